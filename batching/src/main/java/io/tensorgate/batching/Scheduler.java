@@ -1,0 +1,45 @@
+package io.tensorgate.batching;
+
+import io.tensorgate.backend.InferenceError;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Queues, batches and executes the requests of one loaded model version on its instances.
+ *
+ * <p>Threading: {@link #submit} is called by many request threads at once and never blocks.
+ */
+public interface Scheduler extends AutoCloseable {
+  /**
+   * Offers a request.
+   *
+   * @return {@code null} when accepted: the scheduler then owns the request and answers it exactly
+   *     once through its {@link ResponseListener}. Otherwise the refusal (e.g. UNAVAILABLE "Exceeds
+   *     maximum queue size", or UNAVAILABLE after {@link #shutdown}); the caller still owns the
+   *     request, and the listener is not called.
+   */
+  InferenceError submit(InferenceRequest request);
+
+  /** Requests accepted and not yet handed to an instance. */
+  int queueDepth();
+
+  /** Requests accepted and not yet answered (queued or executing). */
+  int pendingCount();
+
+  /** Stops accepting requests. Requests already accepted still run and are answered. Idempotent. */
+  void shutdown();
+
+  /**
+   * Waits until every accepted request was answered and the instance workers stopped, after {@link
+   * #shutdown}.
+   *
+   * @return whether that happened within the timeout
+   */
+  boolean awaitTermination(long timeout, TimeUnit unit) throws InterruptedException;
+
+  /**
+   * Shuts down, answers every queued request UNAVAILABLE, waits briefly for executing batches, and
+   * stops the workers. The instances themselves stay open: their owner closes them.
+   */
+  @Override
+  void close();
+}
