@@ -13,16 +13,19 @@ import java.util.Objects;
  * @param maxCandidateSequences for {@link Strategy#OLDEST}: sequences batched together
  * @param maxQueueDelayMicros how long a batch may wait for more sequences to fill it
  * @param controls the control inputs the scheduler sets on every request of a sequence
+ * @param states implicit state the scheduler carries from one request of a sequence to the next
  */
 public record SequenceConfig(
     long maxSequenceIdleMicros,
     Strategy strategy,
     int maxCandidateSequences,
     long maxQueueDelayMicros,
-    List<Control> controls) {
+    List<Control> controls,
+    List<State> states) {
   public SequenceConfig {
     Objects.requireNonNull(strategy, "strategy");
     controls = List.copyOf(Objects.requireNonNull(controls, "controls"));
+    states = List.copyOf(Objects.requireNonNull(states, "states"));
   }
 
   /** How requests of different sequences share batches. */
@@ -60,6 +63,25 @@ public record SequenceConfig(
       Objects.requireNonNull(name, "name");
       Objects.requireNonNull(kind, "kind");
       Objects.requireNonNull(dataType, "dataType");
+    }
+  }
+
+  /**
+   * Triton's implicit state: the model reads {@code inputName} and writes {@code outputName}; the
+   * scheduler feeds each request of a sequence the state its previous request produced (zeros, or
+   * the initial state, on the first request).
+   *
+   * @param inputName the model input that receives the state
+   * @param outputName the model output that produces the next state
+   * @param dataType the state's element type
+   * @param dims the state's shape, without the batch dimension
+   */
+  public record State(String inputName, String outputName, DataType dataType, long[] dims) {
+    public State {
+      Objects.requireNonNull(inputName, "inputName");
+      Objects.requireNonNull(outputName, "outputName");
+      Objects.requireNonNull(dataType, "dataType");
+      dims = Objects.requireNonNull(dims, "dims").clone();
     }
   }
 }
