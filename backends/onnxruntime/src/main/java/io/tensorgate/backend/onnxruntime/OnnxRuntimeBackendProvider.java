@@ -1,0 +1,139 @@
+package io.tensorgate.backend.onnxruntime;
+
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import io.tensorgate.backend.BackendException;
+import io.tensorgate.backend.BackendProvider;
+import io.tensorgate.backend.Model;
+import io.tensorgate.backend.ModelDefinition;
+import io.tensorgate.backend.ModelSignature;
+import java.nio.ByteOrder;
+import java.nio.file.Path;
+import java.util.Objects;
+import java.util.Set;
+import java.util.function.Supplier;
+
+/**
+ * Triton's {@code onnxruntime} backend ({@code onnxruntime_onnx} platform) on ONNX Runtime's Java
+ * API, CPU execution provider only. Found by {@link java.util.ServiceLoader}.
+ *
+ * <p>ONNX Runtime allows one {@link OrtEnvironment} per process; this provider obtains it on first
+ * use, from its environment source, and hands it to the models it loads. It never closes it.
+ *
+ * <p>Threading: thread-safe, as {@link BackendProvider} requires.
+ */
+public final class OnnxRuntimeBackendProvider implements BackendProvider {
+  private final Supplier<OrtEnvironment> environmentSource;
+  private final Object lock = new Object();
+
+  // Guarded by lock; both set together on the first call that needs them.
+  private Availability availability;
+  private OrtEnvironment environment;
+
+  /** The provider {@link java.util.ServiceLoader} creates: ONNX Runtime's process environment. */
+  public OnnxRuntimeBackendProvider() {
+    this(OrtEnvironment::getEnvironment);
+  }
+
+  /** A provider whose environment comes from {@code environmentSource}, called at most once. */
+  OnnxRuntimeBackendProvider(Supplier<OrtEnvironment> environmentSource) {
+    this.environmentSource = Objects.requireNonNull(environmentSource, "environmentSource");
+  }
+
+  @Override
+  public String name() {
+    return "onnxruntime";
+  }
+
+  @Override
+  public Set<String> platforms() {
+    return Set.of("onnxruntime_onnx");
+  }
+
+  @Override
+  public String defaultModelFilename() {
+    return OrtSessions.DEFAULT_MODEL_FILENAME;
+  }
+
+  /**
+   * Yes when ONNX Runtime's native libraries load and create its environment; otherwise no, with
+   * the loader's error. The first call loads them; later calls return the same answer.
+   */
+  @Override
+  public Availability availability() {
+    synchronized (lock) {
+      if (availability == null) {
+        probe();
+      }
+      return availability;
+    }
+  }
+
+  // Called with lock held.
+  private void probe() {
+    if (ByteOrder.nativeOrder() != ByteOrder.LITTLE_ENDIAN) {
+      availability =
+          Availability.no(
+              "ONNX Runtime reads tensors in native byte order, which is big-endian here;"
+                  + " Tensorgate's tensors are little-endian");
+      return;
+    }
+    try {
+      environment = Objects.requireNonNull(environmentSource.get(), "environment");
+      availability = Availability.yes();
+    } catch (LinkageError | RuntimeException e) {
+      availability = Availability.no("ONNX Runtime's native library did not load: " + causes(e));
+    }
+  }
+
+  private static String causes(Throwable error) {
+    StringBuilder message = new StringBuilder();
+    for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (message.length() > 0) {
+        message.append(": ");
+      }
+      message.append(t.getMessage() != null ? t.getMessage() : t.getClass().getName());
+    }
+    return message.toString();
+  }
+
+  private OrtEnvironment environment() throws BackendException {
+    synchronized (lock) {
+      Availability available = availability();
+      if (!available.available()) {
+        throw new BackendException(available.reason());
+      }
+      return environment;
+    }
+  }
+
+  /**
+   * Opens the file in a throwaway session and reads its tensors.
+   *
+   * @throws BackendException when the file is missing or not an ONNX model (naming the file and
+   *     ONNX Runtime's reason), or has a non-tensor input or output
+   */
+  @Override
+  public ModelSignature inspect(Path modelFile) throws BackendException {
+    Objects.requireNonNull(modelFile, "modelFile");
+    OrtEnvironment env = environment();
+    Path file = OrtSessions.modelFile(modelFile);
+    OrtSession session = null;
+    try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+      options.setIntraOpNumThreads(1);
+      session = OrtSessions.open(env, file, options);
+      return OrtTypes.signature(session, file);
+    } catch (OrtException e) {
+      throw new BackendException("cannot inspect " + file + ": " + e.getMessage(), e);
+    } finally {
+      OrtSessions.closeQuietly(session);
+    }
+  }
+
+  @Override
+  public Model load(ModelDefinition definition) throws BackendException {
+    Objects.requireNonNull(definition, "definition");
+    return OrtModel.load(environment(), definition);
+  }
+}
