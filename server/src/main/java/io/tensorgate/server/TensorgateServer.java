@@ -1,0 +1,288 @@
+package io.tensorgate.server;
+
+import io.grpc.Server;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.netty.NettyServerBuilder;
+import io.grpc.protobuf.services.HealthStatusManager;
+import io.grpc.protobuf.services.ProtoReflectionServiceV1;
+import io.tensorgate.backend.InferenceException;
+import io.tensorgate.proto.inference.GRPCInferenceServiceGrpc;
+import io.tensorgate.server.grpc.InferenceService;
+import io.tensorgate.server.logging.LogControl;
+import io.tensorgate.server.repository.BackendRegistry;
+import io.tensorgate.server.repository.LoadedVersion;
+import io.tensorgate.server.repository.ModelRegistry;
+import io.tensorgate.server.repository.ModelRepositoryManager;
+import io.tensorgate.server.repository.ModelRepositoryManager.ControlMode;
+import io.tensorgate.server.repository.RepositoryLayout;
+import io.tensorgate.server.shm.SharedMemoryRegistry;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running Tensorgate: the model repository manager and the gRPC server (inference service,
+ * health, reflection) on one port. Built with {@link #builder()}; {@link #start()} returns once the
+ * start-up models are loaded and the port is bound.
+ */
+public final class TensorgateServer implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(TensorgateServer.class);
+
+  /** The health service names reported: the whole server and the inference service. */
+  private static final List<String> HEALTH_SERVICES =
+      List.of("", GRPCInferenceServiceGrpc.SERVICE_NAME);
+
+  private final Builder config;
+  private final AtomicBoolean ready = new AtomicBoolean();
+  private final AtomicBoolean stopping = new AtomicBoolean();
+  private final HealthStatusManager health = new HealthStatusManager();
+  private ModelRepositoryManager manager;
+  private ExecutorService blockingExecutor;
+  private Server grpc;
+
+  private TensorgateServer(Builder b) {
+    this.config = b;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The version this build reports in ServerMetadata. */
+  public static String version() {
+    String v = TensorgateServer.class.getPackage().getImplementationVersion();
+    return v == null ? "dev" : v;
+  }
+
+  /**
+   * Loads the start-up models, binds the port and starts serving.
+   *
+   * @throws IOException when the repository cannot be read or the port cannot be bound
+   * @throws InferenceException when an explicitly requested start-up model does not exist
+   */
+  public TensorgateServer start() throws IOException, InferenceException {
+    BackendRegistry backends =
+        config.backends != null ? config.backends : BackendRegistry.discover();
+    RepositoryLayout layout = new RepositoryLayout(config.modelRepository);
+    manager = new ModelRepositoryManager(layout, backends, config.controlMode);
+    manager.loadStartupModels(config.loadModels);
+
+    blockingExecutor =
+        Executors.newFixedThreadPool(
+            4,
+            r -> {
+              Thread t = new Thread(r, "tensorgate-blocking");
+              t.setDaemon(true);
+              return t;
+            });
+    SharedMemoryRegistry shm = new SharedMemoryRegistry(config.shmRoot);
+    LogControl logControl = config.logControl != null ? config.logControl : new LogControl(0);
+    InferenceService service =
+        new InferenceService(version(), ready::get, manager, shm, logControl, blockingExecutor);
+
+    InetSocketAddress address =
+        new InetSocketAddress(InetAddress.getByName(config.grpcAddress), config.grpcPort);
+    grpc =
+        NettyServerBuilder.forAddress(address)
+            // Handlers never block (loads are offloaded), so they run on the transport threads
+            // and save a thread hop per request.
+            .directExecutor()
+            .maxInboundMessageSize(config.maxMessageBytes)
+            .addService(service.withHeaders())
+            .addService(health.getHealthService())
+            .addService(ProtoReflectionServiceV1.newInstance())
+            .addService(legacyReflection())
+            .build()
+            .start();
+    if (!address.getAddress().isLoopbackAddress()) {
+      log.warn(
+          "gRPC is bound to {} without TLS: anyone who can reach this address can use every API",
+          address.getAddress().getHostAddress());
+    }
+    manager.startPolling(config.pollSeconds);
+    logModels();
+    ready.set(true);
+    HEALTH_SERVICES.forEach(s -> health.setStatus(s, ServingStatus.SERVING));
+    log.info("Started GRPCInferenceService at {}:{}", config.grpcAddress, port());
+    return this;
+  }
+
+  @SuppressWarnings("deprecation")
+  private static io.grpc.BindableService legacyReflection() {
+    // grpcurl and older clients still ask the v1alpha reflection service first.
+    return io.grpc.protobuf.services.ProtoReflectionService.newInstance();
+  }
+
+  private void logModels() {
+    StringBuilder sb = new StringBuilder("models:");
+    for (ModelRegistry.ServedModel m : manager.registry().all()) {
+      for (LoadedVersion v : m.ready().values()) {
+        sb.append("\n  ").append(v.name()).append(" version ").append(v.version()).append(" READY");
+      }
+      m.unavailable()
+          .forEach(
+              (v, reason) ->
+                  sb.append("\n  ")
+                      .append(m.name())
+                      .append(" version ")
+                      .append(v)
+                      .append(" UNAVAILABLE: ")
+                      .append(reason));
+    }
+    log.info(sb.toString());
+  }
+
+  /** The bound gRPC port (useful with port 0). */
+  public int port() {
+    return grpc.getPort();
+  }
+
+  public ModelRepositoryManager repository() {
+    return manager;
+  }
+
+  public boolean isReady() {
+    return ready.get();
+  }
+
+  /**
+   * Graceful shutdown, as on SIGTERM: readiness goes false, new calls are refused, in-flight and
+   * queued requests finish (up to the exit timeout), then models unload. Idempotent.
+   */
+  public void shutdown() {
+    if (!stopping.compareAndSet(false, true) || grpc == null) {
+      return;
+    }
+    ready.set(false);
+    HEALTH_SERVICES.forEach(s -> health.setStatus(s, ServingStatus.NOT_SERVING));
+    long deadline = System.nanoTime() + config.exitTimeout.toNanos();
+    grpc.shutdown();
+    long inFlight = inFlight();
+    log.info("shutting down: waiting for {} in-flight request(s)", inFlight);
+    while ((inFlight = inFlight()) > 0 && System.nanoTime() < deadline) {
+      // Shutdown-only wait: in-flight counts live in many versions and have no shared signal.
+      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
+    }
+    if (inFlight > 0) {
+      log.warn("exit timeout reached with {} request(s) still in flight", inFlight);
+    }
+    grpc.shutdownNow();
+    try {
+      grpc.awaitTermination(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    manager.close();
+    blockingExecutor.shutdownNow();
+    log.info("server stopped");
+  }
+
+  private long inFlight() {
+    long n = 0;
+    for (ModelRegistry.ServedModel m : manager.registry().all()) {
+      for (LoadedVersion v : m.ready().values()) {
+        n += v.inFlight();
+      }
+    }
+    return n;
+  }
+
+  /** Blocks until the gRPC server terminated. */
+  public void awaitTermination() throws InterruptedException {
+    grpc.awaitTermination();
+  }
+
+  @Override
+  public void close() {
+    shutdown();
+  }
+
+  /** Settings of a server; defaults follow Triton's where Triton has one. */
+  public static final class Builder {
+    private Path modelRepository = Path.of("models");
+    private ControlMode controlMode = ControlMode.NONE;
+    private List<String> loadModels = List.of();
+    private long pollSeconds = 15;
+    private String grpcAddress = "127.0.0.1";
+    private int grpcPort = 8001;
+    private Duration exitTimeout = Duration.ofSeconds(30);
+    private Path shmRoot = Path.of("/dev/shm");
+    private int maxMessageBytes = 64 << 20;
+    private LogControl logControl;
+    private BackendRegistry backends;
+
+    private Builder() {}
+
+    public Builder modelRepository(Path v) {
+      this.modelRepository = Objects.requireNonNull(v, "modelRepository");
+      return this;
+    }
+
+    public Builder controlMode(ControlMode v) {
+      this.controlMode = Objects.requireNonNull(v, "controlMode");
+      return this;
+    }
+
+    public Builder loadModels(List<String> v) {
+      this.loadModels = List.copyOf(v);
+      return this;
+    }
+
+    public Builder pollSeconds(long v) {
+      this.pollSeconds = v;
+      return this;
+    }
+
+    public Builder grpcAddress(String v) {
+      this.grpcAddress = Objects.requireNonNull(v, "grpcAddress");
+      return this;
+    }
+
+    /** 0 picks a free port. */
+    public Builder grpcPort(int v) {
+      this.grpcPort = v;
+      return this;
+    }
+
+    public Builder exitTimeout(Duration v) {
+      this.exitTimeout = Objects.requireNonNull(v, "exitTimeout");
+      return this;
+    }
+
+    public Builder sharedMemoryRoot(Path v) {
+      this.shmRoot = Objects.requireNonNull(v, "shmRoot");
+      return this;
+    }
+
+    public Builder maxMessageBytes(int v) {
+      this.maxMessageBytes = v;
+      return this;
+    }
+
+    public Builder logControl(LogControl v) {
+      this.logControl = v;
+      return this;
+    }
+
+    /** The backends to use instead of those found on the class path (tests). */
+    public Builder backends(BackendRegistry v) {
+      this.backends = v;
+      return this;
+    }
+
+    public TensorgateServer build() {
+      return new TensorgateServer(this);
+    }
+  }
+}

@@ -1,0 +1,30 @@
+package io.tensorgate.server.repository;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.stream.Stream;
+
+/**
+ * A cheap summary of a model folder's files (paths, sizes, modification times) used by poll mode to
+ * tell whether a model changed since it was loaded.
+ */
+final class Fingerprints {
+  private Fingerprints() {}
+
+  static long of(Path modelDir) {
+    long h = 1125899906842597L;
+    try (Stream<Path> files = Files.walk(modelDir, 4)) {
+      for (Path p : (Iterable<Path>) files.sorted()::iterator) {
+        BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class);
+        h = 31 * h + modelDir.relativize(p).toString().hashCode();
+        h = 31 * h + a.size();
+        h = 31 * h + a.lastModifiedTime().toMillis();
+      }
+    } catch (IOException | java.io.UncheckedIOException e) {
+      return 0;
+    }
+    return h;
+  }
+}

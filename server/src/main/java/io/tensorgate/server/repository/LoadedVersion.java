@@ -1,0 +1,173 @@
+package io.tensorgate.server.repository;
+
+import io.tensorgate.backend.Model;
+import io.tensorgate.backend.ModelInstance;
+import io.tensorgate.batching.Scheduler;
+import io.tensorgate.proto.inference.ModelConfig;
+import io.tensorgate.server.stats.ModelStats;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One model version in service: its completed config, backend model, instances, scheduler and
+ * statistics. Immutable apart from its in-flight count.
+ *
+ * <p>Request threads {@link #tryAcquire} before submitting and {@link #release} once the request is
+ * answered. {@link #retire} stops new acquisitions; the version closes itself once the last
+ * acquired request was released, so a reload never fails a request that already chose this version.
+ */
+public final class LoadedVersion {
+  private static final Logger log = LoggerFactory.getLogger(LoadedVersion.class);
+
+  private final String name;
+  private final long version;
+  private final String versionString;
+  private final ModelConfig config;
+  private final ModelIo io;
+  private final Model model;
+  private final List<ModelInstance> instances;
+  private final Scheduler scheduler;
+  private final ModelStats stats;
+
+  // LongAdder: acquire/release happen on every request from many threads.
+  private final LongAdder inFlight = new LongAdder();
+  private volatile boolean retired;
+  private final CompletableFuture<Void> closed = new CompletableFuture<>();
+
+  LoadedVersion(
+      ModelConfig config,
+      long version,
+      ModelIo io,
+      Model model,
+      List<ModelInstance> instances,
+      Scheduler scheduler,
+      ModelStats stats) {
+    this.config = Objects.requireNonNull(config, "config");
+    this.name = config.getName();
+    this.version = version;
+    this.versionString = Long.toString(version);
+    this.io = Objects.requireNonNull(io, "io");
+    this.model = Objects.requireNonNull(model, "model");
+    this.instances = List.copyOf(instances);
+    this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+    this.stats = Objects.requireNonNull(stats, "stats");
+  }
+
+  public String name() {
+    return name;
+  }
+
+  public long version() {
+    return version;
+  }
+
+  /** The version as the wire carries it; cached to avoid a conversion per response. */
+  public String versionString() {
+    return versionString;
+  }
+
+  public ModelConfig config() {
+    return config;
+  }
+
+  public ModelIo io() {
+    return io;
+  }
+
+  public Scheduler scheduler() {
+    return scheduler;
+  }
+
+  public ModelStats stats() {
+    return stats;
+  }
+
+  /**
+   * Takes a reference for one request. Returns false once the version is retired: the caller then
+   * looks the model up again and finds its successor.
+   */
+  public boolean tryAcquire() {
+    inFlight.increment();
+    // Dekker-style: the increment above and the retired write in retire() are both ordered
+    // accesses, so either this read sees the retirement or retire() sees the increment.
+    if (retired) {
+      release();
+      return false;
+    }
+    return true;
+  }
+
+  /** Returns a reference taken with {@link #tryAcquire}; called once per successful acquire. */
+  public void release() {
+    inFlight.decrement();
+    if (retired && inFlight.sum() == 0) {
+      closeAsync();
+    }
+  }
+
+  /** Requests holding a reference now. */
+  public long inFlight() {
+    return inFlight.sum();
+  }
+
+  /**
+   * Takes the version out of service: no new references; once in-flight requests are answered the
+   * scheduler stops and instances and model close.
+   *
+   * @return completes when everything is closed
+   */
+  public CompletableFuture<Void> retire() {
+    retired = true;
+    if (inFlight.sum() == 0) {
+      closeAsync();
+    }
+    return closed;
+  }
+
+  public boolean isRetired() {
+    return retired;
+  }
+
+  private void closeAsync() {
+    if (closed.isDone()) {
+      return;
+    }
+    // Off the request thread: closing waits for the scheduler's workers and the backend.
+    CompletableFuture.runAsync(this::closeNow);
+  }
+
+  private synchronized void closeNow() {
+    if (closed.isDone()) {
+      return;
+    }
+    try {
+      scheduler.shutdown();
+      if (!scheduler.awaitTermination(30, TimeUnit.SECONDS)) {
+        log.warn("model '{}' version {} did not drain within 30 s; closing anyway", name, version);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } finally {
+      scheduler.close();
+      for (ModelInstance i : instances) {
+        try {
+          i.close();
+        } catch (RuntimeException e) {
+          log.warn("closing instance {} of '{}' failed", i.placement().name(), name, e);
+        }
+      }
+      try {
+        model.close();
+      } catch (RuntimeException e) {
+        log.warn("closing model '{}' version {} failed", name, version, e);
+      }
+      log.info("unloaded model '{}' version {}", name, version);
+      closed.complete(null);
+    }
+  }
+}

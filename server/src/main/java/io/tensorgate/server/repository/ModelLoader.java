@@ -1,0 +1,178 @@
+package io.tensorgate.server.repository;
+
+import io.tensorgate.backend.BackendException;
+import io.tensorgate.backend.BackendProvider;
+import io.tensorgate.backend.InstancePlacement;
+import io.tensorgate.backend.Model;
+import io.tensorgate.backend.ModelDefinition;
+import io.tensorgate.backend.ModelInstance;
+import io.tensorgate.backend.TensorSpec;
+import io.tensorgate.batching.Scheduler;
+import io.tensorgate.batching.Schedulers;
+import io.tensorgate.proto.inference.ModelConfig;
+import io.tensorgate.proto.inference.ModelInstanceGroup;
+import io.tensorgate.proto.inference.ModelOutput;
+import io.tensorgate.server.stats.ModelStats;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+
+/**
+ * Turns a completed config and a version folder into a {@link LoadedVersion}: loads the model
+ * through its backend, creates the instances, starts the scheduler and runs the warm-up. On any
+ * failure everything created so far is closed again.
+ */
+final class ModelLoader {
+  /** Label files larger than this are refused. */
+  static final long MAX_LABEL_BYTES = 16L << 20;
+
+  private final RepositoryLayout layout;
+
+  ModelLoader(RepositoryLayout layout) {
+    this.layout = Objects.requireNonNull(layout, "layout");
+  }
+
+  LoadedVersion load(
+      ModelConfig config, BackendProvider provider, Path modelDir, long version, Path versionDir)
+      throws LoadException {
+    BackendProvider.Availability availability = provider.availability();
+    if (!availability.available()) {
+      throw new LoadException(availability.reason());
+    }
+    Path modelFile;
+    ModelIo io;
+    try {
+      modelFile =
+          layout.resolveInside(
+              versionDir, config.getDefaultModelFilename(), "default_model_filename");
+      io = modelIo(config, modelDir);
+    } catch (io.tensorgate.backend.InferenceException e) {
+      throw new LoadException(e.getMessage());
+    }
+    if (!Files.exists(modelFile)) {
+      throw new LoadException("model file " + modelFile + " does not exist");
+    }
+    Map<String, String> params = new TreeMap<>();
+    config.getParametersMap().forEach((k, v) -> params.put(k, v.getStringValue()));
+    ModelDefinition def =
+        new ModelDefinition(
+            config.getName(),
+            version,
+            config.getPlatform(),
+            versionDir,
+            modelFile,
+            config.getMaxBatchSize(),
+            SchedulerConfigs.backendInputSpecs(config),
+            SchedulerConfigs.backendOutputSpecs(config),
+            params);
+
+    Model model;
+    try {
+      model = provider.load(def);
+    } catch (BackendException | RuntimeException e) {
+      throw new LoadException(e.getMessage(), e);
+    }
+    List<ModelInstance> instances = new ArrayList<>();
+    Scheduler scheduler = null;
+    try {
+      for (ModelInstanceGroup g : config.getInstanceGroupList()) {
+        for (InstancePlacement p : placements(config.getName(), g)) {
+          instances.add(model.newInstance(p));
+        }
+      }
+      ModelWarmup.run(config, layout, modelDir, instances);
+      ModelStats stats = new ModelStats();
+      scheduler = Schedulers.create(SchedulerConfigs.from(config, version), instances, stats);
+      return new LoadedVersion(config, version, io, model, instances, scheduler, stats);
+    } catch (BackendException | LoadException | RuntimeException e) {
+      if (scheduler != null) {
+        scheduler.close();
+      }
+      instances.forEach(ModelInstance::close);
+      model.close();
+      throw e instanceof LoadException le ? le : new LoadException(e.getMessage(), e);
+    }
+  }
+
+  private static List<InstancePlacement> placements(String model, ModelInstanceGroup g) {
+    List<InstancePlacement> out = new ArrayList<>();
+    switch (g.getKind()) {
+      case KIND_GPU:
+        List<Integer> gpus = g.getGpusCount() == 0 ? List.of(0) : g.getGpusList();
+        for (int gpu : gpus) {
+          for (int i = 0; i < g.getCount(); i++) {
+            out.add(
+                new InstancePlacement(
+                    g.getName() + "_" + i + "_gpu" + gpu, InstancePlacement.Kind.GPU, gpu));
+          }
+        }
+        break;
+      case KIND_MODEL:
+        for (int i = 0; i < g.getCount(); i++) {
+          out.add(new InstancePlacement(g.getName() + "_" + i, InstancePlacement.Kind.MODEL, -1));
+        }
+        break;
+      default:
+        for (int i = 0; i < g.getCount(); i++) {
+          out.add(InstancePlacement.cpu(g.getName() + "_" + i));
+        }
+    }
+    return out;
+  }
+
+  private ModelIo modelIo(ModelConfig config, Path modelDir)
+      throws LoadException, io.tensorgate.backend.InferenceException {
+    List<TensorSpec> inputs = SchedulerConfigs.inputSpecs(config);
+    boolean[] optional = new boolean[inputs.size()];
+    for (int i = 0; i < optional.length; i++) {
+      optional[i] = config.getInput(i).getOptional();
+    }
+    List<List<String>> labels = new ArrayList<>();
+    for (int i = 0; i < config.getOutputCount(); i++) {
+      ModelOutput out = config.getOutput(i);
+      labels.add(
+          out.getLabelFilename().isEmpty()
+              ? null
+              : readLabels(
+                  layout.resolveInside(modelDir, out.getLabelFilename(), "label_filename")));
+    }
+    return new ModelIo(
+        config.getName(),
+        config.getMaxBatchSize(),
+        inputs,
+        optional,
+        SchedulerConfigs.outputSpecs(config),
+        labels);
+  }
+
+  private static List<String> readLabels(Path file) throws LoadException {
+    try {
+      if (Files.size(file) > MAX_LABEL_BYTES) {
+        throw new LoadException(
+            "label file " + file + " is larger than " + MAX_LABEL_BYTES + " bytes");
+      }
+      return List.copyOf(Files.readAllLines(file, StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      throw new LoadException("failed to read label file " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Why a version could not be loaded, in words for RepositoryIndex and the logs. */
+  static final class LoadException extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    LoadException(String message) {
+      super(message);
+    }
+
+    LoadException(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+}

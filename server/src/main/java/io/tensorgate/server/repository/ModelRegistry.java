@@ -1,0 +1,103 @@
+package io.tensorgate.server.repository;
+
+import io.tensorgate.backend.ErrorCode;
+import io.tensorgate.backend.InferenceException;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.Objects;
+import java.util.TreeMap;
+
+/**
+ * The versions in service, as one immutable snapshot behind a volatile reference: a request sees
+ * the table before a change or after it, never half of each. Writers serialize on this object.
+ */
+public final class ModelRegistry {
+  private volatile Map<String, ServedModel> models = Map.of();
+
+  /**
+   * A model's versions in service (READY, ascending) and those known but not ready, with why.
+   * Immutable.
+   */
+  public record ServedModel(
+      String name, NavigableMap<Long, LoadedVersion> ready, Map<Long, String> unavailable) {
+    public ServedModel {
+      Objects.requireNonNull(name, "name");
+      ready = java.util.Collections.unmodifiableNavigableMap(new TreeMap<>(ready));
+      unavailable = Map.copyOf(unavailable);
+    }
+
+    /** The highest READY version, or {@code null}. */
+    public LoadedVersion latest() {
+      Map.Entry<Long, LoadedVersion> e = ready.lastEntry();
+      return e == null ? null : e.getValue();
+    }
+  }
+
+  /** The model's entry, or {@code null} when the server never heard of it. */
+  public ServedModel get(String name) {
+    return models.get(name);
+  }
+
+  public Collection<ServedModel> all() {
+    return models.values();
+  }
+
+  /**
+   * Finds the version a request names: the highest READY one for an empty string, else that
+   * version. Messages and codes follow Triton's.
+   */
+  public LoadedVersion resolve(String name, String version) throws InferenceException {
+    ServedModel m = models.get(name);
+    if (m == null) {
+      throw new InferenceException(
+          ErrorCode.NOT_FOUND, "Request for unknown model: '" + name + "' is not found");
+    }
+    if (version.isEmpty()) {
+      LoadedVersion v = m.latest();
+      if (v == null) {
+        throw new InferenceException(
+            ErrorCode.NOT_FOUND,
+            "Request for unknown model: '" + name + "' has no available versions");
+      }
+      return v;
+    }
+    long n = parseVersion(version);
+    LoadedVersion v = m.ready().get(n);
+    if (v != null) {
+      return v;
+    }
+    if (m.unavailable().containsKey(n)) {
+      throw new InferenceException(
+          ErrorCode.UNAVAILABLE,
+          "Request for unknown model: '" + name + "' version " + n + " is not at ready state");
+    }
+    throw new InferenceException(
+        ErrorCode.NOT_FOUND,
+        "Request for unknown model: '" + name + "' version " + n + " is not found");
+  }
+
+  /** Parses a request's version string as Triton does: an integer above zero. */
+  public static long parseVersion(String version) throws InferenceException {
+    try {
+      long n = Long.parseLong(version);
+      if (n > 0) {
+        return n;
+      }
+    } catch (NumberFormatException e) {
+      // fall through to the error below
+    }
+    throw new InferenceException(
+        ErrorCode.INVALID_ARGUMENT,
+        "failed to get model version from specified version string '"
+            + version
+            + "', version should be an integral value > 0");
+  }
+
+  synchronized void put(ServedModel model) {
+    Map<String, ServedModel> next = new HashMap<>(models);
+    next.put(model.name(), model);
+    models = Map.copyOf(next);
+  }
+}
