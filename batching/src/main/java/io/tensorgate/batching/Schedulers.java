@@ -1,22 +1,62 @@
 package io.tensorgate.batching;
 
 import io.tensorgate.backend.ModelInstance;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 
 /** Creates the scheduler a model version's configuration asks for. */
 public final class Schedulers {
   private Schedulers() {}
 
   /**
-   * Creates and starts a scheduler over the given instances: one worker thread per instance.
+   * Creates and starts a scheduler over the given instances: one worker thread per instance, named
+   * {@code <config.name()>-instance-<i>}, and one batcher thread, {@code <config.name()>-batcher}.
    *
    * @param config the model version's scheduling settings
    * @param instances the instances to run batches on; the caller keeps ownership and closes them
    *     after {@link Scheduler#close}
    * @param batchListener told about every execution
+   * @throws IllegalArgumentException when there is no instance
    */
   public static Scheduler create(
       SchedulerConfig config, List<ModelInstance> instances, BatchListener batchListener) {
-    throw new UnsupportedOperationException("not built yet");
+    Objects.requireNonNull(config, "config");
+    Objects.requireNonNull(batchListener, "batchListener");
+    List<ModelInstance> list = List.copyOf(Objects.requireNonNull(instances, "instances"));
+    if (list.isEmpty()) {
+      throw new IllegalArgumentException("scheduler '" + config.name() + "' needs an instance");
+    }
+    if (config.sequence() != null) {
+      return SequenceSchedulers.create(config, list, batchListener);
+    }
+    BatcherWakeup wakeup = new BatcherWakeup();
+    RequestAccounting accounting = new RequestAccounting(wakeup);
+    boolean batching = config.maxBatchSize() > 0;
+    int capacity = DynamicBatcher.capacity(config);
+    List<InstanceWorker> workers = new ArrayList<>(list.size());
+    for (ModelInstance instance : list) {
+      workers.add(
+          new InstanceWorker(
+              instance,
+              new BatchPlan(capacity, batching),
+              new BatchAssembler(batching, config.raggedInputs(), null),
+              new OutputScatter(batching),
+              null,
+              accounting,
+              batchListener,
+              wakeup));
+    }
+    Delivery delivery =
+        config.dynamicBatching() && config.preserveOrdering() && workers.size() > 1
+            ? new OrderedDelivery(workers.size())
+            : Delivery.IMMEDIATE;
+    for (InstanceWorker w : workers) {
+      w.deliverThrough(delivery);
+    }
+    PriorityQueues queues = new PriorityQueues(config, wakeup);
+    WorkerPool pool = new WorkerPool(workers);
+    DynamicBatcher batcher = new DynamicBatcher(config, queues, pool, accounting);
+    return new DisruptorScheduler(config.name(), queues, batcher, accounting, pool, wakeup);
   }
 }

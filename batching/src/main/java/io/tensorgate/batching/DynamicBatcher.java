@@ -1,0 +1,386 @@
+package io.tensorgate.batching;
+
+import io.tensorgate.backend.InferenceError;
+import io.tensorgate.backend.Tensor;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * Triton's dynamic batcher over the priority rings (and, with one request per batch, the default
+ * scheduler of models without {@code dynamic_batching}).
+ *
+ * <p>A batch is formed only when an instance is idle, so requests wait in their ring while every
+ * instance is busy and the next batch can grow meanwhile. The scan walks the levels highest first,
+ * within a level the ring in FIFO order and then the requests its DELAY action put aside, and takes
+ * requests until the next one would pass {@code max_batch_size} or has different input shapes (a
+ * request is never split or skipped over). Then, as in Triton's {@code GetDynamicBatch}:
+ *
+ * <ul>
+ *   <li>if a preferred batch size was reached (or the batch is as large as the largest preferred
+ *       size can be), the largest such batch goes at once;
+ *   <li>otherwise, if the batch cannot grow, or {@code max_queue_delay_microseconds} is 0, or the
+ *       oldest request of the batch has waited that long, everything found goes;
+ *   <li>otherwise the batcher waits for more requests until the oldest has waited that long.
+ * </ul>
+ *
+ * <p>Requests found cancelled or past their deadline during the scan are answered CANCELLED or
+ * DEADLINE_EXCEEDED and never reach an instance. Queue timeouts are swept when the earliest one
+ * expires, even while all instances are busy: REJECT answers "Request timeout expired", DELAY moves
+ * the request behind the level's unexpired ones.
+ *
+ * <p>EventPoller is not used: it marks the event that ends a poll as consumed, while a request that
+ * does not fit the current batch must stay queued. The batcher reads published slots with {@code
+ * RingBuffer.isAvailable} and moves each level's gating sequence itself.
+ *
+ * <p>Threading: batcher thread only.
+ */
+final class DynamicBatcher implements Batcher {
+  private final PriorityLevel[] levels;
+  private final WorkerPool workers;
+  private final RequestAccounting accounting;
+  private final boolean batching;
+  private final boolean onePerBatch;
+  private final int maxBatchSize;
+  private final int[] preferred;
+  private final int maxPreferred;
+  private final long delayNanos;
+  private final Set<String> raggedInputs;
+
+  // The scan's candidates, reused for every batch (no allocation per request).
+  private final InferenceRequest[] candidates;
+  private final QueuedRequest[] candidateSlots;
+  private final PriorityLevel[] candidateLevels;
+  private final boolean[] candidateDelayed;
+  private int found;
+  private int rows;
+  private int preferredFound;
+  private boolean full;
+  private long oldestEnqueue;
+  private long waitNanos;
+
+  private final long[] observed;
+  private boolean hasTimeout;
+  private long nextTimeout;
+  private long nextOrdinal;
+  private boolean progressed;
+
+  DynamicBatcher(
+      SchedulerConfig config,
+      PriorityQueues queues,
+      WorkerPool workers,
+      RequestAccounting accounting) {
+    this.levels = queues.levels;
+    this.workers = Objects.requireNonNull(workers, "workers");
+    this.accounting = Objects.requireNonNull(accounting, "accounting");
+    this.batching = config.maxBatchSize() > 0;
+    this.onePerBatch = !config.dynamicBatching() || !batching;
+    this.maxBatchSize = Math.max(1, config.maxBatchSize());
+    this.preferred =
+        Arrays.stream(config.preferredBatchSizes())
+            .filter(p -> p > 0 && p <= maxBatchSize)
+            .sorted()
+            .toArray();
+    this.maxPreferred = preferred.length > 0 ? preferred[preferred.length - 1] : maxBatchSize;
+    this.delayNanos = Math.multiplyExact(config.maxQueueDelayMicros(), 1_000L);
+    this.raggedInputs = config.raggedInputs();
+    int capacity = capacity(config);
+    this.candidates = new InferenceRequest[capacity];
+    this.candidateSlots = new QueuedRequest[capacity];
+    this.candidateLevels = new PriorityLevel[capacity];
+    this.candidateDelayed = new boolean[capacity];
+    this.observed = new long[levels.length];
+    Arrays.fill(observed, -1L);
+  }
+
+  /** The most requests one batch can hold; the size of each worker's {@link BatchPlan}. */
+  static int capacity(SchedulerConfig config) {
+    return config.dynamicBatching() && config.maxBatchSize() > 0 ? config.maxBatchSize() : 1;
+  }
+
+  @Override
+  public long dispatch(long now) {
+    progressed = false;
+    observeTimeouts();
+    if (hasTimeout && now - nextTimeout > 0) {
+      sweepTimeouts(now);
+    }
+    long sleep = Long.MAX_VALUE;
+    InstanceWorker worker;
+    while ((worker = workers.idle()) != null) {
+      int take = form(now);
+      if (take > 0) {
+        hand(worker, take, now);
+      } else {
+        clearCandidates(found);
+        if (take < 0) {
+          sleep = waitNanos;
+        }
+        break;
+      }
+    }
+    if (progressed) {
+      for (PriorityLevel level : levels) {
+        level.releaseClearedSlots();
+      }
+    }
+    if (hasTimeout) {
+      sleep = Math.min(sleep, Math.max(1L, nextTimeout - now + 1));
+    }
+    return sleep;
+  }
+
+  @Override
+  public boolean progressed() {
+    return progressed;
+  }
+
+  @Override
+  public void failQueued(InferenceError error) {
+    for (PriorityLevel level : levels) {
+      for (long s = level.consumed.get() + 1; level.ring.isAvailable(s); s++) {
+        QueuedRequest q = level.ring.get(s);
+        if (q.request != null) {
+          drop(level, q, error);
+        }
+      }
+      QueuedRequest q;
+      while ((q = level.delayed.pollFirst()) != null) {
+        level.left();
+        progressed = true;
+        accounting.fail(q.request, error);
+      }
+      level.releaseClearedSlots();
+    }
+  }
+
+  /**
+   * Scans the queues for the next batch.
+   *
+   * @return how many candidates to dispatch; 0 when nothing is queued; -1 to wait {@link
+   *     #waitNanos} for a fuller batch
+   */
+  private int form(long now) {
+    found = 0;
+    rows = 0;
+    preferredFound = 0;
+    full = false;
+    scan:
+    for (PriorityLevel level : levels) {
+      for (long s = level.consumed.get() + 1; level.ring.isAvailable(s); s++) {
+        QueuedRequest q = level.ring.get(s);
+        InferenceRequest r = q.request;
+        if (r == null || dropped(level, q, r, now)) {
+          continue;
+        }
+        if (!add(r, q, level, false)) {
+          break scan;
+        }
+      }
+      for (Iterator<QueuedRequest> it = level.delayed.iterator(); it.hasNext(); ) {
+        QueuedRequest q = it.next();
+        InferenceError error = unservable(q.request, now);
+        if (error != null) {
+          it.remove();
+          level.left();
+          progressed = true;
+          accounting.fail(q.request, error);
+          continue;
+        }
+        if (!add(q.request, q, level, true)) {
+          break scan;
+        }
+      }
+    }
+    if (found == 0) {
+      return 0;
+    }
+    boolean delayExpired = delayNanos != 0 && now - oldestEnqueue >= delayNanos;
+    if (preferredFound != 0 && !delayExpired) {
+      return preferredFound;
+    }
+    if (full || rows >= maxPreferred || delayNanos == 0 || delayExpired) {
+      return found;
+    }
+    waitNanos = delayNanos - (now - oldestEnqueue);
+    return -1;
+  }
+
+  /** Adds a candidate; false when the scan must stop (this request, or any after, cannot join). */
+  private boolean add(InferenceRequest r, QueuedRequest q, PriorityLevel level, boolean delayed) {
+    int size = batching ? r.batchSize() : 1;
+    if (found > 0) {
+      if (rows + size > maxPreferred && preferredFound == 0) {
+        // As Triton: a batch that cannot reach a preferred size goes as it is.
+        preferredFound = found;
+      }
+      if (rows + size > maxBatchSize || !compatible(candidates[0], r)) {
+        full = true;
+        return false;
+      }
+    }
+    candidates[found] = r;
+    candidateSlots[found] = q;
+    candidateLevels[found] = level;
+    candidateDelayed[found] = delayed;
+    oldestEnqueue = found == 0 ? q.enqueueNanos : Math.min(oldestEnqueue, q.enqueueNanos);
+    found++;
+    rows += size;
+    if (Arrays.binarySearch(preferred, rows) >= 0) {
+      preferredFound = found;
+    }
+    if (onePerBatch || found == candidates.length) {
+      full = true;
+      return false;
+    }
+    return true;
+  }
+
+  /** Whether {@code r} may share a batch with {@code first}: same inputs, same non-batch shapes. */
+  private boolean compatible(InferenceRequest first, InferenceRequest r) {
+    List<Tensor> a = first.inputs();
+    List<Tensor> b = r.inputs();
+    if (a.size() != b.size()) {
+      return false;
+    }
+    for (int i = 0; i < a.size(); i++) {
+      Tensor x = a.get(i);
+      Tensor y = b.get(i);
+      if (!x.name().equals(y.name()) || x.dataType() != y.dataType()) {
+        return false;
+      }
+      if (!raggedInputs.isEmpty() && raggedInputs.contains(x.name())) {
+        continue;
+      }
+      long[] xs = x.shape();
+      long[] ys = y.shape();
+      if (xs.length != ys.length) {
+        return false;
+      }
+      for (int d = batching ? 1 : 0; d < xs.length; d++) {
+        if (xs[d] != ys[d]) {
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
+  /** Answers and removes a ring request that must not run: cancelled, late or timed out. */
+  private boolean dropped(PriorityLevel level, QueuedRequest q, InferenceRequest r, long now) {
+    InferenceError error = unservable(r, now);
+    if (error != null) {
+      drop(level, q, error);
+      return true;
+    }
+    if (q.hasTimeout && now - q.timeoutNanos > 0) {
+      expire(level, q);
+      return true;
+    }
+    return false;
+  }
+
+  private static InferenceError unservable(InferenceRequest r, long now) {
+    if (r.cancellation().isCancelled()) {
+      return SchedulerErrors.CANCELLED;
+    }
+    long deadline = r.deadlineNanos();
+    if (deadline != InferenceRequest.NO_DEADLINE && now - deadline > 0) {
+      return SchedulerErrors.DEADLINE_EXCEEDED;
+    }
+    return null;
+  }
+
+  private void drop(PriorityLevel level, QueuedRequest q, InferenceError error) {
+    InferenceRequest r = q.request;
+    q.clear();
+    level.left();
+    progressed = true;
+    accounting.fail(r, error);
+  }
+
+  /** Applies the level's timeout action to a ring request whose queue timeout expired. */
+  private void expire(PriorityLevel level, QueuedRequest q) {
+    if (level.policy.timeoutAction() == QueuePolicy.TimeoutAction.REJECT) {
+      drop(level, q, SchedulerErrors.QUEUE_TIMEOUT);
+      return;
+    }
+    QueuedRequest kept = new QueuedRequest();
+    kept.set(q.request, q.enqueueNanos, false, 0L);
+    level.delayed.addLast(kept);
+    q.clear();
+    progressed = true;
+  }
+
+  /** Hands the first {@code take} candidates to {@code worker}. */
+  private void hand(InstanceWorker worker, int take, long now) {
+    BatchPlan plan = worker.plan;
+    for (int i = 0; i < take; i++) {
+      InferenceRequest r = candidates[i];
+      PriorityLevel level = candidateLevels[i];
+      if (candidateDelayed[i]) {
+        level.delayed.pollFirst();
+      } else {
+        candidateSlots[i].clear();
+      }
+      level.left();
+      r.markDispatched(now);
+      plan.requests[i] = r;
+    }
+    plan.count = take;
+    plan.requestCount = take;
+    plan.ordinal = nextOrdinal++;
+    clearCandidates(found);
+    accounting.dispatched(take);
+    progressed = true;
+    worker.assign();
+  }
+
+  private void clearCandidates(int count) {
+    Arrays.fill(candidates, 0, count, null);
+    Arrays.fill(candidateSlots, 0, count, null);
+    Arrays.fill(candidateLevels, 0, count, null);
+  }
+
+  /** Notes the queue timeouts of requests published since the last look. */
+  private void observeTimeouts() {
+    for (int i = 0; i < levels.length; i++) {
+      PriorityLevel level = levels[i];
+      long s = Math.max(observed[i], level.consumed.get()) + 1;
+      for (; level.ring.isAvailable(s); s++) {
+        QueuedRequest q = level.ring.get(s);
+        if (q.request != null && q.hasTimeout) {
+          noteTimeout(q.timeoutNanos);
+        }
+      }
+      observed[i] = s - 1;
+    }
+  }
+
+  private void noteTimeout(long at) {
+    if (!hasTimeout || at - nextTimeout < 0) {
+      nextTimeout = at;
+      hasTimeout = true;
+    }
+  }
+
+  /** Applies the timeout action to every expired request and finds the next expiry. */
+  private void sweepTimeouts(long now) {
+    hasTimeout = false;
+    for (PriorityLevel level : levels) {
+      for (long s = level.consumed.get() + 1; level.ring.isAvailable(s); s++) {
+        QueuedRequest q = level.ring.get(s);
+        if (q.request == null || !q.hasTimeout) {
+          continue;
+        }
+        if (now - q.timeoutNanos > 0) {
+          expire(level, q);
+        } else {
+          noteTimeout(q.timeoutNanos);
+        }
+      }
+    }
+  }
+}

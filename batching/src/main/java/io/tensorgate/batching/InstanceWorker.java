@@ -1,0 +1,199 @@
+package io.tensorgate.batching;
+
+import io.tensorgate.backend.BackendException;
+import io.tensorgate.backend.Batch;
+import io.tensorgate.backend.ExecutionResult;
+import io.tensorgate.backend.ExecutionTimestamps;
+import io.tensorgate.backend.InferenceError;
+import io.tensorgate.backend.ModelInstance;
+import java.lang.System.Logger.Level;
+import java.util.Objects;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The thread of one {@link ModelInstance}: waits for a batch from the batcher, assembles its
+ * inputs, executes it, cuts the outputs back per request and hands the outcome to the {@link
+ * Delivery}.
+ *
+ * <p>Hand-off: the batcher fills {@link #plan} only while the worker is {@link #IDLE}, then sets
+ * {@link #ASSIGNED} (the volatile write publishes the plan) and unparks the thread. The worker is
+ * idle again once its batch was answered: right after execution, or under {@code preserve_ordering}
+ * when the batches before it were answered.
+ *
+ * <p>A failing execution ({@link BackendException} or any runtime exception) fails that batch's
+ * requests with INTERNAL and the backend's message; the worker goes on with the next batch.
+ */
+final class InstanceWorker implements Runnable {
+  private static final System.Logger LOG = System.getLogger(InstanceWorker.class.getName());
+
+  static final int IDLE = 0;
+  static final int ASSIGNED = 1;
+  static final int BUSY = 2;
+
+  final BatchPlan plan;
+  private final ModelInstance instance;
+  private final BatchAssembler assembler;
+  private final OutputScatter scatter;
+  private final SequenceInputs sequenceInputs;
+  private final RequestAccounting accounting;
+  private final BatchListener batchListener;
+  private final BatcherWakeup wakeup;
+  private Delivery delivery;
+  private volatile int state = IDLE;
+  private volatile boolean stopping;
+  private volatile Thread thread;
+
+  InstanceWorker(
+      ModelInstance instance,
+      BatchPlan plan,
+      BatchAssembler assembler,
+      OutputScatter scatter,
+      SequenceInputs sequenceInputs,
+      RequestAccounting accounting,
+      BatchListener batchListener,
+      BatcherWakeup wakeup) {
+    this.instance = Objects.requireNonNull(instance, "instance");
+    this.plan = Objects.requireNonNull(plan, "plan");
+    this.assembler = Objects.requireNonNull(assembler, "assembler");
+    this.scatter = Objects.requireNonNull(scatter, "scatter");
+    this.sequenceInputs = sequenceInputs;
+    this.accounting = Objects.requireNonNull(accounting, "accounting");
+    this.batchListener = Objects.requireNonNull(batchListener, "batchListener");
+    this.wakeup = Objects.requireNonNull(wakeup, "wakeup");
+  }
+
+  /** Set once before the thread starts. */
+  void deliverThrough(Delivery delivery) {
+    this.delivery = Objects.requireNonNull(delivery, "delivery");
+  }
+
+  /** Sets the thread that runs this worker; called once, before it starts. */
+  void bind(Thread t) {
+    this.thread = t;
+  }
+
+  /** Batcher thread: whether the batcher may fill {@link #plan}. */
+  boolean idle() {
+    return state == IDLE;
+  }
+
+  /** Batcher thread, after filling {@link #plan}: starts the batch. */
+  void assign() {
+    state = ASSIGNED;
+    LockSupport.unpark(thread);
+  }
+
+  /** The batch was answered: clears the plan and offers the worker to the batcher again. */
+  void release() {
+    plan.clear();
+    state = IDLE;
+    wakeup.signal();
+  }
+
+  /** Ends the thread once it is idle. */
+  void stop() {
+    stopping = true;
+    LockSupport.unpark(thread);
+  }
+
+  void interrupt() {
+    Thread t = thread;
+    if (t != null) {
+      t.interrupt();
+    }
+  }
+
+  Thread thread() {
+    return thread;
+  }
+
+  @Override
+  public void run() {
+    while (awaitBatch()) {
+      state = BUSY;
+      execute();
+      delivery.completed(this);
+    }
+  }
+
+  private boolean awaitBatch() {
+    while (state != ASSIGNED) {
+      if (stopping) {
+        return false;
+      }
+      LockSupport.park(this);
+    }
+    return true;
+  }
+
+  private void execute() {
+    long start = System.nanoTime();
+    Batch batch;
+    try {
+      batch = assembler.assemble(plan);
+    } catch (RuntimeException e) {
+      plan.failure = SchedulerErrors.executionFailed(e);
+      LOG.log(Level.WARNING, "could not assemble a batch", e);
+      return;
+    }
+    ExecutionResult result;
+    try {
+      result = instance.execute(batch);
+    } catch (BackendException | RuntimeException e) {
+      long end = System.nanoTime();
+      plan.failure = SchedulerErrors.executionFailed(e);
+      executed(batch.size(), new ExecutionTimestamps(start, start, end, end), false);
+      return;
+    }
+    executed(batch.size(), result.timestamps(), true);
+    try {
+      scatter.begin(result.outputs(), batch.size());
+      int row = 0;
+      for (int i = 0; i < plan.count; i++) {
+        InferenceRequest r = plan.requests[i];
+        int rows = plan.rows(i);
+        if (r != null) {
+          plan.setOutputs(i, scatter.rowsOf(r.requestedOutputs(), row, rows));
+        }
+        row += rows;
+      }
+      if (sequenceInputs != null) {
+        sequenceInputs.keepStates(plan, scatter);
+      }
+      plan.timestamps = result.timestamps();
+    } catch (RuntimeException e) {
+      plan.failure = SchedulerErrors.executionFailed(e);
+    } finally {
+      scatter.end();
+    }
+  }
+
+  private void executed(int batchSize, ExecutionTimestamps timestamps, boolean success) {
+    try {
+      batchListener.onBatchExecuted(batchSize, timestamps, success);
+    } catch (RuntimeException e) {
+      LOG.log(Level.WARNING, "batch listener threw", e);
+    }
+  }
+
+  /**
+   * Answers every request of the finished batch. Called by this worker, or under {@code
+   * preserve_ordering} by the worker delivering in order.
+   */
+  void answer() {
+    InferenceError failure = plan.failure;
+    accounting.executed(plan.requestCount);
+    for (int i = 0; i < plan.count; i++) {
+      InferenceRequest r = plan.requests[i];
+      if (r == null) {
+        continue;
+      }
+      if (failure != null) {
+        accounting.fail(r, failure);
+      } else {
+        r.markExecuted(plan.timestamps);
+        accounting.succeed(r, plan.outputs(i));
+      }
+    }
+  }
+}
