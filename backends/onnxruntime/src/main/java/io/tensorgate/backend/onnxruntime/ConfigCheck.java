@@ -179,6 +179,6 @@ final class ConfigCheck {
   }
 
   private static boolean feedable(DataType dataType) {
-    return !dataType.isFixedSize() || OrtTypes.inputJavaType(dataType) != null;
+    return !dataType.isFixedSize() || OrtTypes.bufferJavaType(dataType) != null;
   }
 }

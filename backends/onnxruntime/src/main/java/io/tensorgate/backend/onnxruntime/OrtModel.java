@@ -4,7 +4,6 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import io.tensorgate.backend.BackendException;
-import io.tensorgate.backend.DataType;
 import io.tensorgate.backend.InstancePlacement;
 import io.tensorgate.backend.Model;
 import io.tensorgate.backend.ModelDefinition;
@@ -12,11 +11,9 @@ import io.tensorgate.backend.ModelInstance;
 import io.tensorgate.backend.ModelSignature;
 import io.tensorgate.backend.TensorSpec;
 import java.nio.file.Path;
-import java.util.HashMap;
+import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 
@@ -34,9 +31,8 @@ final class OrtModel implements Model {
   private final Path modelFile;
   private final SessionSettings settings;
   private final OrtSession.SessionOptions sessionOptions;
-  private final Map<String, DataType> outputs;
+  private final List<OutputSlot> outputs;
   private final Set<String> scalarInputs;
-  private final Map<String, long[]> scalarOutputShapes;
   private final Object lock = new Object();
 
   // Guarded by lock.
@@ -58,14 +54,11 @@ final class OrtModel implements Model {
     this.settings = settings;
     this.sessionOptions = sessionOptions;
     this.spareSession = spareSession;
-    this.outputs = new LinkedHashMap<>();
+    this.outputs = new ArrayList<>();
     this.scalarInputs = new HashSet<>();
-    this.scalarOutputShapes = new HashMap<>();
     for (TensorSpec output : definition.outputs()) {
-      outputs.put(output.name(), output.dataType());
-      if (find(signature.outputs(), output.name()).rank() == 0) {
-        scalarOutputShapes.put(output.name(), output.shape());
-      }
+      boolean scalar = find(signature.outputs(), output.name()).rank() == 0;
+      outputs.add(new OutputSlot(output, definition.batching(), scalar));
     }
     for (TensorSpec input : definition.inputs()) {
       if (find(signature.inputs(), input.name()).rank() == 0) {
@@ -152,8 +145,7 @@ final class OrtModel implements Model {
           settings.newRunOptions(),
           definition.name(),
           outputs,
-          scalarInputs,
-          scalarOutputShapes);
+          scalarInputs);
     } catch (OrtException | RuntimeException e) {
       OrtSessions.closeQuietly(session);
       throw new BackendException(

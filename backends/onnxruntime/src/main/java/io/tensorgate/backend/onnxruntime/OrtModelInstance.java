@@ -17,8 +17,8 @@ import io.tensorgate.backend.ModelInstance;
 import io.tensorgate.backend.Shapes;
 import io.tensorgate.backend.Tensor;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -35,8 +35,9 @@ import java.util.Set;
  * grow, so an instance keeps as much direct memory as its largest heap inputs. BYTES inputs go
  * through strings, see {@link StringTensors} for what that limits.
  *
- * <p>Outputs: each requested output is copied once out of ONNX Runtime's memory into a new heap
- * buffer that belongs to the caller.
+ * <p>Outputs: each requested output goes into a new buffer that belongs to the caller: a small
+ * output of a shape known before the run is written there by ONNX Runtime directly, any other is
+ * copied there once from ONNX Runtime's memory (see {@link OutputSlot}).
  *
  * <p>Threading: confined to the instance's worker thread, as {@link ModelInstance} says; {@link
  * #close} may come from another thread after the last {@link #execute} returned.
@@ -47,19 +48,17 @@ final class OrtModelInstance implements ModelInstance {
   private final OrtSession session;
   private final OrtSession.RunOptions runOptions;
   private final String modelName;
-  private final Map<String, DataType> outputTypes;
-  private final Set<String> allOutputs;
+  private final List<OutputSlot> allOutputs;
+  private final Map<String, OutputSlot> outputsByName;
   private final Set<String> scalarInputs;
-  private final Map<String, long[]> scalarOutputShapes;
   private final Map<String, ByteBuffer> staging = new HashMap<>();
   private boolean closed;
 
   /**
    * Takes ownership of {@code session} and {@code runOptions}; {@link #close} releases them.
    *
-   * @param outputs the configured outputs, by name, with their datatypes, in the model's order
+   * @param outputs the configured outputs, in the configuration's order
    * @param scalarInputs inputs that are rank 0 in the model (configured as dims of 1)
-   * @param scalarOutputShapes outputs that are rank 0 in the model, with their configured dims
    */
   OrtModelInstance(
       InstancePlacement placement,
@@ -67,19 +66,19 @@ final class OrtModelInstance implements ModelInstance {
       OrtSession session,
       OrtSession.RunOptions runOptions,
       String modelName,
-      Map<String, DataType> outputs,
-      Set<String> scalarInputs,
-      Map<String, long[]> scalarOutputShapes) {
+      List<OutputSlot> outputs,
+      Set<String> scalarInputs) {
     this.placement = Objects.requireNonNull(placement, "placement");
     this.environment = Objects.requireNonNull(environment, "environment");
     this.session = Objects.requireNonNull(session, "session");
     this.runOptions = Objects.requireNonNull(runOptions, "runOptions");
     this.modelName = Objects.requireNonNull(modelName, "modelName");
-    this.outputTypes = Map.copyOf(Objects.requireNonNull(outputs, "outputs"));
-    this.allOutputs = Collections.unmodifiableSet(new LinkedHashSet<>(outputs.keySet()));
+    this.allOutputs = List.copyOf(Objects.requireNonNull(outputs, "outputs"));
+    this.outputsByName = new HashMap<>();
+    for (OutputSlot output : allOutputs) {
+      outputsByName.put(output.name(), output);
+    }
     this.scalarInputs = Set.copyOf(Objects.requireNonNull(scalarInputs, "scalarInputs"));
-    this.scalarOutputShapes =
-        Map.copyOf(Objects.requireNonNull(scalarOutputShapes, "scalarOutputShapes"));
   }
 
   @Override
@@ -96,18 +95,30 @@ final class OrtModelInstance implements ModelInstance {
   @Override
   public ExecutionResult execute(Batch batch) throws BackendException {
     long execStart = System.nanoTime();
-    List<Tensor> inputs = batch.inputs();
-    Map<String, OnnxTensor> feeds = new HashMap<>(inputs.size() * 2);
+    List<OutputSlot> requested = requestedOutputs(batch);
+    Map<String, OnnxTensor> feeds = new HashMap<>();
+    Map<String, OnnxTensor> pinned = new HashMap<>();
+    Map<String, Tensor> pinnedResults = new HashMap<>();
+    Set<String> fetched = new LinkedHashSet<>();
     try {
-      for (Tensor input : inputs) {
+      for (Tensor input : batch.inputs()) {
         feeds.put(input.name(), toOrt(input));
       }
+      for (OutputSlot output : requested) {
+        long[] shape = output.pinnedShape(batch.size());
+        if (shape == null) {
+          fetched.add(output.name());
+        } else {
+          pin(output, shape, pinned, pinnedResults);
+        }
+      }
       long computeStart = System.nanoTime();
-      try (OrtSession.Result result = session.run(feeds, outputNames(batch), runOptions)) {
+      try (OrtSession.Result result = session.run(feeds, fetched, pinned, runOptions)) {
         long computeEnd = System.nanoTime();
-        List<Tensor> outputs = new ArrayList<>(result.size());
-        for (Map.Entry<String, OnnxValue> output : result) {
-          outputs.add(fromOrt(output.getKey(), output.getValue()));
+        List<Tensor> outputs = new ArrayList<>(requested.size());
+        for (OutputSlot output : requested) {
+          Tensor pinnedResult = pinnedResults.get(output.name());
+          outputs.add(pinnedResult != null ? pinnedResult : fromOrt(output, result));
         }
         return new ExecutionResult(
             outputs,
@@ -123,19 +134,46 @@ final class OrtModelInstance implements ModelInstance {
               + e.getMessage(),
           e);
     } finally {
-      for (OnnxTensor feed : feeds.values()) {
-        feed.close();
-      }
+      closeAll(feeds);
+      closeAll(pinned);
     }
   }
 
-  private Set<String> outputNames(Batch batch) {
-    List<String> requested = batch.requestedOutputs();
-    if (requested.isEmpty()
-        || (requested.size() == allOutputs.size() && allOutputs.containsAll(requested))) {
+  private List<OutputSlot> requestedOutputs(Batch batch) throws BackendException {
+    List<String> names = batch.requestedOutputs();
+    if (names.isEmpty()) {
       return allOutputs;
     }
-    return new LinkedHashSet<>(requested);
+    List<OutputSlot> requested = new ArrayList<>(names.size());
+    for (String name : names) {
+      OutputSlot output = outputsByName.get(name);
+      if (output == null) {
+        throw new BackendException(
+            "model '" + modelName + "' has no configured output '" + name + "'");
+      }
+      requested.add(output);
+    }
+    return requested;
+  }
+
+  /** Creates the caller's buffer for an output and an ONNX Runtime tensor for the run to fill. */
+  private void pin(
+      OutputSlot output,
+      long[] shape,
+      Map<String, OnnxTensor> pinned,
+      Map<String, Tensor> pinnedResults)
+      throws OrtException {
+    int size = Math.toIntExact(Shapes.byteSize(output.dataType(), shape));
+    ByteBuffer buffer = ByteBuffer.allocateDirect(size).order(ByteOrder.LITTLE_ENDIAN);
+    pinned.put(
+        output.name(), OnnxTensor.createTensor(environment, buffer, shape, output.pinnedType()));
+    pinnedResults.put(output.name(), new Tensor(output.name(), output.dataType(), shape, buffer));
+  }
+
+  private static void closeAll(Map<String, OnnxTensor> tensors) {
+    for (OnnxTensor tensor : tensors.values()) {
+      tensor.close();
+    }
   }
 
   private OnnxTensor toOrt(Tensor input) throws OrtException, BackendException {
@@ -144,7 +182,7 @@ final class OrtModelInstance implements ModelInstance {
       String[] strings = StringTensors.decode(input.name(), input.data(), elementCount(input));
       return OnnxTensor.createTensor(environment, strings, shape);
     }
-    OnnxJavaType javaType = OrtTypes.inputJavaType(input.dataType());
+    OnnxJavaType javaType = OrtTypes.bufferJavaType(input.dataType());
     if (javaType == null) {
       throw new BackendException(
           "input '"
@@ -185,22 +223,26 @@ final class OrtModelInstance implements ModelInstance {
     return buffer.flip();
   }
 
-  private Tensor fromOrt(String name, OnnxValue value) throws OrtException, BackendException {
+  private static Tensor fromOrt(OutputSlot output, OrtSession.Result result)
+      throws OrtException, BackendException {
+    OnnxValue value =
+        result
+            .get(output.name())
+            .orElseThrow(
+                () ->
+                    new BackendException(
+                        "ONNX Runtime returned no output '" + output.name() + "'"));
     if (!(value instanceof OnnxTensor tensor)) {
-      throw new BackendException("output '" + name + "' is not a tensor: " + value.getInfo());
-    }
-    DataType dataType = outputTypes.get(name);
-    if (dataType == null) {
-      throw new BackendException("output '" + name + "' is not a configured output");
+      throw new BackendException(
+          "output '" + output.name() + "' is not a tensor: " + value.getInfo());
     }
     TensorInfo info = tensor.getInfo();
-    long[] scalarShape = scalarOutputShapes.get(name);
-    long[] shape = scalarShape != null ? scalarShape.clone() : info.getShape();
     ByteBuffer data =
-        dataType == DataType.BYTES
-            ? StringTensors.encode(name, tensor.getValue(), info.getNumElements())
+        output.dataType() == DataType.BYTES
+            ? StringTensors.encode(output.name(), tensor.getValue(), info.getNumElements())
             : tensor.getByteBuffer();
-    return new Tensor(name, dataType, shape, data);
+    return new Tensor(
+        output.name(), output.dataType(), output.reportedShape(info.getShape()), data);
   }
 
   private static long elementCount(Tensor tensor) throws BackendException {

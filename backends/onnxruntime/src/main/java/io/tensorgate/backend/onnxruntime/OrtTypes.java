@@ -44,11 +44,11 @@ final class OrtTypes {
   }
 
   /**
-   * The ONNX Runtime Java type that creates input tensors of a fixed-size datatype from a buffer,
-   * or {@code null} when ONNX Runtime's Java API cannot: it has no UINT16, UINT32 or UINT64 tensor
-   * type (it reads such outputs, but cannot create such inputs), and BYTES goes through strings.
+   * The ONNX Runtime Java type that creates tensors of a fixed-size datatype over a buffer, or
+   * {@code null} when ONNX Runtime's Java API cannot: it has no UINT16, UINT32 or UINT64 tensor
+   * type (it reads such outputs, but cannot create such tensors), and BYTES goes through strings.
    */
-  static OnnxJavaType inputJavaType(DataType dataType) {
+  static OnnxJavaType bufferJavaType(DataType dataType) {
     return switch (dataType) {
       case BOOL -> OnnxJavaType.BOOL;
       case UINT8 -> OnnxJavaType.UINT8;

@@ -75,6 +75,46 @@ class OrtModelInstanceTest {
     assertSumsAndDifferences(result, 3);
   }
 
+  @Test
+  void shouldCopyOutputsWhenTheyAreTooLargeToPin() throws Exception {
+    int batchSize = OutputSlot.PIN_LIMIT_BYTES / (16 * Integer.BYTES) + 1;
+
+    ExecutionResult result = instance.execute(addSubBatch(batchSize, true, List.of()));
+
+    assertSumsAndDifferences(result, batchSize);
+  }
+
+  @Test
+  void shouldFillFixedShapeOutputsWhenTheModelDoesNotBatch() throws Exception {
+    try (Model fixed =
+            provider.load(
+                TestModels.definition(
+                    "identity_fp32_fixed.onnx",
+                    0,
+                    List.of(spec("INPUT0", DataType.FP32, 2, 3)),
+                    List.of(spec("OUTPUT0", DataType.FP32, 2, 3)),
+                    Map.of()));
+        ModelInstance fixedInstance = fixed.newInstance(InstancePlacement.cpu("fixed_0"))) {
+      ByteBuffer input = TestModels.buffer(24, false);
+      for (int i = 0; i < 6; i++) {
+        input.putFloat(i * 0.5f);
+      }
+
+      Tensor output =
+          fixedInstance
+              .execute(
+                  new Batch(
+                      1,
+                      List.of(new Tensor("INPUT0", DataType.FP32, new long[] {2, 3}, input.flip())),
+                      List.of("OUTPUT0")))
+              .outputs()
+              .get(0);
+
+      assertThat(output.shape()).containsExactly(2, 3);
+      assertThat(output.data().getFloat(20)).isEqualTo(2.5f);
+    }
+  }
+
   @ParameterizedTest(name = "direct {0}")
   @CsvSource({"true", "false"})
   void shouldReadInputsWhenTheirBuffersAreReadOnly(boolean direct) throws Exception {
@@ -102,6 +142,13 @@ class OrtModelInstanceTest {
     ExecutionResult result = instance.execute(addSubBatch(1, true, List.of()));
 
     assertSumsAndDifferences(result, 1);
+  }
+
+  @Test
+  void shouldFailTheBatchWhenItRequestsAnOutputTheConfigurationLacks() {
+    assertThatThrownBy(() -> instance.execute(addSubBatch(1, true, List.of("OUTPUT9"))))
+        .isInstanceOf(BackendException.class)
+        .hasMessage("model 'add_sub_int32' has no configured output 'OUTPUT9'");
   }
 
   @Test
