@@ -127,7 +127,22 @@ public final class Main implements Callable<Integer> {
   }
 
   public static void main(String[] args) {
-    System.exit(new CommandLine(new Main()).execute(args));
+    CommandLine cli = new CommandLine(new Main());
+    cli.setExecutionExceptionHandler(
+        (e, cmd, parsed) -> {
+          // Start-up failures (port taken, repository missing) are one clear line, not a trace.
+          LoggerFactory.getLogger(Main.class).error("tensorgate failed to start: {}", describe(e));
+          return 1;
+        });
+    System.exit(cli.execute(args));
+  }
+
+  private static String describe(Throwable e) {
+    StringBuilder sb = new StringBuilder(String.valueOf(e.getMessage()));
+    for (Throwable c = e.getCause(); c != null; c = c.getCause()) {
+      sb.append(": ").append(c.getMessage());
+    }
+    return sb.toString();
   }
 
   /** Reports the build's version for {@code --version}. */

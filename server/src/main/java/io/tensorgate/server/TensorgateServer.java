@@ -126,7 +126,9 @@ public final class TensorgateServer implements AutoCloseable {
 
   private void logModels() {
     StringBuilder sb = new StringBuilder("models:");
-    for (ModelRegistry.ServedModel m : manager.registry().all()) {
+    List<ModelRegistry.ServedModel> models = new java.util.ArrayList<>(manager.registry().all());
+    models.sort(java.util.Comparator.comparing(ModelRegistry.ServedModel::name));
+    for (ModelRegistry.ServedModel m : models) {
       for (LoadedVersion v : m.ready().values()) {
         sb.append("\n  ").append(v.name()).append(" version ").append(v.version()).append(" READY");
       }
@@ -190,7 +192,9 @@ public final class TensorgateServer implements AutoCloseable {
 
   private long inFlight() {
     long n = 0;
-    for (ModelRegistry.ServedModel m : manager.registry().all()) {
+    List<ModelRegistry.ServedModel> models = new java.util.ArrayList<>(manager.registry().all());
+    models.sort(java.util.Comparator.comparing(ModelRegistry.ServedModel::name));
+    for (ModelRegistry.ServedModel m : models) {
       for (LoadedVersion v : m.ready().values()) {
         n += v.inFlight();
       }
