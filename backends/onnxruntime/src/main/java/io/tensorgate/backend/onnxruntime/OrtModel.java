@@ -20,7 +20,7 @@ import java.util.Set;
 /**
  * A loaded ONNX model version: its checked configuration and the session options its instances
  * share. Each instance gets its own {@link OrtSession}, as in Triton's onnxruntime backend, so that
- * instances run in parallel without sharing a session's scratch memory.
+ * each has its own memory arena and threads and instances do not contend inside one session.
  *
  * <p>The session opened at load time to check the file against the configuration is kept and handed
  * to the first instance, so that loading does not build the first session twice.

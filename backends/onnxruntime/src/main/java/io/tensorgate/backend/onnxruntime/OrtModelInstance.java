@@ -191,7 +191,7 @@ final class OrtModelInstance implements ModelInstance {
               + input.dataType()
               + ", which ONNX Runtime's Java API cannot create");
     }
-    long expected = Math.multiplyExact(elementCount(input), input.dataType().byteSize());
+    long expected = byteSize(input);
     if (input.byteSize() != expected) {
       throw new BackendException(
           "input '"
@@ -248,6 +248,14 @@ final class OrtModelInstance implements ModelInstance {
   private static long elementCount(Tensor tensor) throws BackendException {
     try {
       return tensor.elementCount();
+    } catch (ArithmeticException e) {
+      throw new BackendException("input '" + tensor.name() + "': " + e.getMessage(), e);
+    }
+  }
+
+  private static long byteSize(Tensor tensor) throws BackendException {
+    try {
+      return Shapes.byteSize(tensor.dataType(), tensor.shape());
     } catch (ArithmeticException e) {
       throw new BackendException("input '" + tensor.name() + "': " + e.getMessage(), e);
     }
