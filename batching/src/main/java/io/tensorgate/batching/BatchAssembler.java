@@ -134,15 +134,27 @@ final class BatchAssembler {
     return outputNames;
   }
 
+  /**
+   * Adds the names not yet listed: after the name that precedes them in {@code names}, or before
+   * the first listed name that follows them, or else at the end.
+   */
   private void merge(List<String> names) {
-    int insertAt = 0;
-    for (String name : names) {
-      int at = outputNames.indexOf(name);
+    int insertAt = -1;
+    for (int i = 0; i < names.size(); i++) {
+      int at = outputNames.indexOf(names.get(i));
       if (at >= 0) {
         insertAt = at + 1;
-      } else {
-        outputNames.add(insertAt++, name);
+        continue;
       }
+      int position = insertAt;
+      for (int j = i + 1; position < 0 && j < names.size(); j++) {
+        position = outputNames.indexOf(names.get(j));
+      }
+      if (position < 0) {
+        position = outputNames.size();
+      }
+      outputNames.add(position, names.get(i));
+      insertAt = position + 1;
     }
   }
 

@@ -35,6 +35,10 @@ final class FakeInstance implements ModelInstance {
   private final Map<String, String> echo;
   final List<Recorded> batches = new CopyOnWriteArrayList<>();
   final AtomicInteger executions = new AtomicInteger();
+
+  /** Executions that returned (successfully or not). */
+  final AtomicInteger completed = new AtomicInteger();
+
   private final Semaphore entered = new Semaphore(0);
   private volatile CountDownLatch gate = new CountDownLatch(0);
   private volatile Function<Batch, List<Tensor>> outputs;
@@ -90,6 +94,14 @@ final class FakeInstance implements ModelInstance {
 
   @Override
   public ExecutionResult execute(Batch batch) throws BackendException {
+    try {
+      return run(batch);
+    } finally {
+      completed.incrementAndGet();
+    }
+  }
+
+  private ExecutionResult run(Batch batch) throws BackendException {
     long start = System.nanoTime();
     List<Tensor> copies = new ArrayList<>();
     for (Tensor t : batch.inputs()) {
