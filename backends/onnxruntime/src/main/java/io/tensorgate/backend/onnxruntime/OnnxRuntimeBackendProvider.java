@@ -122,6 +122,9 @@ public final class OnnxRuntimeBackendProvider implements BackendProvider {
     OrtSession session = null;
     try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
       options.setIntraOpNumThreads(1);
+      // Inputs and outputs do not depend on graph optimizations; skipping them speeds up big
+      // models.
+      options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.NO_OPT);
       session = OrtSessions.open(env, file, options);
       return OrtTypes.signature(session, file);
     } catch (OrtException e) {
