@@ -1,6 +1,8 @@
 package io.tensorgate.loadtest;
 
+import ai.onnxruntime.OrtException;
 import io.grpc.StatusRuntimeException;
+import java.io.IOException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -22,13 +24,19 @@ public final class LoadtestMain implements Runnable {
     throw new CommandLine.ParameterException(spec.commandLine(), "a subcommand is required");
   }
 
-  /** A command line with friendly errors: bad arguments and server errors print one line. */
+  /**
+   * A command line with friendly errors: bad arguments, server errors and unreadable files print
+   * one line and exit with 2.
+   */
   public static CommandLine commandLine() {
     CommandLine commandLine = new CommandLine(new LoadtestMain());
     commandLine.setCaseInsensitiveEnumValuesAllowed(true);
     commandLine.setExecutionExceptionHandler(
         (e, cl, parseResult) -> {
-          if (e instanceof IllegalArgumentException || e instanceof StatusRuntimeException) {
+          if (e instanceof IllegalArgumentException
+              || e instanceof StatusRuntimeException
+              || e instanceof OrtException
+              || e instanceof IOException) {
             cl.getErr().println("error: " + e.getMessage());
             return 2;
           }

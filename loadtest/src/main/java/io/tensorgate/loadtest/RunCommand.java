@@ -1,7 +1,6 @@
 package io.tensorgate.loadtest;
 
 import io.tensorgate.proto.inference.GRPCInferenceServiceGrpc;
-import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -11,6 +10,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -163,14 +163,54 @@ final class RunCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     boolean open = loadMode.rate != null || loadMode.rateRange != null;
     List<Double> levels = levels();
-    boolean shm =
-        switch (sharedMemory) {
-          case "none" -> false;
-          case "system" -> true;
-          default -> throw new IllegalArgumentException("--shared-memory must be none or system");
-        };
-    PrintWriter out = spec.commandLine().getOut();
+    if (!sharedMemory.equals("none") && !sharedMemory.equals("system")) {
+      throw new IllegalArgumentException("--shared-memory must be none or system");
+    }
+    List<LevelResult> results;
+    try (Channels channels = new Channels(url, connections)) {
+      // A fresh stub per call: a stub's deadline is fixed when the stub is made.
+      Supplier<GRPCInferenceServiceGrpc.GRPCInferenceServiceBlockingStub> stub =
+          () ->
+              GRPCInferenceServiceGrpc.newBlockingStub(channels.first())
+                  .withDeadlineAfter(30, TimeUnit.SECONDS);
+      ModelSignature signature = ModelSignature.discover(stub.get(), model, modelVersion);
+      PayloadFactory factory =
+          new PayloadFactory(signature, batchSize, PayloadFactory.parseShapes(shapes));
+      List<Payload> payloads =
+          inputData == null
+              ? factory.random(seed)
+              : factory.fromData(InputDataFile.read(inputData));
+      // Closed loop: one slot per lane of the largest level; open loop: the outstanding cap.
+      int slots = open ? maxOutstanding : (int) Math.round(levels.get(levels.size() - 1));
+      try (AutoCloseableSource source = source(signature, payloads, slots, channels);
+          InferTransport transport =
+              stream
+                  ? new StreamTransport(channels.all())
+                  : new UnaryTransport(channels.all(), timeout)) {
+        results = measure(open, levels, transport, source.requests(), slots, stub);
+      }
+    }
+    writeReports(results);
+    return 0;
+  }
+
+  /** Runs every level in turn, printing each row as it finishes. */
+  private List<LevelResult> measure(
+      boolean open,
+      List<Double> levels,
+      InferTransport transport,
+      RequestSource requests,
+      int slots,
+      Supplier<GRPCInferenceServiceGrpc.GRPCInferenceServiceBlockingStub> stub)
+      throws Exception {
+    ConsoleTable table = new ConsoleTable(spec.commandLine().getOut());
+    String mode = open ? LevelResult.RATE : LevelResult.CONCURRENCY;
+    table.header(mode);
+    ClosedLoopDriver closed = new ClosedLoopDriver(transport, requests);
+    OpenLoopDriver openLoop = new OpenLoopDriver(transport, requests, new SlotPool(slots));
+    Duration drain = timeout.plusSeconds(10);
     List<LevelResult> results = new ArrayList<>();
+    // Reads ModelStatistics exactly at each window's edges while the load runs.
     ScheduledExecutorService statsTimer =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
@@ -178,68 +218,36 @@ final class RunCommand implements Callable<Integer> {
               thread.setDaemon(true);
               return thread;
             });
-    try (Channels channels = new Channels(url, connections)) {
-      var stub =
-          GRPCInferenceServiceGrpc.newBlockingStub(channels.first())
-              .withDeadlineAfter(30, TimeUnit.SECONDS);
-      ModelSignature signature = ModelSignature.discover(stub, model, modelVersion);
-      PayloadFactory factory =
-          new PayloadFactory(signature, batchSize, PayloadFactory.parseShapes(shapes));
-      List<Payload> payloads =
-          inputData == null
-              ? factory.random(seed)
-              : factory.fromData(InputDataFile.read(inputData));
-      int slots = open ? maxOutstanding : (int) Math.round(levels.get(levels.size() - 1));
-      try (AutoCloseableSource source = source(signature, payloads, slots, channels);
-          InferTransport transport =
-              stream
-                  ? new StreamTransport(channels.all())
-                  : new UnaryTransport(channels.all(), timeout)) {
-        ConsoleTable table = new ConsoleTable(out);
-        String mode = open ? LevelResult.RATE : LevelResult.CONCURRENCY;
-        table.header(mode);
-        ClosedLoopDriver closed = new ClosedLoopDriver(transport, source.requests());
-        OpenLoopDriver openLoop =
-            new OpenLoopDriver(transport, source.requests(), new SlotPool(slots));
-        Duration drain = timeout.plusSeconds(10);
-        for (double level : levels) {
-          long start = System.nanoTime();
-          long windowStart = start + warmup.toNanos();
-          LevelRecorder recorder = new LevelRecorder(windowStart, windowStart + duration.toNanos());
-          Future<ServerStats.Snapshot> before = null;
-          Future<ServerStats.Snapshot> after = null;
-          if (serverStats) {
-            before =
-                statsTimer.schedule(
-                    () -> ServerStats.read(stub, model, modelVersion),
-                    windowStart - System.nanoTime(),
-                    TimeUnit.NANOSECONDS);
-            after =
-                statsTimer.schedule(
-                    () -> ServerStats.read(stub, model, modelVersion),
-                    recorder.windowEnd() - System.nanoTime(),
-                    TimeUnit.NANOSECONDS);
-          }
-          if (open) {
-            openLoop.run(level, start, recorder, drain);
-          } else {
-            closed.run((int) Math.round(level), recorder, drain);
-          }
-          ServerStats stats =
-              before == null ? null : ServerStats.between(before.get(), after.get());
-          LevelResult result = recorder.finish(mode, level, batchSize, stats);
-          table.row(result);
-          results.add(result);
-        }
+    try {
+      for (double level : levels) {
+        long start = System.nanoTime();
+        long windowStart = start + warmup.toNanos();
+        LevelRecorder recorder = new LevelRecorder(windowStart, windowStart + duration.toNanos());
+        Callable<ServerStats.Snapshot> read =
+            () -> ServerStats.read(stub.get(), model, modelVersion);
+        Future<ServerStats.Snapshot> before = null;
+        Future<ServerStats.Snapshot> after = null;
         if (serverStats) {
-          table.serverRows(results);
+          before = statsTimer.schedule(read, windowStart - start, TimeUnit.NANOSECONDS);
+          after = statsTimer.schedule(read, recorder.windowEnd() - start, TimeUnit.NANOSECONDS);
         }
+        if (open) {
+          openLoop.run(level, start, recorder, drain);
+        } else {
+          closed.run((int) Math.round(level), recorder, drain);
+        }
+        ServerStats stats = before == null ? null : ServerStats.between(before.get(), after.get());
+        LevelResult result = recorder.finish(mode, level, batchSize, stats);
+        table.row(result);
+        results.add(result);
       }
     } finally {
       statsTimer.shutdownNow();
     }
-    writeReports(results);
-    return 0;
+    if (serverStats) {
+      table.serverRows(results);
+    }
+    return results;
   }
 
   private List<Double> levels() {

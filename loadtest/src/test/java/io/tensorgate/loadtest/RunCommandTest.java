@@ -260,6 +260,43 @@ class RunCommandTest {
   }
 
   @Test
+  void shouldCycleThroughEntriesWithoutErrorsWhenInputDataGiven() throws Exception {
+    Path data = dir.resolve("data.json");
+    String ones = "[1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1]";
+    Files.writeString(
+        data,
+        "{\"data\":[{\"INPUT0\":"
+            + ones
+            + ",\"INPUT1\":"
+            + ones
+            + "},"
+            + "{\"INPUT0\":{\"content\":"
+            + ones
+            + ",\"shape\":[16]},\"INPUT1\":"
+            + ones
+            + "}]}");
+    Path report = dir.resolve("data-report.json");
+
+    Cli cli =
+        run(
+            "--input-data",
+            data.toString(),
+            "--batch-size",
+            "2",
+            "--concurrency",
+            "2",
+            "--duration",
+            "300ms",
+            "--warmup",
+            "0",
+            "--json",
+            report.toString());
+
+    assertThat(cli.exitCode()).as(cli.err()).isZero();
+    assertNoErrors(json(report));
+  }
+
+  @Test
   void shouldExplainWhenVariableInputHasNoShape() throws Exception {
     echo.close();
     echo =
