@@ -73,6 +73,17 @@ public final class Requests {
         .build();
   }
 
+  /** A raw request for a gate-backend model: INPUT0 [1,16] INT32 holding {@code value}. */
+  public static ModelInferRequest gate(String model, int value) {
+    int[] a = new int[16];
+    java.util.Arrays.fill(a, value);
+    return ModelInferRequest.newBuilder()
+        .setModelName(model)
+        .addInputs(input("INPUT0", "INT32", 1, 16))
+        .addRawInputContents(int32s(a))
+        .build();
+  }
+
   /** A request for {@code simple} with typed {@code int_contents}. */
   public static ModelInferRequest simpleTyped(int[] a, int[] b) {
     ModelInferRequest.Builder r = ModelInferRequest.newBuilder().setModelName("simple");

@@ -62,6 +62,29 @@ public final class TestRepository {
     }
   }
 
+  /**
+   * Adds a model served by the test {@code GateBackend}: INPUT0 INT32 [16] copied to OUTPUT0, held
+   * at the named gate.
+   */
+  public TestRepository withGateModel(String name, String gate, String extraConfig) {
+    try {
+      Path dir = Files.createDirectories(root.resolve(name).resolve("1"));
+      Files.writeString(dir.resolve("model.gate"), "");
+      Files.writeString(
+          root.resolve(name).resolve("config.pbtxt"),
+          "platform: \"tensorgate_gate\"\nmax_batch_size: 8\n"
+              + "input [{ name: \"INPUT0\" data_type: TYPE_INT32 dims: [16] }]\n"
+              + "output [{ name: \"OUTPUT0\" data_type: TYPE_INT32 dims: [16] }]\n"
+              + "parameters { key: \"gate\" value: { string_value: \""
+              + gate
+              + "\" } }\n"
+              + extraConfig);
+      return this;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   /** Adds a version folder holding a copy of a test ONNX file. */
   public TestRepository withVersion(String name, long version, String onnxFile) {
     return withModel(name, onnxFile, null, version);

@@ -58,6 +58,7 @@ final class InferHandler {
     DecodedRequest decoded;
     try {
       decoded = decoder.decode(req, version.io());
+      version.checkInputs(decoded.inputs());
     } catch (InferenceException e) {
       version.stats().recordFailure(FailureReason.OTHER, System.nanoTime() - arrival);
       version.release();

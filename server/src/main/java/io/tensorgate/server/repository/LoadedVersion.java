@@ -87,6 +87,12 @@ public final class LoadedVersion {
     return stats;
   }
 
+  /** The backend's own checks of a request's inputs; see {@link Model#checkInputs}. */
+  public void checkInputs(List<io.tensorgate.backend.Tensor> inputs)
+      throws io.tensorgate.backend.InferenceException {
+    model.checkInputs(inputs);
+  }
+
   /**
    * Takes a reference for one request. Returns false once the version is retired: the caller then
    * looks the model up again and finds its successor.

@@ -4,11 +4,15 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import io.tensorgate.backend.BackendException;
+import io.tensorgate.backend.DataType;
+import io.tensorgate.backend.ErrorCode;
+import io.tensorgate.backend.InferenceException;
 import io.tensorgate.backend.InstancePlacement;
 import io.tensorgate.backend.Model;
 import io.tensorgate.backend.ModelDefinition;
 import io.tensorgate.backend.ModelInstance;
 import io.tensorgate.backend.ModelSignature;
+import io.tensorgate.backend.Tensor;
 import io.tensorgate.backend.TensorSpec;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -63,6 +67,22 @@ final class OrtModel implements Model {
     for (TensorSpec input : definition.inputs()) {
       if (find(signature.inputs(), input.name()).rank() == 0) {
         scalarInputs.add(input.name());
+      }
+    }
+  }
+
+  /**
+   * Refuses BYTES elements that ONNX Runtime's Java API would alter (it takes strings, converted as
+   * modified UTF-8), per request, so that one such request never fails the batch it would join.
+   */
+  @Override
+  public void checkInputs(List<Tensor> inputs) throws InferenceException {
+    for (Tensor t : inputs) {
+      if (t.dataType() == DataType.BYTES) {
+        String why = StringTensors.unsupportedElement(t.name(), t.data());
+        if (why != null) {
+          throw new InferenceException(ErrorCode.INVALID_ARGUMENT, why);
+        }
       }
     }
   }

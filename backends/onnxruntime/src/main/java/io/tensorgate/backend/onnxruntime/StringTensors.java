@@ -26,6 +26,57 @@ final class StringTensors {
   private StringTensors() {}
 
   /**
+   * Checks that every element of a well-framed BYTES buffer passes through ONNX Runtime's Java API
+   * unchanged: valid UTF-8, no NUL byte and no character outside the Basic Multilingual Plane
+   * (modified UTF-8 would alter both).
+   *
+   * @return {@code null} when it does, else why not, naming the element
+   */
+  static String unsupportedElement(String tensorName, ByteBuffer data) {
+    ByteBuffer in = data.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+    CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder();
+    for (int i = 0; in.remaining() >= Integer.BYTES; i++) {
+      int length = in.getInt();
+      if (length < 0 || length > in.remaining()) {
+        return null; // framing is the server's check; nothing more to say here
+      }
+      ByteBuffer element = in.slice().limit(length);
+      for (int j = 0; j < length; j++) {
+        byte b = element.get(j);
+        if (b == 0) {
+          return "element "
+              + i
+              + " of input '"
+              + tensorName
+              + "' contains a NUL byte, which "
+              + "ONNX Runtime's Java API cannot pass to the model unchanged";
+        }
+        if ((b & 0xF8) == 0xF0) {
+          return "element "
+              + i
+              + " of input '"
+              + tensorName
+              + "' contains a character outside "
+              + "the Basic Multilingual Plane, which ONNX Runtime's Java API cannot pass to the "
+              + "model unchanged";
+        }
+      }
+      try {
+        decoder.decode(element);
+      } catch (CharacterCodingException e) {
+        return "element "
+            + i
+            + " of input '"
+            + tensorName
+            + "' is not valid UTF-8; ONNX "
+            + "Runtime's Java API takes strings, not raw bytes";
+      }
+      in.position(in.position() + length);
+    }
+    return null;
+  }
+
+  /**
    * Decodes a BYTES input buffer into {@code count} strings.
    *
    * @throws BackendException when the buffer does not hold exactly {@code count} well-formed

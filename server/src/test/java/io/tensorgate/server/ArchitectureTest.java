@@ -1,0 +1,53 @@
+package io.tensorgate.server;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import org.junit.jupiter.api.Test;
+
+/** The dependency rules of DESIGN.md: dependencies point down the request path only. */
+class ArchitectureTest {
+  private static final JavaClasses CLASSES =
+      new ClassFileImporter()
+          .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+          .importPackages("io.tensorgate");
+
+  @Test
+  void shouldKeepBatchingFreeOfGrpc() {
+    noClasses()
+        .that()
+        .resideInAPackage("io.tensorgate.batching..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage("io.grpc..", "io.tensorgate.server..", "io.tensorgate.proto..")
+        .check(CLASSES);
+  }
+
+  @Test
+  void shouldKeepBackendsFreeOfServerBatchingAndGrpc() {
+    noClasses()
+        .that()
+        .resideInAPackage("io.tensorgate.backend..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage(
+            "io.grpc..",
+            "io.tensorgate.server..",
+            "io.tensorgate.batching..",
+            "io.tensorgate.proto..")
+        .check(CLASSES);
+  }
+
+  @Test
+  void shouldKeepProtobufOutOfBatchingAndBackends() {
+    noClasses()
+        .that()
+        .resideInAnyPackage("io.tensorgate.batching..", "io.tensorgate.backend..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAPackage("com.google.protobuf..")
+        .check(CLASSES);
+  }
+}

@@ -1,0 +1,87 @@
+package io.tensorgate.server.grpc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.StreamObserver;
+import io.tensorgate.proto.inference.ModelInferResponse;
+import io.tensorgate.proto.inference.ServerReadyRequest;
+import io.tensorgate.server.Requests;
+import io.tensorgate.server.RunningServer;
+import io.tensorgate.server.TestRepository;
+import io.tensorgate.server.testing.GateBackend;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Graceful shutdown as on SIGTERM: with requests executing and queued at the moment of the signal,
+ * readiness goes false, new calls are refused, and every accepted request still succeeds (Triton's
+ * shutdown test).
+ */
+class ShutdownEndToEndTest {
+  @TempDir Path repo;
+
+  @Test
+  void shouldFinishQueuedRequestsAndRefuseNewOnesWhenShuttingDown() throws Exception {
+    GateBackend.close("drain");
+    new TestRepository(repo)
+        .withGateModel("gated", "drain", "instance_group [{ count: 1 kind: KIND_CPU }]\n");
+    RunningServer s = RunningServer.start(repo);
+    int n = 6;
+    CountDownLatch done = new CountDownLatch(n);
+    List<Throwable> errors = new CopyOnWriteArrayList<>();
+    List<ModelInferResponse> answers = new CopyOnWriteArrayList<>();
+    for (int i = 0; i < n; i++) {
+      s.async()
+          .modelInfer(
+              Requests.gate("gated", i),
+              new StreamObserver<>() {
+                @Override
+                public void onNext(ModelInferResponse r) {
+                  answers.add(r);
+                }
+
+                @Override
+                public void onError(Throwable t) {
+                  errors.add(t);
+                  done.countDown();
+                }
+
+                @Override
+                public void onCompleted() {
+                  done.countDown();
+                }
+              });
+    }
+    // One request executes (held at the gate), the other five wait in the queue.
+    await().atMost(Duration.ofSeconds(10)).until(() -> GateBackend.waiting("drain") == 1);
+    CompletableFuture<Void> stopping = CompletableFuture.runAsync(s.server::shutdown);
+    await().atMost(Duration.ofSeconds(10)).until(() -> !s.server.isReady());
+
+    StatusRuntimeException refused =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            StatusRuntimeException.class,
+            () ->
+                io.tensorgate.proto.inference.GRPCInferenceServiceGrpc.newBlockingStub(s.channel)
+                    .withDeadlineAfter(5, TimeUnit.SECONDS)
+                    .serverReady(ServerReadyRequest.getDefaultInstance()));
+    assertThat(refused.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+
+    GateBackend.open("drain");
+    assertThat(done.await(20, TimeUnit.SECONDS)).isTrue();
+    stopping.get(20, TimeUnit.SECONDS);
+    assertThat(errors).isEmpty();
+    assertThat(answers).hasSize(n);
+    assertThat(GateBackend.executions("drain")).isEqualTo(n);
+    s.channel.shutdownNow();
+  }
+}
