@@ -1,0 +1,26 @@
+# Tensorgate container: build with Maven, run on a JRE with the sample repository.
+#   docker build -t tensorgate .
+#   docker run --rm -p 8001:8001 -p 8002:8002 tensorgate
+# Mount your own repository with -v /path/to/models:/models.
+
+FROM maven:3.9-eclipse-temurin-17 AS build
+WORKDIR /src
+COPY pom.xml .
+COPY proto proto
+COPY backends backends
+COPY batching batching
+COPY server server
+COPY loadtest loadtest
+RUN mvn -B -q -pl server -am package -DskipTests
+
+# ONNX Runtime's native library needs glibc: use the Ubuntu-based JRE, not Alpine.
+FROM eclipse-temurin:17-jre
+RUN useradd --system --uid 10001 tensorgate
+WORKDIR /opt/tensorgate
+COPY --from=build /src/server/target/tensorgate-server.jar ./
+COPY --from=build /src/server/target/lib ./lib
+COPY models /models
+USER tensorgate
+EXPOSE 8001 8002
+ENTRYPOINT ["java", "-XX:+UseG1GC", "-jar", "/opt/tensorgate/tensorgate-server.jar", \
+            "--grpc-address", "0.0.0.0", "--model-repository", "/models"]
