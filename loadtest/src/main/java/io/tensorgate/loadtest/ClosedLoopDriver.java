@@ -54,6 +54,7 @@ final class ClosedLoopDriver {
     // Trampoline: a completion that arrives inside infer() (a failing channel answers at once)
     // loops here instead of recursing, so error storms cannot overflow the stack.
     private final AtomicInteger pendingSends = new AtomicInteger();
+    // Written before infer() and read in its callback; gRPC orders the two.
     private long startNanos;
 
     Lane(int slot, LevelRecorder recorder, CountDownLatch finished) {

@@ -64,6 +64,24 @@ final class PayloadFactory {
     return List.of(new Payload(inputs));
   }
 
+  /**
+   * One payload of zeros (empty strings for BYTES), as perf_analyzer's {@code --input-data zero}.
+   */
+  List<Payload> zero() {
+    List<Payload.Input> inputs = new ArrayList<>();
+    for (TensorSpec spec : signature.inputs()) {
+      List<Long> shape = elementShape(spec, null);
+      long count = Math.multiplyExact(Shapes.elementCount(shape), batchSize);
+      // A BYTES element of length 0 is its 4-byte length prefix, all zeros.
+      int elementSize = spec.wireType().isFixedSize() ? spec.wireType().elementSize() : 4;
+      byte[] raw = new byte[Math.toIntExact(Math.multiplyExact(count, elementSize))];
+      inputs.add(
+          new Payload.Input(
+              spec.name(), spec.datatype(), fullShape(shape), ByteString.copyFrom(raw)));
+    }
+    return List.of(new Payload(inputs));
+  }
+
   /** One payload per entry of perf_analyzer-format input data. */
   List<Payload> fromData(List<Map<String, InputDataFile.Value>> entries) {
     if (entries.isEmpty()) {

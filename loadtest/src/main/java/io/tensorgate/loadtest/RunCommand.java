@@ -88,8 +88,11 @@ final class RunCommand implements Callable<Integer> {
 
   @Option(
       names = "--input-data",
-      description = "perf_analyzer-format JSON input data, cycled through (default: random data)")
-  Path inputData;
+      defaultValue = "random",
+      description =
+          "random (generated once), zero, or a perf_analyzer-format JSON file cycled through"
+              + " (default ${DEFAULT-VALUE})")
+  String inputData;
 
   @Option(
       names = "--contents",
@@ -177,9 +180,11 @@ final class RunCommand implements Callable<Integer> {
       PayloadFactory factory =
           new PayloadFactory(signature, batchSize, PayloadFactory.parseShapes(shapes));
       List<Payload> payloads =
-          inputData == null
-              ? factory.random(seed)
-              : factory.fromData(InputDataFile.read(inputData));
+          switch (inputData) {
+            case "random" -> factory.random(seed);
+            case "zero" -> factory.zero();
+            default -> factory.fromData(InputDataFile.read(Path.of(inputData)));
+          };
       // Closed loop: one slot per lane of the largest level; open loop: the outstanding cap.
       int slots = open ? maxOutstanding : (int) Math.round(levels.get(levels.size() - 1));
       try (AutoCloseableSource source = source(signature, payloads, slots, channels);

@@ -152,6 +152,14 @@ class InputDataTest {
   }
 
   @Test
+  void shouldSendZerosWithBatchDimensionWhenZeroDataAsked() {
+    Payload payload = new PayloadFactory(ModelSignature.simple(), 3, Map.of()).zero().get(0);
+
+    assertThat(payload.inputs().get(0).shape()).containsExactly(3L, 16L);
+    assertThat(payload.inputs().get(0).raw()).isEqualTo(ByteString.copyFrom(new byte[3 * 16 * 4]));
+  }
+
+  @Test
   void shouldRejectBatchSizeWhenModelDoesNotBatch() {
     ModelSignature unbatched =
         new ModelSignature("u", 0, ModelSignature.simple().inputs(), List.of());

@@ -1,58 +1,59 @@
 package io.tensorgate.loadtest;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.grpc.Status;
 import io.tensorgate.proto.inference.ModelInferRequest;
 import java.time.Duration;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterEach;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.Test;
 
 class OpenLoopDriverTest {
 
-  private final ScheduledExecutorService answers = Executors.newSingleThreadScheduledExecutor();
+  /** Holds every request unanswered until the test answers them, so slots stay taken. */
+  private static final class HeldTransport implements InferTransport {
+    final List<Callback> held = new CopyOnWriteArrayList<>();
 
-  @AfterEach
-  void stop() {
-    answers.shutdownNow();
+    @Override
+    public void infer(ModelInferRequest request, Callback callback) {
+      held.add(callback);
+    }
+
+    void answerAll() {
+      long now = System.nanoTime();
+      held.forEach(callback -> callback.onComplete(Status.OK, now));
+    }
+
+    @Override
+    public void close() {}
   }
 
-  /** Answers every request only after the window has ended, so slots stay taken throughout. */
-  private InferTransport answeringAfter(long windowEnd, AtomicInteger sent) {
-    return new InferTransport() {
-      @Override
-      public void infer(ModelInferRequest request, Callback callback) {
-        sent.incrementAndGet();
-        answers.schedule(
-            () -> callback.onComplete(Status.OK, System.nanoTime()),
-            windowEnd - System.nanoTime() + 1_000_000,
-            TimeUnit.NANOSECONDS);
-      }
+  private static LevelResult runUnanswered(
+      double rate, long windowNanos, int slots, HeldTransport transport) {
+    long start = System.nanoTime();
+    LevelRecorder recorder = new LevelRecorder(start, start + windowNanos);
+    OpenLoopDriver driver =
+        new OpenLoopDriver(
+            transport,
+            (sequence, slot) -> ModelInferRequest.getDefaultInstance(),
+            new SlotPool(slots));
 
-      @Override
-      public void close() {}
-    };
+    assertThatThrownBy(() -> driver.run(rate, start, recorder, Duration.ofMillis(20)))
+        .isInstanceOf(TimeoutException.class);
+    transport.answerAll();
+    return recorder.finish(LevelResult.RATE, rate, 1, null);
   }
 
   @Test
-  void shouldCountClientSaturatedWhenEverySlotIsInUse() throws Exception {
-    long start = System.nanoTime();
-    LevelRecorder recorder = new LevelRecorder(start, start + 100_000_000L);
-    AtomicInteger sent = new AtomicInteger();
-    OpenLoopDriver driver =
-        new OpenLoopDriver(
-            answeringAfter(recorder.windowEnd(), sent),
-            (sequence, slot) -> ModelInferRequest.getDefaultInstance(),
-            new SlotPool(2));
+  void shouldCountClientSaturatedWhenEverySlotIsInUse() {
+    HeldTransport transport = new HeldTransport();
 
-    driver.run(1000, start, recorder, Duration.ofSeconds(5));
+    LevelResult result = runUnanswered(1000, 100_000_000L, 2, transport);
 
-    LevelResult result = recorder.finish(LevelResult.RATE, 1000, 1, null);
-    assertThat(sent).hasValue(2);
+    assertThat(transport.held).hasSize(2);
     assertThat(result.count()).isEqualTo(100);
     assertThat(result.ok()).isEqualTo(2);
     assertThat(result.saturated()).isEqualTo(98);
@@ -66,18 +67,9 @@ class OpenLoopDriverTest {
   }
 
   @Test
-  void shouldMeasureLatencyFromIntendedSendTimeWhenAnswersAreLate() throws Exception {
-    long start = System.nanoTime();
-    LevelRecorder recorder = new LevelRecorder(start, start + 50_000_000L);
-    OpenLoopDriver driver =
-        new OpenLoopDriver(
-            answeringAfter(recorder.windowEnd(), new AtomicInteger()),
-            (sequence, slot) -> ModelInferRequest.getDefaultInstance(),
-            new SlotPool(1000));
+  void shouldMeasureLatencyFromIntendedSendTimeWhenAnswersAreLate() {
+    LevelResult result = runUnanswered(100, 50_000_000L, 1000, new HeldTransport());
 
-    driver.run(100, start, recorder, Duration.ofSeconds(5));
-
-    LevelResult result = recorder.finish(LevelResult.RATE, 100, 1, null);
     assertThat(result.ok()).isEqualTo(5);
     // The first request was due at the start and answered after the window's end.
     assertThat(result.okLatencies().getMaxValue()).isGreaterThanOrEqualTo(50_000_000L);
