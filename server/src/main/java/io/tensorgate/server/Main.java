@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,7 +36,7 @@ public final class Main implements Callable<Integer> {
           "none: load every model at start, no load/unload RPCs; poll: also reload changed models"
               + " every --repository-poll-secs; explicit: load only --load-model models, RPCs"
               + " allowed (default: ${DEFAULT-VALUE}).")
-  String controlMode;
+  ControlMode controlMode;
 
   @Option(
       names = "--load-model",
@@ -92,18 +91,10 @@ public final class Main implements Callable<Integer> {
   public Integer call() throws IOException, InferenceException, InterruptedException {
     LogControl logControl = new LogControl(logVerbose);
     Logger log = LoggerFactory.getLogger(Main.class);
-    ControlMode mode;
-    try {
-      mode = ControlMode.valueOf(controlMode.toUpperCase(Locale.ROOT));
-    } catch (IllegalArgumentException e) {
-      throw new CommandLine.ParameterException(
-          new CommandLine(this),
-          "--model-control-mode must be none, poll or explicit, got '" + controlMode + "'");
-    }
     TensorgateServer server =
         TensorgateServer.builder()
             .modelRepository(modelRepository)
-            .controlMode(mode)
+            .controlMode(controlMode)
             .loadModels(loadModels)
             .pollSeconds(pollSeconds)
             .grpcAddress(grpcAddress)
@@ -127,7 +118,7 @@ public final class Main implements Callable<Integer> {
   }
 
   public static void main(String[] args) {
-    CommandLine cli = new CommandLine(new Main());
+    CommandLine cli = commandLine();
     cli.setExecutionExceptionHandler(
         (e, cmd, parsed) -> {
           // Start-up failures (port taken, repository missing) are one clear line, not a trace.
@@ -135,6 +126,11 @@ public final class Main implements Callable<Integer> {
           return 1;
         });
     System.exit(cli.execute(args));
+  }
+
+  /** The parser, accepting Triton's lower-case enum values ({@code --model-control-mode poll}). */
+  static CommandLine commandLine() {
+    return new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true);
   }
 
   private static String describe(Throwable e) {
