@@ -132,7 +132,7 @@ class InferEndToEndTest {
     byte[][] elems = {
       "".getBytes(StandardCharsets.UTF_8),
       "héllo".getBytes(StandardCharsets.UTF_8),
-      "a\0b".getBytes(StandardCharsets.UTF_8)
+      "tab\there".getBytes(StandardCharsets.UTF_8)
     };
     ModelInferRequest req =
         ModelInferRequest.newBuilder()
