@@ -1,12 +1,9 @@
 package io.tensorgate.batching;
 
 import io.tensorgate.backend.InferenceError;
-import io.tensorgate.backend.Tensor;
 import java.util.Arrays;
 import java.util.Iterator;
-import java.util.List;
 import java.util.Objects;
-import java.util.Set;
 
 /**
  * Triton's dynamic batcher over the priority rings (and, with one request per batch, the default
@@ -47,7 +44,7 @@ final class DynamicBatcher implements Batcher {
   private final int[] preferred;
   private final int maxPreferred;
   private final long delayNanos;
-  private final Set<String> raggedInputs;
+  private final ShapeRule shapes;
 
   // The scan's candidates, reused for every batch (no allocation per request).
   private final InferenceRequest[] candidates;
@@ -85,7 +82,7 @@ final class DynamicBatcher implements Batcher {
             .toArray();
     this.maxPreferred = preferred.length > 0 ? preferred[preferred.length - 1] : maxBatchSize;
     this.delayNanos = Math.multiplyExact(config.maxQueueDelayMicros(), 1_000L);
-    this.raggedInputs = config.raggedInputs();
+    this.shapes = new ShapeRule(batching, config.raggedInputs());
     int capacity = capacity(config);
     this.candidates = new InferenceRequest[capacity];
     this.candidateSlots = new QueuedRequest[capacity];
@@ -122,9 +119,7 @@ final class DynamicBatcher implements Batcher {
       }
     }
     if (progressed) {
-      for (PriorityLevel level : levels) {
-        level.releaseClearedSlots();
-      }
+      releaseClearedSlots();
     }
     if (hasTimeout) {
       sleep = Math.min(sleep, Math.max(1L, nextTimeout - now + 1));
@@ -216,7 +211,7 @@ final class DynamicBatcher implements Batcher {
         // As Triton: a batch that cannot reach a preferred size goes as it is.
         preferredFound = found;
       }
-      if (rows + size > maxBatchSize || !compatible(candidates[0], r)) {
+      if (rows + size > maxBatchSize || !shapes.compatible(candidates[0], r)) {
         full = true;
         return false;
       }
@@ -234,36 +229,6 @@ final class DynamicBatcher implements Batcher {
     if (onePerBatch || found == candidates.length) {
       full = true;
       return false;
-    }
-    return true;
-  }
-
-  /** Whether {@code r} may share a batch with {@code first}: same inputs, same non-batch shapes. */
-  private boolean compatible(InferenceRequest first, InferenceRequest r) {
-    List<Tensor> a = first.inputs();
-    List<Tensor> b = r.inputs();
-    if (a.size() != b.size()) {
-      return false;
-    }
-    for (int i = 0; i < a.size(); i++) {
-      Tensor x = a.get(i);
-      Tensor y = b.get(i);
-      if (!x.name().equals(y.name()) || x.dataType() != y.dataType()) {
-        return false;
-      }
-      if (!raggedInputs.isEmpty() && raggedInputs.contains(x.name())) {
-        continue;
-      }
-      long[] xs = x.shape();
-      long[] ys = y.shape();
-      if (xs.length != ys.length) {
-        return false;
-      }
-      for (int d = batching ? 1 : 0; d < xs.length; d++) {
-        if (xs[d] != ys[d]) {
-          return false;
-        }
-      }
     }
     return true;
   }
@@ -333,9 +298,17 @@ final class DynamicBatcher implements Batcher {
     plan.requestCount = take;
     plan.ordinal = nextOrdinal++;
     clearCandidates(found);
+    releaseClearedSlots();
     accounting.dispatched(take);
     progressed = true;
     worker.assign();
+  }
+
+  /** Gives the slots of requests that left the queue back to producers. */
+  private void releaseClearedSlots() {
+    for (PriorityLevel level : levels) {
+      level.releaseClearedSlots();
+    }
   }
 
   private void clearCandidates(int count) {

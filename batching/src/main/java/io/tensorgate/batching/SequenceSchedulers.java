@@ -1,14 +1,38 @@
 package io.tensorgate.batching;
 
 import io.tensorgate.backend.ModelInstance;
+import java.util.ArrayList;
 import java.util.List;
 
-/** Builds sequence-batching schedulers. */
+/** Builds sequence-batching schedulers (for {@link Schedulers#create}). */
 final class SequenceSchedulers {
   private SequenceSchedulers() {}
 
   static Scheduler create(
       SchedulerConfig config, List<ModelInstance> instances, BatchListener batchListener) {
-    throw new UnsupportedOperationException("sequence batching is not built yet");
+    BatcherWakeup wakeup = new BatcherWakeup();
+    RequestAccounting accounting = new RequestAccounting(wakeup);
+    boolean batching = config.maxBatchSize() > 0;
+    int capacity = SequenceBatcher.capacity(config);
+    List<InstanceWorker> workers = new ArrayList<>(instances.size());
+    for (ModelInstance instance : instances) {
+      SequenceInputs sequenceInputs = new SequenceInputs(config.sequence(), batching);
+      InstanceWorker worker =
+          new InstanceWorker(
+              instance,
+              new BatchPlan(capacity, batching),
+              new BatchAssembler(batching, config.raggedInputs(), sequenceInputs),
+              new OutputScatter(batching),
+              sequenceInputs,
+              accounting,
+              batchListener,
+              wakeup);
+      worker.deliverThrough(Delivery.IMMEDIATE);
+      workers.add(worker);
+    }
+    SequenceRegistry registry = new SequenceRegistry(config, wakeup);
+    WorkerPool pool = new WorkerPool(workers);
+    SequenceBatcher batcher = new SequenceBatcher(config, registry, pool, accounting);
+    return new DisruptorScheduler(config.name(), registry, batcher, accounting, pool, wakeup);
   }
 }

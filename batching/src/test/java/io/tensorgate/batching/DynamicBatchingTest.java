@@ -114,6 +114,7 @@ class DynamicBatchingTest {
 
     assertThat(batchSizes()).containsExactly(2, 2);
     assertThat(responses.byId).doesNotContainKey("c");
+    Wait.until(() -> scheduler.pendingCount() == 1);
     assertThat(scheduler.queueDepth()).isEqualTo(1);
   }
 
@@ -233,7 +234,7 @@ class DynamicBatchingTest {
     slow.awaitEntered(1);
     submit("second", 2f);
     fast.awaitEntered(1);
-    org.awaitility.Awaitility.await().until(() -> fast.completed.get() == 1);
+    Wait.until(() -> fast.completed.get() == 1);
     slow.release();
     responses.awaitAnswers(2);
 

@@ -146,7 +146,7 @@ class InstanceWorkersTest {
 
     assertThat(responses.awaitOutcome("after").ok()).isTrue();
     assertThat(((DisruptorScheduler) scheduler).listenerFailures()).isEqualTo(1);
-    assertThat(scheduler.pendingCount()).isZero();
+    Wait.until(() -> scheduler.pendingCount() == 0);
   }
 
   @Test
@@ -188,7 +188,7 @@ class InstanceWorkersTest {
     assertThat(scheduler.queueDepth()).isEqualTo(2);
     instance.release();
     responses.awaitAnswers(3);
-    org.awaitility.Awaitility.await().until(() -> scheduler.pendingCount() == 0);
+    Wait.until(() -> scheduler.pendingCount() == 0);
     assertThat(scheduler.queueDepth()).isZero();
   }
 

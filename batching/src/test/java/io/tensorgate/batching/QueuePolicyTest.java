@@ -1,7 +1,6 @@
 package io.tensorgate.batching;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import io.tensorgate.backend.ErrorCode;
 import io.tensorgate.backend.InferenceError;
@@ -47,7 +46,7 @@ class QueuePolicyTest {
 
   /** Waits until a queue timeout of {@code micros} taken before now has certainly expired. */
   private static void letExpire(long submittedNanos, long micros) {
-    await().until(() -> System.nanoTime() - submittedNanos > micros * 1_000 + 1_000_000);
+    Wait.until(() -> System.nanoTime() - submittedNanos > micros * 1_000 + 1_000_000);
   }
 
   @Test
@@ -210,7 +209,7 @@ class QueuePolicyTest {
     occupy();
     long deadline = System.nanoTime();
     scheduler.submit(Requests.fp32("late", responses, 1f).deadlineNanos(deadline).build());
-    await().until(() -> System.nanoTime() - deadline > 0);
+    Wait.until(() -> System.nanoTime() - deadline > 0);
     instance.release();
 
     Responses.Outcome late = responses.awaitOutcome("late");

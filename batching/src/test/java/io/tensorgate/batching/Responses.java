@@ -1,15 +1,14 @@
 package io.tensorgate.batching;
 
-import static org.awaitility.Awaitility.await;
-
 import io.tensorgate.backend.InferenceError;
 import io.tensorgate.backend.Tensor;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 
 /** A response listener shared by a test's requests: records each outcome and the answer order. */
 final class Responses implements ResponseListener {
@@ -35,22 +34,39 @@ final class Responses implements ResponseListener {
     record(request, new Outcome(null, error, Thread.currentThread().getName()));
   }
 
-  private void record(InferenceRequest request, Outcome outcome) {
+  private synchronized void record(InferenceRequest request, Outcome outcome) {
     if (byId.putIfAbsent(request.id(), outcome) != null) {
       duplicates.incrementAndGet();
     }
     order.add(request.id());
     answers.incrementAndGet();
+    notifyAll();
   }
 
   /** Waits (generously) until {@code n} requests were answered. */
   void awaitAnswers(int n) {
-    await().atMost(Duration.ofSeconds(20)).until(() -> answers.get() >= n);
+    awaitUntil(() -> answers.get() >= n, n + " answers");
   }
 
   Outcome awaitOutcome(String id) {
-    await().atMost(Duration.ofSeconds(20)).until(() -> byId.containsKey(id));
+    awaitUntil(() -> byId.containsKey(id), "an answer to " + id);
     return byId.get(id);
+  }
+
+  private synchronized void awaitUntil(BooleanSupplier condition, String what) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    try {
+      while (!condition.getAsBoolean()) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          throw new AssertionError("no " + what + " within 20 s");
+        }
+        TimeUnit.NANOSECONDS.timedWait(this, left);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError("interrupted waiting for " + what, e);
+    }
   }
 
   List<String> orderList() {
