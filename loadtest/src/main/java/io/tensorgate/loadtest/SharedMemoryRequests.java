@@ -16,6 +16,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Requests whose tensors live in POSIX system shared memory, as Triton's system_shared_memory
@@ -27,6 +28,8 @@ import java.util.Objects;
  * called concurrently, each slot by one sender at a time.
  */
 final class SharedMemoryRequests implements RequestSource, AutoCloseable {
+
+  private static final long CALL_TIMEOUT_SECONDS = 10;
 
   private final GRPCInferenceServiceGrpc.GRPCInferenceServiceBlockingStub stub;
   private final String model;
@@ -47,7 +50,10 @@ final class SharedMemoryRequests implements RequestSource, AutoCloseable {
   // Per (slot, payload), the request built on first use: like NetworkRequests, the hot path sends
   // prebuilt messages.
   private final ModelInferRequest[] built;
+  // Guarded by this: the shutdown hook and close() may race.
   private final List<String> registered = new ArrayList<>();
+  // Ctrl-C skips the run's finally blocks: unregister and delete from a shutdown hook as well.
+  private final Thread cleanupOnExit = new Thread(this::cleanUpQuietly, "shared-memory-cleanup");
 
   /**
    * Creates, maps and registers the regions. Blocking. Fails (after cleaning up) when the server
@@ -80,6 +86,7 @@ final class SharedMemoryRequests implements RequestSource, AutoCloseable {
     this.writtenPayload = new int[slots];
     this.built = new ModelInferRequest[Math.multiplyExact(slots, payloads.size())];
     Arrays.fill(writtenPayload, -1);
+    Runtime.getRuntime().addShutdownHook(cleanupOnExit);
     try {
       this.inputMemory = map(inputFile, Math.multiplyExact(inputSlotBytes, slots));
       map(outputFile, Math.multiplyExact(outputSlotBytes, slots));
@@ -108,14 +115,15 @@ final class SharedMemoryRequests implements RequestSource, AutoCloseable {
     }
   }
 
-  private void register(String name, Path file, long offset, long size) {
-    stub.systemSharedMemoryRegister(
-        SystemSharedMemoryRegisterRequest.newBuilder()
-            .setName(name)
-            .setKey("/" + file.getFileName())
-            .setOffset(offset)
-            .setByteSize(size)
-            .build());
+  private synchronized void register(String name, Path file, long offset, long size) {
+    stub.withDeadlineAfter(CALL_TIMEOUT_SECONDS, TimeUnit.SECONDS)
+        .systemSharedMemoryRegister(
+            SystemSharedMemoryRegisterRequest.newBuilder()
+                .setName(name)
+                .setKey("/" + file.getFileName())
+                .setOffset(offset)
+                .setByteSize(size)
+                .build());
     registered.add(name);
   }
 
@@ -188,11 +196,29 @@ final class SharedMemoryRequests implements RequestSource, AutoCloseable {
   /** Unregisters every region this object registered and deletes the files. Blocking. */
   @Override
   public void close() throws IOException {
+    try {
+      Runtime.getRuntime().removeShutdownHook(cleanupOnExit);
+    } catch (IllegalStateException shuttingDown) {
+      // The hook is running or about to; cleaning up twice is harmless.
+    }
+    cleanUp();
+  }
+
+  private void cleanUpQuietly() {
+    try {
+      cleanUp();
+    } catch (IOException | RuntimeException e) {
+      System.err.println("shared memory cleanup failed: " + e);
+    }
+  }
+
+  private synchronized void cleanUp() throws IOException {
     RuntimeException failure = null;
     for (String name : registered) {
       try {
-        stub.systemSharedMemoryUnregister(
-            SystemSharedMemoryUnregisterRequest.newBuilder().setName(name).build());
+        stub.withDeadlineAfter(CALL_TIMEOUT_SECONDS, TimeUnit.SECONDS)
+            .systemSharedMemoryUnregister(
+                SystemSharedMemoryUnregisterRequest.newBuilder().setName(name).build());
       } catch (RuntimeException e) {
         failure = failure == null ? e : failure;
       }
