@@ -44,11 +44,17 @@ final class BatchAssembler {
     int rows = batching ? plan.batchSize() : 1;
     inputs.clear();
     List<Tensor> referenceInputs = reference.inputs();
+    boolean passedThrough = true;
     for (int i = 0; i < referenceInputs.size(); i++) {
-      inputs.add(input(plan, i, referenceInputs.get(i), rows));
+      Tensor input = input(plan, i, referenceInputs.get(i), rows);
+      passedThrough &= input == referenceInputs.get(i);
+      inputs.add(input);
     }
     if (sequenceInputs != null) {
       sequenceInputs.append(plan, rows, inputs);
+    } else if (passedThrough) {
+      // The request's own (immutable) list: Batch keeps it without copying.
+      return new Batch(rows, referenceInputs, outputNames(plan));
     }
     return new Batch(rows, inputs, outputNames(plan));
   }

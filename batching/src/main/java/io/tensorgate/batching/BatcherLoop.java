@@ -12,6 +12,8 @@ import java.util.Objects;
  */
 final class BatcherLoop implements Runnable {
   private static final System.Logger LOG = System.getLogger(BatcherLoop.class.getName());
+  // After a failed step, pause briefly rather than fail again in a hot loop.
+  private static final long FAILED_STEP_PAUSE_NANOS = 1_000_000L;
 
   private final Batcher batcher;
   private final RequestAccounting accounting;
@@ -58,29 +60,25 @@ final class BatcherLoop implements Runnable {
 
   /** Runs the batcher once; whether it changed anything. */
   private boolean step() {
-    try {
-      if (closing) {
-        batcher.failQueued(closedError);
-      }
-      batcher.dispatch(System.nanoTime());
-      return batcher.progressed();
-    } catch (RuntimeException e) {
-      LOG.log(Level.ERROR, "batcher failed; continuing", e);
-      return false;
-    }
+    return stepForSleep() == 0;
   }
 
-  /** Runs the batcher once more after announcing the sleep; how long to sleep. */
+  /**
+   * Runs the batcher once: after {@link #close}, only to answer what is queued. Returns how long
+   * the loop may sleep: 0 when the step changed something, so that it looks again at once.
+   */
   private long stepForSleep() {
     try {
       if (closing) {
         batcher.failQueued(closedError);
+        return batcher.progressed() ? 0 : Long.MAX_VALUE;
       }
       long sleep = batcher.dispatch(System.nanoTime());
       return batcher.progressed() ? 0 : sleep;
-    } catch (RuntimeException e) {
-      LOG.log(Level.ERROR, "batcher failed; continuing", e);
-      return 0;
+    } catch (Throwable t) {
+      // The loop must outlive a bug in one step, or every queued request would hang.
+      LOG.log(Level.ERROR, "batcher failed; continuing", t);
+      return FAILED_STEP_PAUSE_NANOS;
     }
   }
 }

@@ -134,6 +134,7 @@ final class DynamicBatcher implements Batcher {
 
   @Override
   public void failQueued(InferenceError error) {
+    progressed = false;
     for (PriorityLevel level : levels) {
       for (long s = level.consumed.get() + 1; level.ring.isAvailable(s); s++) {
         QueuedRequest q = level.ring.get(s);

@@ -1,6 +1,5 @@
 package io.tensorgate.batching;
 
-import io.tensorgate.backend.BackendException;
 import io.tensorgate.backend.Batch;
 import io.tensorgate.backend.ExecutionResult;
 import io.tensorgate.backend.ExecutionTimestamps;
@@ -20,8 +19,9 @@ import java.util.concurrent.locks.LockSupport;
  * idle again once its batch was answered: right after execution, or under {@code preserve_ordering}
  * when the batches before it were answered.
  *
- * <p>A failing execution ({@link BackendException} or any runtime exception) fails that batch's
- * requests with INTERNAL and the backend's message; the worker goes on with the next batch.
+ * <p>A failing execution ({@link io.tensorgate.backend.BackendException}, or anything else thrown
+ * by the backend) fails that batch's requests with INTERNAL and the backend's message; the worker
+ * goes on with the next batch.
  */
 final class InstanceWorker implements Runnable {
   private static final System.Logger LOG = System.getLogger(InstanceWorker.class.getName());
@@ -111,14 +111,20 @@ final class InstanceWorker implements Runnable {
   public void run() {
     while (awaitBatch()) {
       state = BUSY;
-      execute();
-      delivery.completed(this);
+      try {
+        execute();
+        delivery.completed(this);
+      } catch (Throwable t) {
+        // Reached only through a bug here; keep the instance in service for the next batch.
+        LOG.log(Level.ERROR, "instance worker failed to finish a batch", t);
+      }
     }
   }
 
+  /** Waits for a batch; false when the worker must end (stopped, or interrupted while idle). */
   private boolean awaitBatch() {
     while (state != ASSIGNED) {
-      if (stopping) {
+      if (stopping || Thread.currentThread().isInterrupted()) {
         return false;
       }
       LockSupport.park(this);
@@ -131,7 +137,7 @@ final class InstanceWorker implements Runnable {
     Batch batch;
     try {
       batch = assembler.assemble(plan);
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | OutOfMemoryError e) {
       plan.failure = SchedulerErrors.executionFailed(e);
       LOG.log(Level.WARNING, "could not assemble a batch", e);
       return;
@@ -139,7 +145,9 @@ final class InstanceWorker implements Runnable {
     ExecutionResult result;
     try {
       result = instance.execute(batch);
-    } catch (BackendException | RuntimeException e) {
+    } catch (Throwable e) {
+      // Any failure of one execution (BackendException, a runtime exception, an error thrown by
+      // native code) fails only this batch: a dead worker would leave every later request hanging.
       long end = System.nanoTime();
       plan.failure = SchedulerErrors.executionFailed(e);
       executed(batch.size(), new ExecutionTimestamps(start, start, end, end), false);

@@ -3,7 +3,6 @@ package io.tensorgate.batching;
 import io.tensorgate.backend.DataType;
 import io.tensorgate.backend.Tensor;
 import java.nio.ByteBuffer;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
@@ -18,7 +17,9 @@ final class OutputScatter {
   private final boolean batching;
   private List<Tensor> outputs = List.of();
   private int batchRows;
-  // Per output of the current batch: where each row starts (BYTES only), computed on first use.
+  // Per output of the current batch: one view of its data to slice from, and where each row
+  // starts (BYTES only), both made on first use.
+  private ByteBuffer[] views = new ByteBuffer[0];
   private int[][] rowStarts = new int[0][];
 
   OutputScatter(boolean batching) {
@@ -31,6 +32,7 @@ final class OutputScatter {
     this.batchRows = batchRows;
     if (rowStarts.length < batchOutputs.size()) {
       rowStarts = new int[batchOutputs.size()][];
+      views = new ByteBuffer[batchOutputs.size()];
     }
     Arrays.fill(rowStarts, null);
   }
@@ -38,6 +40,7 @@ final class OutputScatter {
   /** Forgets the batch's outputs, so that an idle worker keeps no buffer alive. */
   void end() {
     outputs = List.of();
+    Arrays.fill(views, null);
   }
 
   /**
@@ -52,12 +55,16 @@ final class OutputScatter {
     if (whole && sameNames(names)) {
       return outputs;
     }
-    List<Tensor> result = new ArrayList<>(names.size());
+    if (names.size() == 1) {
+      int index = indexOf(names.get(0));
+      return List.of(whole ? outputs.get(index) : slice(index, firstRow, rows));
+    }
+    Tensor[] result = new Tensor[names.size()];
     for (int i = 0; i < names.size(); i++) {
       int index = indexOf(names.get(i));
-      result.add(whole ? outputs.get(index) : slice(index, firstRow, rows));
+      result[i] = whole ? outputs.get(index) : slice(index, firstRow, rows);
     }
-    return result;
+    return Arrays.asList(result);
   }
 
   /** One output's rows {@code [firstRow, firstRow + rows)} as a slice. */
@@ -89,10 +96,19 @@ final class OutputScatter {
       from = firstRow * rowBytes;
       to = from + rows * rowBytes;
     }
-    ByteBuffer data = t.data().slice(from, to - from);
+    ByteBuffer data = view(index).slice(from, to - from);
     long[] rowShape = shape.clone();
     rowShape[0] = rows;
     return new Tensor(t.name(), t.dataType(), rowShape, data);
+  }
+
+  private ByteBuffer view(int index) {
+    ByteBuffer view = views[index];
+    if (view == null) {
+      view = outputs.get(index).data();
+      views[index] = view;
+    }
+    return view;
   }
 
   private int[] rowStarts(int index, Tensor t) {
@@ -101,7 +117,7 @@ final class OutputScatter {
       return starts;
     }
     long perRow = t.elementCount() / batchRows;
-    ByteBuffer data = t.data();
+    ByteBuffer data = view(index);
     starts = new int[batchRows + 1];
     int at = 0;
     for (int row = 0; row < batchRows; row++) {

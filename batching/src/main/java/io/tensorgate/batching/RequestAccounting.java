@@ -88,7 +88,10 @@ final class RequestAccounting {
   void succeed(InferenceRequest request, List<Tensor> outputs) {
     try {
       request.listener().onSuccess(request, outputs);
-    } catch (RuntimeException | LinkageError | AssertionError e) {
+    } catch (RuntimeException | Error e) {
+      if (e instanceof VirtualMachineError) {
+        throw e;
+      }
       listenerFailed(request, e);
     } finally {
       leave();
@@ -98,7 +101,10 @@ final class RequestAccounting {
   void fail(InferenceRequest request, InferenceError error) {
     try {
       request.listener().onFailure(request, error);
-    } catch (RuntimeException | LinkageError | AssertionError e) {
+    } catch (RuntimeException | Error e) {
+      if (e instanceof VirtualMachineError) {
+        throw e;
+      }
       listenerFailed(request, e);
     } finally {
       leave();

@@ -110,6 +110,7 @@ final class SequenceBatcher implements Batcher {
 
   @Override
   public void failQueued(InferenceError error) {
+    progressed = false;
     drainRing();
     for (ActiveSequence[] instance : slots) {
       for (ActiveSequence s : instance) {

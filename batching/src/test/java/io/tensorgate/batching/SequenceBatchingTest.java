@@ -313,6 +313,45 @@ class SequenceBatchingTest {
         .containsExactly("session-9");
   }
 
+  @Test
+  void shouldKeepEverySequenceInOrderWhenManySequencesCompeteForFewSlots() throws Exception {
+    FakeInstance first = new FakeInstance("i0");
+    FakeInstance second = new FakeInstance("i1");
+    start(direct(4), first, second);
+    int threads = 4;
+    int sequencesPerThread = 25;
+    int steps = 10;
+    List<Thread> producers = new ArrayList<>();
+    for (int t = 0; t < threads; t++) {
+      int base = 1 + t * sequencesPerThread;
+      Thread producer =
+          new Thread(
+              () -> {
+                for (int step = 1; step <= steps; step++) {
+                  for (int id = base; id < base + sequencesPerThread; id++) {
+                    submit(step(id + "/" + step, id, step == 1, step == steps, step));
+                  }
+                }
+              });
+      producer.start();
+      producers.add(producer);
+    }
+    for (Thread producer : producers) {
+      producer.join(20_000);
+    }
+    int total = threads * sequencesPerThread * steps;
+    responses.awaitAnswers(total);
+
+    assertThat(responses.duplicates.get()).isZero();
+    for (int id = 1; id <= threads * sequencesPerThread; id++) {
+      for (int step = 1; step <= steps; step++) {
+        assertThat(answer(id + "/" + step))
+            .as("sequence %d step %d", id, step)
+            .isEqualTo(step * (step + 1) / 2f);
+      }
+    }
+  }
+
   private static ByteBuffer floats(float... values) {
     ByteBuffer b = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
     for (float v : values) {
