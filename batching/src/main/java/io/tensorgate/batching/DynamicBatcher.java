@@ -175,6 +175,9 @@ final class DynamicBatcher implements Batcher {
           break scan;
         }
       }
+      if (level.delayed.isEmpty()) {
+        continue;
+      }
       for (Iterator<QueuedRequest> it = level.delayed.iterator(); it.hasNext(); ) {
         QueuedRequest q = it.next();
         InferenceError error = unservable(q.request, now);

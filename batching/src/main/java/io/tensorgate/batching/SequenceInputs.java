@@ -95,7 +95,7 @@ final class SequenceInputs {
         byte[] value = correlationString(r);
         buffer.putInt(value.length).put(value);
       } else if (control.kind() == SequenceConfig.ControlKind.CORRID) {
-        putNumber(buffer, type, r == null ? 0 : r.sequence().numericId());
+        putInteger(buffer, type, r == null ? 0 : r.sequence().numericId());
       } else {
         putNumber(buffer, type, flag(control, r) ? control.trueValue() : control.falseValue());
       }
@@ -228,29 +228,15 @@ final class SequenceInputs {
     }
   }
 
-  private static void putNumber(ByteBuffer b, DataType type, long value) {
-    if (type.isFixedSize()
-        && type != DataType.FP16
-        && type != DataType.BF16
-        && type != DataType.FP32
-        && type != DataType.FP64
-        && type != DataType.BOOL) {
-      switch (type.byteSize()) {
-        case 1:
-          b.put((byte) value);
-          return;
-        case 2:
-          b.putShort((short) value);
-          return;
-        case 4:
-          b.putInt((int) value);
-          return;
-        default:
-          b.putLong(value);
-          return;
-      }
+  /** Writes a correlation id exactly into integer types (a double would round ids past 2^53). */
+  private static void putInteger(ByteBuffer b, DataType type, long value) {
+    switch (type) {
+      case INT8, UINT8 -> b.put((byte) value);
+      case INT16, UINT16 -> b.putShort((short) value);
+      case INT32, UINT32 -> b.putInt((int) value);
+      case INT64, UINT64 -> b.putLong(value);
+      default -> putNumber(b, type, (double) value);
     }
-    putNumber(b, type, (double) value);
   }
 
   /** IEEE 754 half-precision bits of {@code f}, rounded to nearest (Java 17 has no such method). */
