@@ -15,6 +15,7 @@ import io.tensorgate.server.repository.ModelRegistry;
 import io.tensorgate.server.repository.ModelRepositoryManager;
 import io.tensorgate.server.repository.ModelRepositoryManager.ControlMode;
 import io.tensorgate.server.repository.RepositoryLayout;
+import io.tensorgate.server.route.RegistryRouter;
 import io.tensorgate.server.shm.SharedMemoryRegistry;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -89,7 +90,15 @@ public final class TensorgateServer implements AutoCloseable {
     SharedMemoryRegistry shm = new SharedMemoryRegistry(config.shmRoot);
     LogControl logControl = config.logControl != null ? config.logControl : new LogControl(0);
     InferenceService service =
-        new InferenceService(version(), ready::get, manager, shm, logControl, blockingExecutor);
+        new InferenceService(
+            version(),
+            ready::get,
+            manager,
+            shm,
+            logControl,
+            blockingExecutor,
+            new RegistryRouter(manager.registry()),
+            List.of());
 
     InetSocketAddress address =
         new InetSocketAddress(InetAddress.getByName(config.grpcAddress), config.grpcPort);

@@ -1,18 +1,23 @@
 package io.tensorgate.server.grpc;
 
+import io.grpc.Context;
 import io.tensorgate.backend.ErrorCode;
 import io.tensorgate.backend.InferenceError;
 import io.tensorgate.backend.InferenceException;
 import io.tensorgate.backend.Tensor;
 import io.tensorgate.batching.InferenceRequest;
 import io.tensorgate.batching.ResponseListener;
+import io.tensorgate.proto.inference.InferParameter;
 import io.tensorgate.proto.inference.ModelInferRequest;
 import io.tensorgate.proto.inference.ModelInferResponse;
 import io.tensorgate.server.codec.DecodedRequest;
 import io.tensorgate.server.codec.RequestDecoder;
 import io.tensorgate.server.codec.ResponseEncoder;
+import io.tensorgate.server.observe.CompletedRequest;
+import io.tensorgate.server.observe.RequestObserver;
 import io.tensorgate.server.repository.LoadedVersion;
-import io.tensorgate.server.repository.ModelRegistry;
+import io.tensorgate.server.route.RouteDecision;
+import io.tensorgate.server.route.VersionRouter;
 import io.tensorgate.server.stats.ModelStats.FailureReason;
 import java.util.List;
 import java.util.Objects;
@@ -20,24 +25,33 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The inference path shared by ModelInfer and ModelStreamInfer: resolve the version, decode and
+ * The inference path shared by ModelInfer and ModelStreamInfer: route to a version, decode and
  * validate, publish to the version's scheduler without blocking, and answer from the thread that
  * finishes the request. No thread is held per request.
  */
 final class InferHandler {
   private static final Logger log = LoggerFactory.getLogger(InferHandler.class);
 
-  /** A version retired between lookup and acquire is looked up again, at most this often. */
-  private static final int MAX_RESOLVE_ATTEMPTS = 8;
+  /** A version retired between routing and acquire is routed again, at most this often. */
+  private static final int MAX_ROUTE_ATTEMPTS = 8;
 
-  private final ModelRegistry registry;
+  static final String ROUTING_KEY_PARAMETER = "tensorgate-routing-key";
+
+  private final VersionRouter router;
   private final RequestDecoder decoder;
   private final ResponseEncoder encoder;
+  // An array, not a List: iterated on every request without an iterator allocation.
+  private final RequestObserver[] observers;
 
-  InferHandler(ModelRegistry registry, RequestDecoder decoder, ResponseEncoder encoder) {
-    this.registry = Objects.requireNonNull(registry, "registry");
+  InferHandler(
+      VersionRouter router,
+      RequestDecoder decoder,
+      ResponseEncoder encoder,
+      List<RequestObserver> observers) {
+    this.router = Objects.requireNonNull(router, "router");
     this.decoder = Objects.requireNonNull(decoder, "decoder");
     this.encoder = Objects.requireNonNull(encoder, "encoder");
+    this.observers = observers.toArray(new RequestObserver[0]);
   }
 
   /**
@@ -48,24 +62,23 @@ final class InferHandler {
    */
   void infer(ModelInferRequest req, Responder responder, long deadlineNanos) {
     long arrival = System.nanoTime();
-    LoadedVersion version;
+    RouteDecision route;
     try {
-      version = acquire(req.getModelName(), req.getModelVersion());
+      route = acquire(req);
     } catch (InferenceException e) {
       responder.fail(e.error());
       return;
     }
-    DecodedRequest decoded;
+    LoadedVersion version = route.version();
+    Call call = new Call(route, req, responder, arrival);
     try {
-      decoded = decoder.decode(req, version.io());
-      version.checkInputs(decoded.inputs());
+      call.decoded = decoder.decode(req, version.io());
+      version.checkInputs(call.decoded.inputs());
     } catch (InferenceException e) {
-      version.stats().recordFailure(FailureReason.OTHER, System.nanoTime() - arrival);
-      version.release();
-      responder.fail(e.error());
+      call.onFailure(null, e.error());
       return;
     }
-    Call call = new Call(version, decoded, responder, arrival);
+    DecodedRequest decoded = call.decoded;
     InferenceRequest request =
         InferenceRequest.builder()
             .id(decoded.id())
@@ -86,67 +99,118 @@ final class InferHandler {
     }
   }
 
-  private LoadedVersion acquire(String model, String version) throws InferenceException {
-    for (int i = 0; i < MAX_RESOLVE_ATTEMPTS; i++) {
-      LoadedVersion v = registry.resolve(model, version);
-      if (v.tryAcquire()) {
-        return v;
+  private RouteDecision acquire(ModelInferRequest req) throws InferenceException {
+    String key = routingKey(req);
+    for (int i = 0; i < MAX_ROUTE_ATTEMPTS; i++) {
+      RouteDecision d = router.route(req.getModelName(), req.getModelVersion(), key);
+      if (d.version().tryAcquire()) {
+        return d;
       }
     }
     throw new InferenceException(
-        ErrorCode.UNAVAILABLE, "model '" + model + "' is being reloaded; retry the request");
+        ErrorCode.UNAVAILABLE,
+        "model '" + req.getModelName() + "' is being reloaded; retry the request");
+  }
+
+  /** The routing key: the request parameter wins over the {@code tensorgate-routing-key} header. */
+  private static String routingKey(ModelInferRequest req) {
+    if (req.getParametersCount() > 0) {
+      InferParameter p = req.getParametersMap().get(ROUTING_KEY_PARAMETER);
+      if (p != null && p.hasStringParam()) {
+        return p.getStringParam();
+      }
+    }
+    return RequestHeaders.ROUTING_KEY.get();
   }
 
   /** One request in flight: answers the client and records statistics when it finishes. */
   private final class Call implements ResponseListener {
-    private final LoadedVersion version;
-    private final DecodedRequest decoded;
+    private final RouteDecision route;
+    private final ModelInferRequest wire;
     private final Responder responder;
     private final long arrival;
+    private final Context context;
+    DecodedRequest decoded;
 
-    Call(LoadedVersion version, DecodedRequest decoded, Responder responder, long arrival) {
-      this.version = version;
-      this.decoded = decoded;
+    Call(RouteDecision route, ModelInferRequest wire, Responder responder, long arrival) {
+      this.route = route;
+      this.wire = wire;
       this.responder = responder;
       this.arrival = arrival;
+      this.context = observers.length == 0 ? null : Context.current();
     }
 
     @Override
     public void onSuccess(InferenceRequest request, List<Tensor> outputs) {
       ModelInferResponse response;
       try {
-        response = encoder.encode(decoded, version.io(), version.versionString(), outputs);
+        response =
+            encoder.encode(decoded, route.version().io(), route.version().versionString(), outputs);
       } catch (InferenceException e) {
         onFailure(request, e.error());
         return;
       } catch (RuntimeException e) {
-        log.error("encoding the response of model '{}' failed", version.name(), e);
+        log.error("encoding the response of model '{}' failed", route.version().name(), e);
         onFailure(
             request, new InferenceError(ErrorCode.INTERNAL, "failed to encode the response: " + e));
         return;
       }
-      try {
-        responder.respond(response);
-      } finally {
-        long now = System.nanoTime();
-        version
-            .stats()
-            .recordSuccess(
-                request.batchSize(),
-                now - arrival,
-                request.dispatchNanos() - arrival,
-                request.executionTimestamps());
-        version.release();
-      }
+      responder.respond(response);
+      finish(request, null, outputs);
     }
 
     @Override
     public void onFailure(InferenceRequest request, InferenceError error) {
+      responder.fail(error);
+      finish(request, error, null);
+    }
+
+    /** Records the outcome, tells the observers, and releases the version. */
+    void finish(InferenceRequest request, InferenceError error, List<Tensor> outputs) {
+      LoadedVersion version = route.version();
+      long end = System.nanoTime();
       try {
-        responder.fail(error);
+        if (error == null) {
+          version
+              .stats()
+              .recordSuccess(
+                  request.batchSize(),
+                  end - arrival,
+                  request.dispatchNanos() - arrival,
+                  request.executionTimestamps());
+        } else {
+          version.stats().recordFailure(reason(error.code()), end - arrival);
+        }
+        if (observers.length > 0) {
+          notifyObservers(request, error, outputs, end);
+        }
       } finally {
-        version.stats().recordFailure(reason(error.code()), System.nanoTime() - arrival);
         version.release();
+      }
+    }
+
+    private void notifyObservers(
+        InferenceRequest request, InferenceError error, List<Tensor> outputs, long end) {
+      CompletedRequest done =
+          new CompletedRequest(
+              route.version(),
+              route.reason(),
+              wire,
+              decoded,
+              outputs,
+              error,
+              arrival,
+              request == null ? 0 : request.dispatchNanos(),
+              request == null ? null : request.executionTimestamps(),
+              0,
+              end,
+              context);
+      for (RequestObserver o : observers) {
+        try {
+          o.onComplete(done);
+        } catch (RuntimeException e) {
+          log.warn("request observer {} failed", o.getClass().getName(), e);
+        }
       }
     }
   }

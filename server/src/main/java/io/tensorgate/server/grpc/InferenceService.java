@@ -53,7 +53,9 @@ import io.tensorgate.proto.inference.TraceSettingResponse;
 import io.tensorgate.server.codec.RequestDecoder;
 import io.tensorgate.server.codec.ResponseEncoder;
 import io.tensorgate.server.logging.LogControl;
+import io.tensorgate.server.observe.RequestObserver;
 import io.tensorgate.server.repository.ModelRepositoryManager;
+import io.tensorgate.server.route.VersionRouter;
 import io.tensorgate.server.shm.SharedMemoryRegistry;
 import java.util.List;
 import java.util.Objects;
@@ -100,12 +102,14 @@ public final class InferenceService extends GRPCInferenceServiceGrpc.GRPCInferen
       ModelRepositoryManager manager,
       SharedMemoryRegistry shm,
       LogControl logControl,
-      Executor blockingExecutor) {
+      Executor blockingExecutor,
+      VersionRouter router,
+      List<RequestObserver> observers) {
     this.serverVersion = Objects.requireNonNull(serverVersion, "serverVersion");
     this.ready = Objects.requireNonNull(ready, "ready");
     this.metadata = new MetadataRpc(manager.registry());
     this.infer =
-        new InferHandler(manager.registry(), new RequestDecoder(shm), new ResponseEncoder(shm));
+        new InferHandler(router, new RequestDecoder(shm), new ResponseEncoder(shm), observers);
     this.stream = new StreamInferHandler(infer);
     this.statistics = new StatisticsRpc(manager.registry());
     this.repository = new RepositoryRpc(manager);
