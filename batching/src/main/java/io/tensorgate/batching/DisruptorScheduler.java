@@ -11,7 +11,8 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Request path: the submitting thread publishes to a ring and returns; the batcher thread forms
  * a batch when an instance is idle and hands it to that instance's worker; the worker executes it
- * and calls the listeners. Nothing blocks on the way in.
+ * and calls the listeners. When nothing is queued and an instance is idle, the submitting thread
+ * hands the request over itself ({@link DirectDispatch}). Nothing blocks on the way in.
  */
 final class DisruptorScheduler implements Scheduler {
   /** How long {@link #close} waits for executing batches before interrupting the workers. */
@@ -24,6 +25,7 @@ final class DisruptorScheduler implements Scheduler {
   private final Thread batcherThread;
   private final CountDownLatch terminated;
   private final InferenceError stoppedError;
+  private final DirectDispatch direct;
 
   DisruptorScheduler(
       String name,
@@ -31,7 +33,9 @@ final class DisruptorScheduler implements Scheduler {
       Batcher batcher,
       RequestAccounting accounting,
       WorkerPool workers,
-      BatcherWakeup wakeup) {
+      BatcherWakeup wakeup,
+      DirectDispatch direct) {
+    this.direct = direct;
     this.admission = Objects.requireNonNull(admission, "admission");
     this.accounting = Objects.requireNonNull(accounting, "accounting");
     this.workers = Objects.requireNonNull(workers, "workers");
@@ -73,7 +77,11 @@ final class DisruptorScheduler implements Scheduler {
     if (!accounting.enter()) {
       return stoppedError;
     }
-    InferenceError refusal = admission.offer(request, System.nanoTime());
+    long now = System.nanoTime();
+    if (direct != null && direct.tryDispatch(request, now)) {
+      return null;
+    }
+    InferenceError refusal = admission.offer(request, now);
     if (refusal != null) {
       accounting.refused();
     }

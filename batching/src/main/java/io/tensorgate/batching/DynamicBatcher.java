@@ -10,18 +10,18 @@ import java.util.Objects;
  * scheduler of models without {@code dynamic_batching}).
  *
  * <p>A batch is formed only when an instance is idle, so requests wait in their ring while every
- * instance is busy and the next batch can grow meanwhile. The scan walks the levels highest first,
- * within a level the ring in FIFO order and then the requests its DELAY action put aside, and takes
- * requests until the next one would pass {@code max_batch_size} or has different input shapes (a
- * request is never split or skipped over). Then, as in Triton's {@code GetDynamicBatch}:
+ * instance is busy and the next batch grows meanwhile ("natural" batching, as the Disruptor's
+ * end-of-batch). The scan walks the levels highest first, within a level the ring in FIFO order and
+ * then the requests its DELAY action put aside, and takes requests until the next one would pass
+ * {@code max_batch_size} or has different input shapes (a request is never split or skipped over).
+ * When a preferred batch size can be formed, the largest such batch goes; otherwise everything
+ * found goes.
  *
- * <ul>
- *   <li>if a preferred batch size was reached (or the batch is as large as the largest preferred
- *       size can be), the largest such batch goes at once;
- *   <li>otherwise, if the batch cannot grow, or {@code max_queue_delay_microseconds} is 0, or the
- *       oldest request of the batch has waited that long, everything found goes;
- *   <li>otherwise the batcher waits for more requests until the oldest has waited that long.
- * </ul>
+ * <p>The batcher is work-conserving: a free instance never waits for a fuller batch, so an idle
+ * server dispatches at once and {@code max_queue_delay_microseconds} is an upper bound that is
+ * never reached by waiting (Triton instead holds a batch below its preferred size for up to that
+ * delay, even with instances idle; on CPUs, where a larger batch barely amortizes compute, holding
+ * only adds latency and idles instances).
  *
  * <p>Requests found cancelled or past their deadline during the scan are answered CANCELLED or
  * DEADLINE_EXCEEDED and never reach an instance. Queue timeouts are swept when the earliest one
@@ -43,7 +43,6 @@ final class DynamicBatcher implements Batcher {
   private final int maxBatchSize;
   private final int[] preferred;
   private final int maxPreferred;
-  private final long delayNanos;
   private final ShapeRule shapes;
 
   // The scan's candidates, reused for every batch (no allocation per request).
@@ -55,8 +54,6 @@ final class DynamicBatcher implements Batcher {
   private int rows;
   private int preferredFound;
   private boolean full;
-  private long oldestEnqueue;
-  private long waitNanos;
 
   private final long[] observed;
   private boolean hasTimeout;
@@ -81,7 +78,6 @@ final class DynamicBatcher implements Batcher {
             .sorted()
             .toArray();
     this.maxPreferred = preferred.length > 0 ? preferred[preferred.length - 1] : maxBatchSize;
-    this.delayNanos = Math.multiplyExact(config.maxQueueDelayMicros(), 1_000L);
     this.shapes = new ShapeRule(batching, config.raggedInputs());
     int capacity = capacity(config);
     this.candidates = new InferenceRequest[capacity];
@@ -106,15 +102,13 @@ final class DynamicBatcher implements Batcher {
     }
     long sleep = Long.MAX_VALUE;
     InstanceWorker worker;
-    while ((worker = workers.idle()) != null) {
+    while ((worker = workers.claimIdle()) != null) {
       int take = form(now);
       if (take > 0) {
         hand(worker, take, now);
       } else {
+        worker.unclaim();
         clearCandidates(found);
-        if (take < 0) {
-          sleep = waitNanos;
-        }
         break;
       }
     }
@@ -155,8 +149,7 @@ final class DynamicBatcher implements Batcher {
   /**
    * Scans the queues for the next batch.
    *
-   * @return how many candidates to dispatch; 0 when nothing is queued; -1 to wait {@link
-   *     #waitNanos} for a fuller batch
+   * @return how many candidates to dispatch; 0 when nothing is queued
    */
   private int form(long now) {
     found = 0;
@@ -193,18 +186,7 @@ final class DynamicBatcher implements Batcher {
         }
       }
     }
-    if (found == 0) {
-      return 0;
-    }
-    boolean delayExpired = delayNanos != 0 && now - oldestEnqueue >= delayNanos;
-    if (preferredFound != 0 && !delayExpired) {
-      return preferredFound;
-    }
-    if (full || rows >= maxPreferred || delayNanos == 0 || delayExpired) {
-      return found;
-    }
-    waitNanos = delayNanos - (now - oldestEnqueue);
-    return -1;
+    return preferredFound != 0 ? preferredFound : found;
   }
 
   /** Adds a candidate; false when the scan must stop (this request, or any after, cannot join). */
@@ -224,7 +206,6 @@ final class DynamicBatcher implements Batcher {
     candidateSlots[found] = q;
     candidateLevels[found] = level;
     candidateDelayed[found] = delayed;
-    oldestEnqueue = found == 0 ? q.enqueueNanos : Math.min(oldestEnqueue, q.enqueueNanos);
     found++;
     rows += size;
     if (Arrays.binarySearch(preferred, rows) >= 0) {

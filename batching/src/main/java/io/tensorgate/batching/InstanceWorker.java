@@ -6,6 +6,8 @@ import io.tensorgate.backend.ExecutionTimestamps;
 import io.tensorgate.backend.InferenceError;
 import io.tensorgate.backend.ModelInstance;
 import java.lang.System.Logger.Level;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.Objects;
 import java.util.concurrent.locks.LockSupport;
 
@@ -29,6 +31,19 @@ final class InstanceWorker implements Runnable {
   static final int IDLE = 0;
   static final int ASSIGNED = 1;
   static final int BUSY = 2;
+
+  /** Taken by the batcher or a submitting thread that is about to fill {@link #plan}. */
+  static final int CLAIMED = 3;
+
+  private static final VarHandle STATE;
+
+  static {
+    try {
+      STATE = MethodHandles.lookup().findVarHandle(InstanceWorker.class, "state", int.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
 
   final BatchPlan plan;
   private final ModelInstance instance;
@@ -72,12 +87,28 @@ final class InstanceWorker implements Runnable {
     this.thread = t;
   }
 
-  /** Batcher thread: whether the batcher may fill {@link #plan}. */
+  /** Whether the worker waits for a batch (sequence batcher, which alone fills plans). */
   boolean idle() {
     return state == IDLE;
   }
 
-  /** Batcher thread, after filling {@link #plan}: starts the batch. */
+  /**
+   * Takes the idle worker for the caller, who then alone fills {@link #plan} and calls {@link
+   * #assign} or {@link #unclaim}. The batcher and submitting threads (the fast path) both claim, so
+   * they never fill one plan at once.
+   */
+  boolean tryClaim() {
+    return state == IDLE && STATE.compareAndSet(this, IDLE, CLAIMED);
+  }
+
+  /** Gives back a claimed worker whose plan stayed empty. */
+  void unclaim() {
+    state = IDLE;
+  }
+
+  /**
+   * After filling {@link #plan} (claimed, or idle under the sequence batcher): starts the batch.
+   */
   void assign() {
     state = ASSIGNED;
     LockSupport.unpark(thread);

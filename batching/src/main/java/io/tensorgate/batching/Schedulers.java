@@ -57,6 +57,27 @@ public final class Schedulers {
     PriorityQueues queues = new PriorityQueues(config, wakeup);
     WorkerPool pool = new WorkerPool(workers);
     DynamicBatcher batcher = new DynamicBatcher(config, queues, pool, accounting);
-    return new DisruptorScheduler(config.name(), queues, batcher, accounting, pool, wakeup);
+    DirectDispatch direct =
+        delivery == Delivery.IMMEDIATE && !hasDelayQueues(config)
+            ? new DirectDispatch(queues.levels, pool, accounting, wakeup)
+            : null;
+    return new DisruptorScheduler(config.name(), queues, batcher, accounting, pool, wakeup, direct);
+  }
+
+  /** Whether a level keeps timed-out requests aside (DELAY), which only the batcher may touch. */
+  private static boolean hasDelayQueues(SchedulerConfig config) {
+    if (delays(config.defaultQueuePolicy())) {
+      return true;
+    }
+    for (QueuePolicy p : config.priorityQueuePolicies().values()) {
+      if (delays(p)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static boolean delays(QueuePolicy p) {
+    return p.timeoutAction() == QueuePolicy.TimeoutAction.DELAY && p.defaultTimeoutMicros() > 0;
   }
 }

@@ -8,6 +8,7 @@ import java.util.List;
  */
 final class WorkerPool {
   private final InstanceWorker[] workers;
+  // Only a rotation hint; racy updates from several claiming threads are harmless.
   private int nextStart;
 
   WorkerPool(List<InstanceWorker> workers) {
@@ -22,14 +23,17 @@ final class WorkerPool {
     return workers[index];
   }
 
-  /** An idle worker, trying them in turn so that load spreads; null when all are busy. */
-  InstanceWorker idle() {
+  /**
+   * Claims an idle worker (see {@link InstanceWorker#tryClaim}), trying them in turn so that load
+   * spreads; null when none is idle. Any thread.
+   */
+  InstanceWorker claimIdle() {
     for (int i = 0; i < workers.length; i++) {
       int index = nextStart + i;
       if (index >= workers.length) {
         index -= workers.length;
       }
-      if (workers[index].idle()) {
+      if (workers[index].tryClaim()) {
         nextStart = index + 1 == workers.length ? 0 : index + 1;
         return workers[index];
       }

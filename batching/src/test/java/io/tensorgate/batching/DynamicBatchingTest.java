@@ -103,19 +103,18 @@ class DynamicBatchingTest {
   }
 
   @Test
-  void shouldDispatchAPreferredSizeAtOnceWhenItCanBeFormed() throws Exception {
+  void shouldDispatchAPreferredSizeAndThenTheRestWhenAnInstanceFrees() throws Exception {
     start(Configs.dynamic(8).preferredBatchSizes(2).maxQueueDelayMicros(ONE_HOUR_MICROS).build());
     occupy(2);
     submit("a", 1f);
     submit("b", 2f);
     submit("c", 3f);
     instance.release();
-    responses.awaitAnswers(3);
+    responses.awaitAnswers(4);
 
-    assertThat(batchSizes()).containsExactly(2, 2);
-    assertThat(responses.byId).doesNotContainKey("c");
-    Wait.until(() -> scheduler.pendingCount() == 1);
-    assertThat(scheduler.queueDepth()).isEqualTo(1);
+    // The blocker, then the preferred size 2, then what is left: a free instance never waits.
+    assertThat(batchSizes()).containsExactly(2, 2, 1);
+    Wait.until(() -> scheduler.pendingCount() == 0);
   }
 
   @Test
@@ -127,19 +126,34 @@ class DynamicBatchingTest {
       submit("r" + i, i);
     }
     instance.release();
-    responses.awaitAnswers(5);
+    responses.awaitAnswers(6);
 
-    assertThat(batchSizes()).containsExactly(2, 4);
+    assertThat(batchSizes()).containsExactly(2, 4, 1);
   }
 
   @Test
-  void shouldWaitForAFullerBatchWhenADelayIsSetAndNoPreferredSizeIsReached() {
+  void shouldNotHoldARequestForAFullerBatchWhenAnInstanceIsFree() {
+    // Even with an hour of queue delay allowed: an idle server dispatches at once.
     start(Configs.dynamic(8).preferredBatchSizes(2).maxQueueDelayMicros(ONE_HOUR_MICROS).build());
     submit("a", 1f);
+    assertThat(responses.awaitOutcome("a").ok()).isTrue();
     submit("b", 2f);
-    responses.awaitAnswers(2);
+    assertThat(responses.awaitOutcome("b").ok()).isTrue();
 
-    assertThat(batchSizes()).containsExactly(2);
+    assertThat(batchSizes()).containsExactly(1, 1);
+  }
+
+  @Test
+  void shouldBatchEverythingQueuedWhileTheInstanceWasBusy() throws Exception {
+    start(Configs.dynamic(8).maxQueueDelayMicros(ONE_HOUR_MICROS).build());
+    occupy();
+    for (int i = 0; i < 3; i++) {
+      submit("q" + i, i);
+    }
+    instance.release();
+    responses.awaitAnswers(4);
+
+    assertThat(batchSizes()).containsExactly(1, 3);
   }
 
   @Test
