@@ -51,6 +51,8 @@ final class DynamicBatcher implements Batcher {
   private final PriorityLevel[] candidateLevels;
   private final boolean[] candidateDelayed;
   private int found;
+  // The most requests this batch may take: an even share of the queue over the instances.
+  private int share;
   private int rows;
   private int preferredFound;
   private boolean full;
@@ -153,6 +155,7 @@ final class DynamicBatcher implements Batcher {
    */
   private int form(long now) {
     found = 0;
+    share = shareOfQueue();
     rows = 0;
     preferredFound = 0;
     full = false;
@@ -189,6 +192,19 @@ final class DynamicBatcher implements Batcher {
     return preferredFound != 0 ? preferredFound : found;
   }
 
+  /**
+   * An even share of the queued requests per instance, so that one free instance does not take the
+   * whole queue while the others, about to finish, would then find nothing to do.
+   */
+  private int shareOfQueue() {
+    int n = workers.size();
+    if (n == 1) {
+      return Integer.MAX_VALUE;
+    }
+    int queued = accounting.queueDepth();
+    return Math.max(1, (queued + n - 1) / n);
+  }
+
   /** Adds a candidate; false when the scan must stop (this request, or any after, cannot join). */
   private boolean add(InferenceRequest r, QueuedRequest q, PriorityLevel level, boolean delayed) {
     int size = batching ? r.batchSize() : 1;
@@ -211,7 +227,7 @@ final class DynamicBatcher implements Batcher {
     if (Arrays.binarySearch(preferred, rows) >= 0) {
       preferredFound = found;
     }
-    if (onePerBatch || found == candidates.length) {
+    if (onePerBatch || found == candidates.length || found >= share) {
       full = true;
       return false;
     }
