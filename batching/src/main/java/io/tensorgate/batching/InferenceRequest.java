@@ -31,6 +31,7 @@ public final class InferenceRequest {
   // Written by the scheduler before the listener is called; the listener call happens-after.
   private long dispatchNanos;
   private ExecutionTimestamps executionTimestamps;
+  private int executedBatchSize;
 
   private InferenceRequest(Builder b) {
     this.id = b.id;
@@ -125,9 +126,20 @@ public final class InferenceRequest {
     this.dispatchNanos = nanos;
   }
 
+  /** The size of the batch this request executed in; 0 if it never executed. */
+  public int executedBatchSize() {
+    return executedBatchSize;
+  }
+
   /** Called by the scheduler after the request's batch executed. */
   public void markExecuted(ExecutionTimestamps timestamps) {
     this.executionTimestamps = timestamps;
+  }
+
+  /** Called by the scheduler after the request's batch of {@code batchSize} executed. */
+  public void markExecuted(ExecutionTimestamps timestamps, int batchSize) {
+    this.executionTimestamps = timestamps;
+    this.executedBatchSize = batchSize;
   }
 
   /**

@@ -230,7 +230,7 @@ final class InstanceWorker implements Runnable {
       if (failure != null) {
         accounting.fail(r, failure);
       } else {
-        r.markExecuted(plan.timestamps);
+        r.markExecuted(plan.timestamps, plan.batchSize());
         accounting.succeed(r, plan.outputs(i));
       }
     }

@@ -202,7 +202,7 @@ final class InferHandler {
               arrival,
               request == null ? 0 : request.dispatchNanos(),
               request == null ? null : request.executionTimestamps(),
-              0,
+              request == null ? 0 : request.executedBatchSize(),
               end,
               context);
       for (RequestObserver o : observers) {
