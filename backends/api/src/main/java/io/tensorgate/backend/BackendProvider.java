@@ -1,6 +1,7 @@
 package io.tensorgate.backend;
 
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -39,6 +40,23 @@ public interface BackendProvider {
    * @throws BackendException when it cannot be loaded; nothing stays allocated
    */
   Model load(ModelDefinition definition) throws BackendException;
+
+  /**
+   * CUDA IPC memory access, for Triton's CUDA shared-memory RPCs, when this backend's build links
+   * the CUDA runtime; empty otherwise (the default). Present even when this host has no CUDA: its
+   * {@link CudaSharedMemory#availability()} then says why. The server asks once at start-up.
+   */
+  default Optional<CudaSharedMemory> cudaSharedMemory() {
+    return Optional.empty();
+  }
+
+  /**
+   * GPU readings for metrics when this backend's build can take them; empty otherwise (the
+   * default). The server asks once at start-up and closes it at shutdown.
+   */
+  default Optional<GpuMonitor> gpuMonitor() {
+    return Optional.empty();
+  }
 
   /** Whether a backend can run here, and if not, why not. */
   record Availability(boolean available, String reason) {
