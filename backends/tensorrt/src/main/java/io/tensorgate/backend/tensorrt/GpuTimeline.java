@@ -27,7 +27,7 @@ final class GpuTimeline {
   }
 
   private static long nanos(float millis) {
-    return millis > 0 ? (long) (millis * 1_000_000.0) : 0;
+    return millis > 0 ? Math.round(millis * 1_000_000.0) : 0;
   }
 
   private static long clamp(long v, long low, long high) {

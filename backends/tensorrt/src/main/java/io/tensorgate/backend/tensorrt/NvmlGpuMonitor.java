@@ -16,6 +16,8 @@ import io.tensorgate.backend.BackendProvider.Availability;
 import io.tensorgate.backend.GpuMonitor;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
+import java.util.function.Supplier;
 import org.bytedeco.cuda.global.nvml;
 import org.bytedeco.cuda.nvml.nvmlDevice_st;
 import org.bytedeco.cuda.nvml.nvmlMemory_t;
@@ -30,12 +32,21 @@ import org.bytedeco.javacpp.Loader;
  * <p>Threading: NVML is thread-safe; the lock only guards initialization and shutdown.
  */
 final class NvmlGpuMonitor implements GpuMonitor {
+  private final Supplier<NativeProbe.Result> probe;
   private final Object lock = new Object();
 
   // Guarded by lock: null until the first call.
   private Availability availability;
   // Guarded by lock.
   private boolean closed;
+
+  /**
+   * @param probe the CUDA runtime's availability: JavaCPP's NVML bindings load the CUDA runtime's
+   *     bindings first, so when those failed, that failure is the reason
+   */
+  NvmlGpuMonitor(Supplier<NativeProbe.Result> probe) {
+    this.probe = Objects.requireNonNull(probe, "probe");
+  }
 
   @Override
   public Availability availability() {
@@ -47,11 +58,15 @@ final class NvmlGpuMonitor implements GpuMonitor {
     }
   }
 
-  private static Availability init() {
+  private Availability init() {
+    Availability cuda = probe.get().cuda();
     try {
       Loader.load(nvml.class);
     } catch (LinkageError | RuntimeException e) {
-      return Availability.no("NVML did not load: " + LoadFailures.describe(e));
+      return Availability.no(
+          cuda.available()
+              ? "NVML did not load: " + LoadFailures.describe(e)
+              : "NVML did not load (JavaCPP binds it after the CUDA runtime): " + cuda.reason());
     }
     int status = nvmlInit_v2();
     if (status != 0) {

@@ -28,7 +28,7 @@ import java.util.function.Supplier;
 public final class TensorRtBackendProvider implements BackendProvider {
   private final Supplier<NativeProbe.Result> probe;
   private final CudaIpcMemory cudaMemory;
-  private final NvmlGpuMonitor gpuMonitor = new NvmlGpuMonitor();
+  private final NvmlGpuMonitor gpuMonitor;
 
   /** The provider {@link java.util.ServiceLoader} creates: this process's CUDA and TensorRT. */
   public TensorRtBackendProvider() {
@@ -39,6 +39,7 @@ public final class TensorRtBackendProvider implements BackendProvider {
   TensorRtBackendProvider(Supplier<NativeProbe.Result> probe) {
     this.probe = Objects.requireNonNull(probe, "probe");
     this.cudaMemory = new CudaIpcMemory(probe);
+    this.gpuMonitor = new NvmlGpuMonitor(probe);
   }
 
   @Override
