@@ -114,7 +114,7 @@ class TensorRtBackendProviderTest {
       assumeFalse(monitor.availability().available(), "this host has NVML");
 
       assertThat(monitor.availability().reason())
-          .startsWith("NVML did not load: ")
+          .startsWith("NVML did not load")
           .doesNotContain("Could not initialize class")
           .doesNotContain("Exception java.lang");
       assertThat(monitor.read()).isEmpty();
