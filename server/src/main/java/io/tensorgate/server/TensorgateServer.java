@@ -5,6 +5,7 @@ import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
+import io.tensorgate.backend.GpuMonitor;
 import io.tensorgate.backend.InferenceException;
 import io.tensorgate.proto.inference.GRPCInferenceServiceGrpc;
 import io.tensorgate.server.grpc.InferenceService;
@@ -49,6 +50,8 @@ public final class TensorgateServer implements AutoCloseable {
   private final AtomicBoolean stopping = new AtomicBoolean();
   private final HealthStatusManager health = new HealthStatusManager();
   private ModelRepositoryManager manager;
+  private BackendRegistry backends;
+  private SharedMemoryRegistry shm;
   private ExecutorService blockingExecutor;
   private Server grpc;
 
@@ -73,8 +76,7 @@ public final class TensorgateServer implements AutoCloseable {
    * @throws InferenceException when an explicitly requested start-up model does not exist
    */
   public TensorgateServer start() throws IOException, InferenceException {
-    BackendRegistry backends =
-        config.backends != null ? config.backends : BackendRegistry.discover();
+    backends = config.backends != null ? config.backends : BackendRegistry.discover();
     RepositoryLayout layout = new RepositoryLayout(config.modelRepository);
     manager = new ModelRepositoryManager(layout, backends, config.controlMode);
     manager.loadStartupModels(config.loadModels);
@@ -87,7 +89,7 @@ public final class TensorgateServer implements AutoCloseable {
               t.setDaemon(true);
               return t;
             });
-    SharedMemoryRegistry shm = new SharedMemoryRegistry(config.shmRoot);
+    shm = new SharedMemoryRegistry(config.shmRoot, backends.cudaSharedMemory());
     LogControl logControl = config.logControl != null ? config.logControl : new LogControl(0);
     InferenceService service =
         new InferenceService(
@@ -163,6 +165,11 @@ public final class TensorgateServer implements AutoCloseable {
     return manager;
   }
 
+  /** The backends in use, e.g. for their {@link BackendRegistry#gpuMonitor()}; set by start(). */
+  public BackendRegistry backends() {
+    return backends;
+  }
+
   public boolean isReady() {
     return ready.get();
   }
@@ -195,6 +202,8 @@ public final class TensorgateServer implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     manager.close();
+    shm.cuda().closeAll();
+    backends.gpuMonitor().ifPresent(GpuMonitor::close);
     blockingExecutor.shutdownNow();
     log.info("server stopped");
   }

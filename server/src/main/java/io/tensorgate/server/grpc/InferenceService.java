@@ -70,7 +70,10 @@ import java.util.function.BooleanSupplier;
  * {@code blockingExecutor}.
  */
 public final class InferenceService extends GRPCInferenceServiceGrpc.GRPCInferenceServiceImplBase {
-  /** The extensions that work in this build; the ones that do not are left out. */
+  /**
+   * The extensions that work in this build whatever the host; {@code cuda_shared_memory} is added
+   * when CUDA is available here (see {@link #extensions()}).
+   */
   static final List<String> EXTENSIONS =
       List.of(
           "classification",
@@ -93,6 +96,8 @@ public final class InferenceService extends GRPCInferenceServiceGrpc.GRPCInferen
   private final StatisticsRpc statistics;
   private final RepositoryRpc repository;
   private final SharedMemoryRpc sharedMemory;
+  private final CudaSharedMemoryRpc cudaSharedMemory;
+  private final List<String> extensions;
   private final LogSettingsRpc logSettings;
   private final Executor blockingExecutor;
 
@@ -114,8 +119,20 @@ public final class InferenceService extends GRPCInferenceServiceGrpc.GRPCInferen
     this.statistics = new StatisticsRpc(manager.registry());
     this.repository = new RepositoryRpc(manager);
     this.sharedMemory = new SharedMemoryRpc(shm);
+    this.cudaSharedMemory = new CudaSharedMemoryRpc(shm.cuda());
+    this.extensions = extensions(shm.cuda().available());
     this.logSettings = new LogSettingsRpc(logControl);
     this.blockingExecutor = Objects.requireNonNull(blockingExecutor, "blockingExecutor");
+  }
+
+  /** The extensions ServerMetadata lists: those that work on this host. */
+  static List<String> extensions(boolean cudaAvailable) {
+    if (!cudaAvailable) {
+      return EXTENSIONS;
+    }
+    List<String> all = new java.util.ArrayList<>(EXTENSIONS);
+    all.add(all.indexOf("system_shared_memory") + 1, "cuda_shared_memory");
+    return List.copyOf(all);
   }
 
   /** This service with the interceptor that reads Triton's and Tensorgate's request headers. */
@@ -150,7 +167,7 @@ public final class InferenceService extends GRPCInferenceServiceGrpc.GRPCInferen
         ServerMetadataResponse.newBuilder()
             .setName("tensorgate")
             .setVersion(serverVersion)
-            .addAllExtensions(EXTENSIONS)
+            .addAllExtensions(extensions)
             .build());
   }
 
@@ -260,20 +277,34 @@ public final class InferenceService extends GRPCInferenceServiceGrpc.GRPCInferen
   @Override
   public void cudaSharedMemoryStatus(
       CudaSharedMemoryStatusRequest req, StreamObserver<CudaSharedMemoryStatusResponse> obs) {
-    obs.onError(cudaUnimplemented());
+    try {
+      reply(obs, cudaSharedMemory.status(req));
+    } catch (InferenceException e) {
+      obs.onError(Statuses.toException(e));
+    }
   }
 
   @Override
   public void cudaSharedMemoryRegister(
       CudaSharedMemoryRegisterRequest req, StreamObserver<CudaSharedMemoryRegisterResponse> obs) {
-    obs.onError(cudaUnimplemented());
+    offload(
+        obs,
+        () -> {
+          cudaSharedMemory.register(req);
+          return CudaSharedMemoryRegisterResponse.getDefaultInstance();
+        });
   }
 
   @Override
   public void cudaSharedMemoryUnregister(
       CudaSharedMemoryUnregisterRequest req,
       StreamObserver<CudaSharedMemoryUnregisterResponse> obs) {
-    obs.onError(cudaUnimplemented());
+    offload(
+        obs,
+        () -> {
+          cudaSharedMemory.unregister(req);
+          return CudaSharedMemoryUnregisterResponse.getDefaultInstance();
+        });
   }
 
   @Override
@@ -287,13 +318,6 @@ public final class InferenceService extends GRPCInferenceServiceGrpc.GRPCInferen
   @Override
   public void logSettings(LogSettingsRequest req, StreamObserver<LogSettingsResponse> obs) {
     offload(obs, () -> logSettings.update(req));
-  }
-
-  private static RuntimeException cudaUnimplemented() {
-    return Status.UNIMPLEMENTED
-        .withDescription(
-            "CUDA shared memory is not implemented by this server: it has no CUDA backend")
-        .asRuntimeException();
   }
 
   private static <T> void reply(StreamObserver<T> obs, T value) {

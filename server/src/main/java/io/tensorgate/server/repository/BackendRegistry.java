@@ -2,6 +2,8 @@ package io.tensorgate.server.repository;
 
 import io.tensorgate.backend.BackendProvider;
 import io.tensorgate.backend.BackendProvider.Availability;
+import io.tensorgate.backend.CudaSharedMemory;
+import io.tensorgate.backend.GpuMonitor;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -71,5 +73,33 @@ public final class BackendRegistry {
 
   public List<BackendProvider> providers() {
     return List.copyOf(byName.values());
+  }
+
+  /**
+   * CUDA IPC access from the first backend that offers it (the TensorRT backend), whether or not
+   * this host has CUDA; empty when no backend in this build links CUDA.
+   */
+  public Optional<CudaSharedMemory> cudaSharedMemory() {
+    for (BackendProvider p : byName.values()) {
+      Optional<CudaSharedMemory> cuda = p.cudaSharedMemory();
+      if (cuda.isPresent()) {
+        return cuda;
+      }
+    }
+    return Optional.empty();
+  }
+
+  /**
+   * GPU readings from the first backend that offers them, for metrics ({@code nv_gpu_*}); empty
+   * when no backend in this build can read GPUs. Check its availability before binding gauges.
+   */
+  public Optional<GpuMonitor> gpuMonitor() {
+    for (BackendProvider p : byName.values()) {
+      Optional<GpuMonitor> monitor = p.gpuMonitor();
+      if (monitor.isPresent()) {
+        return monitor;
+      }
+    }
+    return Optional.empty();
   }
 }

@@ -1,5 +1,6 @@
 package io.tensorgate.server.shm;
 
+import io.tensorgate.backend.CudaSharedMemory;
 import io.tensorgate.backend.ErrorCode;
 import io.tensorgate.backend.InferenceException;
 import java.io.IOException;
@@ -13,6 +14,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -33,12 +35,29 @@ public final class SharedMemoryRegistry {
 
   private final Path shmRoot;
   private final Map<String, Region> regions = new ConcurrentHashMap<>();
+  private final CudaRegions cuda;
 
   /**
+   * A registry without CUDA shared memory (its RPCs answer UNIMPLEMENTED).
+   *
    * @param shmRoot the folder POSIX shared-memory objects live in, {@code /dev/shm} on Linux
    */
   public SharedMemoryRegistry(Path shmRoot) {
+    this(shmRoot, Optional.empty());
+  }
+
+  /**
+   * @param shmRoot the folder POSIX shared-memory objects live in, {@code /dev/shm} on Linux
+   * @param cuda CUDA IPC access from a backend that links CUDA, or empty
+   */
+  public SharedMemoryRegistry(Path shmRoot, Optional<CudaSharedMemory> cuda) {
     this.shmRoot = Objects.requireNonNull(shmRoot, "shmRoot");
+    this.cuda = new CudaRegions(Objects.requireNonNull(cuda, "cuda"), this, regions::containsKey);
+  }
+
+  /** The CUDA regions, which share this registry's names. */
+  public CudaRegions cuda() {
+    return cuda;
   }
 
   /**
@@ -52,7 +71,7 @@ public final class SharedMemoryRegistry {
     if (name.isEmpty()) {
       throw invalid("failed to register shared memory region: a region name is required");
     }
-    if (regions.containsKey(name)) {
+    if (regions.containsKey(name) || cuda.contains(name)) {
       throw new InferenceException(
           ErrorCode.ALREADY_EXISTS, "shared memory region '" + name + "' already in manager");
     }
@@ -152,6 +171,13 @@ public final class SharedMemoryRegistry {
     }
     Region r = regions.get(name);
     if (r == null) {
+      if (cuda.contains(name)) {
+        throw new InferenceException(
+            ErrorCode.NOT_FOUND,
+            "The region named '"
+                + name
+                + "' is registered as CUDA shared memory, not system shared memory");
+      }
       throw new InferenceException(
           ErrorCode.NOT_FOUND, "Unable to find system shared memory region: '" + name + "'");
     }
@@ -165,6 +191,9 @@ public final class SharedMemoryRegistry {
   public ByteBuffer slice(String name, long offset, long byteSize) throws InferenceException {
     Region r = regions.get(name);
     if (r == null) {
+      if (cuda.contains(name)) {
+        throw CudaRegions.inferenceUnsupported(name);
+      }
       throw new InferenceException(
           ErrorCode.NOT_FOUND, "Unable to find shared memory region: '" + name + "'");
     }
