@@ -8,7 +8,6 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse;
 import io.grpc.health.v1.HealthGrpc;
-import io.tensorgate.proto.inference.CudaSharedMemoryStatusRequest;
 import io.tensorgate.proto.inference.ModelConfigRequest;
 import io.tensorgate.proto.inference.ModelConfigResponse;
 import io.tensorgate.proto.inference.ModelMetadataRequest;
@@ -138,17 +137,10 @@ class MetadataEndToEndTest {
   }
 
   @Test
-  void shouldAnswerUnimplementedForTraceAndCudaSharedMemory() {
+  void shouldAnswerUnimplementedForTrace() {
+    // CUDA shared memory is covered by TensorRtEndToEndTest: it depends on this host's CUDA.
     assertThatThrownBy(
             () -> server.blocking().traceSetting(TraceSettingRequest.getDefaultInstance()))
-        .isInstanceOfSatisfying(
-            StatusRuntimeException.class,
-            e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNIMPLEMENTED));
-    assertThatThrownBy(
-            () ->
-                server
-                    .blocking()
-                    .cudaSharedMemoryStatus(CudaSharedMemoryStatusRequest.getDefaultInstance()))
         .isInstanceOfSatisfying(
             StatusRuntimeException.class,
             e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNIMPLEMENTED));

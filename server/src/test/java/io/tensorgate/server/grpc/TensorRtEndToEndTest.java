@@ -114,7 +114,7 @@ class TensorRtEndToEndTest {
 
     try (RunningServer s = RunningServer.start(repo)) {
       assertThatThrownBy(
-              () -> s.blocking().cudaSharedMemoryRegister(register("r", new byte[64], 0)))
+              () -> s.blocking().cudaSharedMemoryRegister(register("r", new byte[64], 64)))
           .isInstanceOfSatisfying(
               StatusRuntimeException.class,
               e -> {
@@ -124,6 +124,13 @@ class TensorRtEndToEndTest {
                         "failed to register CUDA shared memory region 'r': CUDA is not available"
                             + " on this host: ");
               });
+      assertThatThrownBy(
+              () ->
+                  s.blocking()
+                      .cudaSharedMemoryStatus(CudaSharedMemoryStatusRequest.getDefaultInstance()))
+          .isInstanceOfSatisfying(
+              StatusRuntimeException.class,
+              e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE));
     }
   }
 
@@ -132,7 +139,8 @@ class TensorRtEndToEndTest {
     new TestRepository(repo).withSampleModel("simple");
 
     try (RunningServer s = RunningServer.start(repo)) {
-      assertThatThrownBy(() -> s.blocking().cudaSharedMemoryRegister(register("r", new byte[8], 0)))
+      assertThatThrownBy(
+              () -> s.blocking().cudaSharedMemoryRegister(register("r", new byte[8], 64)))
           .isInstanceOfSatisfying(
               StatusRuntimeException.class,
               e -> {
