@@ -81,5 +81,28 @@ def openloop(out):
                   f"| {ms(lat['p50']):.2f} | {ms(lat['p99']):.2f} | {ms(lat['p99.9']):.2f} |")
 
 
+def tensorrt(out):
+    print("| concurrency | model | rps | p50 / p99 ms | server compute input / infer / output (mean us) | TensorRT / ONNX rps |")
+    print("|---|---|---|---|---|---|")
+    for c in (1, 8, 64):
+        rps = {}
+        for m in ("cls_onnx", "cls_trt"):
+            runs = [load(p)["tensorgate"] for p in sorted(glob.glob(f"{out}/{m}-c{c}-r*.json"))]
+            if not runs:
+                continue
+            rps[m] = [r["okRps"] for r in runs]
+            s = [r["serverStats"] for r in runs]
+            lat = [r["latencyNanos"] for r in runs]
+            ratio = ""
+            if m == "cls_trt" and "cls_onnx" in rps:
+                ratios = [t / o for o, t in zip(rps["cls_onnx"], rps["cls_trt"])]
+                ratio = f"{statistics.median(ratios):.2f} (rounds: {', '.join(f'{r:.2f}' for r in ratios)})"
+            print(f"| {c} | {m} | {statistics.median(rps[m]):,.0f} "
+                  f"| {ms(statistics.median(l['p50'] for l in lat)):.3f} / {ms(statistics.median(l['p99'] for l in lat)):.3f} "
+                  f"| {statistics.median(x['computeInputUs'] for x in s):.1f} / {statistics.median(x['computeInferUs'] for x in s):.1f}"
+                  f" / {statistics.median(x['computeOutputUs'] for x in s):.1f} | {ratio} |")
+
+
 if __name__ == "__main__":
-    {"overhead": overhead, "batching": batching, "openloop": openloop}[sys.argv[1]](sys.argv[2])
+    {"overhead": overhead, "batching": batching, "openloop": openloop,
+     "tensorrt": tensorrt}[sys.argv[1]](sys.argv[2])
