@@ -22,6 +22,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
+import java.util.function.IntSupplier;
+import java.util.stream.IntStream;
 
 /**
  * Turns a completed config and a version folder into a {@link LoadedVersion}: loads the model
@@ -33,9 +35,15 @@ final class ModelLoader {
   static final long MAX_LABEL_BYTES = 16L << 20;
 
   private final RepositoryLayout layout;
+  private final IntSupplier gpuCount;
 
-  ModelLoader(RepositoryLayout layout) {
+  /**
+   * @param gpuCount the CUDA devices of this host (0 without CUDA), where KIND_GPU groups that name
+   *     no {@code gpus} place their instances, as in Triton
+   */
+  ModelLoader(RepositoryLayout layout, IntSupplier gpuCount) {
     this.layout = Objects.requireNonNull(layout, "layout");
+    this.gpuCount = Objects.requireNonNull(gpuCount, "gpuCount");
   }
 
   LoadedVersion load(
@@ -82,7 +90,7 @@ final class ModelLoader {
     Scheduler scheduler = null;
     try {
       for (ModelInstanceGroup g : config.getInstanceGroupList()) {
-        for (InstancePlacement p : placements(config.getName(), g)) {
+        for (InstancePlacement p : placements(g, gpuCount.getAsInt())) {
           instances.add(model.newInstance(p));
         }
       }
@@ -100,11 +108,19 @@ final class ModelLoader {
     }
   }
 
-  private static List<InstancePlacement> placements(String model, ModelInstanceGroup g) {
+  /**
+   * The instances of a group: for KIND_GPU, {@code count} on each GPU of {@code gpus}, or on every
+   * GPU of the host when it names none (GPU 0 when the host has none, so that the backend explains
+   * why it cannot load).
+   */
+  static List<InstancePlacement> placements(ModelInstanceGroup g, int hostGpus) {
     List<InstancePlacement> out = new ArrayList<>();
     switch (g.getKind()) {
       case KIND_GPU:
-        List<Integer> gpus = g.getGpusCount() == 0 ? List.of(0) : g.getGpusList();
+        List<Integer> gpus =
+            g.getGpusCount() > 0
+                ? g.getGpusList()
+                : IntStream.range(0, Math.max(1, hostGpus)).boxed().toList();
         for (int gpu : gpus) {
           for (int i = 0; i < g.getCount(); i++) {
             out.add(

@@ -1,5 +1,6 @@
 package io.tensorgate.server.repository;
 
+import io.tensorgate.backend.CudaSharedMemory;
 import io.tensorgate.backend.ErrorCode;
 import io.tensorgate.backend.InferenceException;
 import io.tensorgate.proto.inference.ModelConfig;
@@ -68,7 +69,9 @@ public final class ModelRepositoryManager implements AutoCloseable {
     this.layout = Objects.requireNonNull(layout, "layout");
     this.mode = Objects.requireNonNull(mode, "mode");
     this.completer = new ConfigCompleter(Objects.requireNonNull(backends, "backends"));
-    this.loader = new ModelLoader(layout);
+    this.loader =
+        new ModelLoader(
+            layout, () -> backends.cudaSharedMemory().map(CudaSharedMemory::deviceCount).orElse(0));
     this.overrides = new OverrideFiles(layout.root());
   }
 

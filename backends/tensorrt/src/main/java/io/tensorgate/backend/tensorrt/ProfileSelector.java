@@ -1,5 +1,9 @@
 package io.tensorgate.backend.tensorrt;
 
+import io.tensorgate.backend.ErrorCode;
+import io.tensorgate.backend.InferenceException;
+import io.tensorgate.backend.Tensor;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -31,6 +35,22 @@ final class ProfileSelector {
       }
     }
     return -1;
+  }
+
+  /**
+   * Refuses a request whose input shapes no profile accepts.
+   *
+   * @param inputs one request's inputs, with their full shapes
+   * @throws InferenceException INVALID_ARGUMENT naming the shapes and the profiles
+   */
+  void check(String model, List<Tensor> inputs) throws InferenceException {
+    Map<String, long[]> shapes = new LinkedHashMap<>();
+    for (Tensor t : inputs) {
+      shapes.put(t.name(), t.shape());
+    }
+    if (select(shapes, -1) < 0) {
+      throw new InferenceException(ErrorCode.INVALID_ARGUMENT, rejection(model, shapes));
+    }
   }
 
   /** Why no profile accepts {@code shapes}, for a message to the client or the logs. */

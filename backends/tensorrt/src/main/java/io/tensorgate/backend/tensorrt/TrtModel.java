@@ -1,7 +1,6 @@
 package io.tensorgate.backend.tensorrt;
 
 import io.tensorgate.backend.BackendException;
-import io.tensorgate.backend.ErrorCode;
 import io.tensorgate.backend.InferenceException;
 import io.tensorgate.backend.InstancePlacement;
 import io.tensorgate.backend.Model;
@@ -10,7 +9,6 @@ import io.tensorgate.backend.ModelInstance;
 import io.tensorgate.backend.Tensor;
 import java.nio.file.Path;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -77,14 +75,7 @@ final class TrtModel implements Model {
    */
   @Override
   public void checkInputs(List<Tensor> inputs) throws InferenceException {
-    Map<String, long[]> shapes = new LinkedHashMap<>();
-    for (Tensor t : inputs) {
-      shapes.put(t.name(), t.shape());
-    }
-    if (profiles.select(shapes, -1) < 0) {
-      throw new InferenceException(
-          ErrorCode.INVALID_ARGUMENT, profiles.rejection(definition.name(), shapes));
-    }
+    profiles.check(definition.name(), inputs);
   }
 
   /**

@@ -2,7 +2,14 @@ package io.tensorgate.backend.tensorrt;
 
 import static io.tensorgate.backend.tensorrt.FakeEngines.range;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.tensorgate.backend.DataType;
+import io.tensorgate.backend.ErrorCode;
+import io.tensorgate.backend.InferenceException;
+import io.tensorgate.backend.Tensor;
+import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -41,6 +48,24 @@ class ProfileSelectorTest {
   @Test
   void shouldFindNoProfileWhenAnInputIsUnknown() {
     assertThat(selector.select(Map.of("other", new long[] {2, 2}), -1)).isEqualTo(-1);
+  }
+
+  @Test
+  void shouldRefuseARequestWithInvalidArgumentWhenNoProfileAcceptsItsShapes() {
+    Tensor ids = new Tensor("ids", DataType.INT32, new long[] {12, 100}, ByteBuffer.allocate(4800));
+
+    assertThatThrownBy(() -> selector.check("bert", List.of(ids)))
+        .isInstanceOfSatisfying(
+            InferenceException.class,
+            e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_ARGUMENT))
+        .hasMessageStartingWith("input shapes {ids: [12,100]} fit no optimization profile");
+  }
+
+  @Test
+  void shouldAcceptARequestWhenSomeProfileAcceptsItsShapes() {
+    Tensor ids = new Tensor("ids", DataType.INT32, new long[] {12, 20}, ByteBuffer.allocate(960));
+
+    assertThatCode(() -> selector.check("bert", List.of(ids))).doesNotThrowAnyException();
   }
 
   @Test
