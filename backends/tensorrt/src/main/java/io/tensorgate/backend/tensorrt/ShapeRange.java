@@ -47,6 +47,16 @@ final class ShapeRange {
     return min.length;
   }
 
+  /** A copy of the smallest shape. */
+  long[] min() {
+    return min.clone();
+  }
+
+  /** A copy of the shape the engine is tuned for. */
+  long[] opt() {
+    return opt.clone();
+  }
+
   /** A copy of the largest shape. */
   long[] max() {
     return max.clone();

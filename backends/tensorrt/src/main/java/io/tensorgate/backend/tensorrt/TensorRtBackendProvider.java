@@ -71,13 +71,21 @@ public final class TensorRtBackendProvider implements BackendProvider {
   /**
    * Deserializes the engine on GPU 0 and reads its I/O tensors.
    *
-   * @throws BackendException when the backend is unavailable, the file is not an engine for this
-   *     TensorRT and GPU, or a tensor cannot be served
+   * @throws BackendException when the backend is unavailable, the file is ONNX (engines built from
+   *     ONNX need their inputs and outputs configured), not an engine for this TensorRT and GPU, or
+   *     a tensor cannot be served
    */
   @Override
   public ModelSignature inspect(Path modelFile) throws BackendException {
     Objects.requireNonNull(modelFile, "modelFile");
     requireAvailable();
+    if (OnnxBuildSettings.isOnnx(modelFile)) {
+      throw new BackendException(
+          "the configuration of a TensorRT model built from ONNX ("
+              + modelFile
+              + ") must list its"
+              + " inputs and outputs: they are not read from the ONNX model");
+    }
     try (TrtEngine engine = TrtEngine.deserialize(modelFile, 0)) {
       return engine.describe().signature(modelFile);
     }

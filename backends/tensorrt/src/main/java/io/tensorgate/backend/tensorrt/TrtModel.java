@@ -47,13 +47,30 @@ final class TrtModel implements Model {
   }
 
   /**
-   * Deserializes the definition's engine on GPU 0, checks the configuration against it and returns
-   * the loaded model, which the caller owns. On failure nothing stays allocated.
+   * Deserializes the definition's engine on GPU 0 (building it first when the model file is ONNX,
+   * see {@link OnnxBuildSettings}), checks the configuration against it and returns the loaded
+   * model, which the caller owns. On failure nothing stays allocated.
    */
   static TrtModel load(ModelDefinition definition, int deviceCount) throws BackendException {
     Objects.requireNonNull(definition, "definition");
     Path file = definition.modelFile();
-    TrtEngine engine = TrtEngine.deserialize(file, 0);
+    TrtEngine engine;
+    if (OnnxBuildSettings.isOnnx(file)) {
+      OnnxEngineBuilder.Plan plan = OnnxEngineBuilder.plan(definition, 0, false);
+      try {
+        engine = TrtEngine.deserialize(plan.file(), 0);
+      } catch (BackendException e) {
+        if (plan.built()) {
+          throw e;
+        }
+        // A cached plan from another TensorRT version or GPU model: build it again.
+        plan = OnnxEngineBuilder.plan(definition, 0, true);
+        engine = TrtEngine.deserialize(plan.file(), 0);
+      }
+      file = plan.file();
+    } else {
+      engine = TrtEngine.deserialize(file, 0);
+    }
     try {
       EngineDescription description = engine.describe();
       EngineConfigCheck.check(definition, description, file);

@@ -66,6 +66,17 @@ class TensorRtBackendProviderTest {
   }
 
   @Test
+  void shouldAskForAConfiguredSignatureWhenInspectingAnOnnxModel() {
+    TensorRtBackendProvider available =
+        new TensorRtBackendProvider(
+            () -> new NativeProbe.Result(Availability.yes(), Availability.yes(), 1));
+
+    assertThatThrownBy(() -> available.inspect(Path.of("/r/m/1/model.onnx")))
+        .isInstanceOf(BackendException.class)
+        .hasMessageContaining("must list its inputs and outputs");
+  }
+
+  @Test
   void shouldOfferCudaSharedMemoryThatRefusesWithTheReasonWhenCudaIsMissing() {
     CudaSharedMemory cuda = withoutCuda().cudaSharedMemory().orElseThrow();
 

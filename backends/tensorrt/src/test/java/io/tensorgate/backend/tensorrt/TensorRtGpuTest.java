@@ -94,6 +94,49 @@ class TensorRtGpuTest {
     }
   }
 
+  @Test
+  void shouldBuildAnEngineFromOnnxAndCacheItBesideTheModel() throws Exception {
+    Path onnx = Files.createDirectories(dir.resolve("2")).resolve("model.onnx");
+    try (var in = getClass().getResourceAsStream("/models/identity_fp32.onnx")) {
+      Files.copy(in, onnx);
+    }
+    ModelDefinition def =
+        new ModelDefinition(
+            "identity",
+            2,
+            "tensorrt_plan",
+            onnx.getParent(),
+            onnx,
+            4,
+            List.of(new TensorSpec("INPUT0", DataType.FP32, new long[] {8})),
+            List.of(new TensorSpec("OUTPUT0", DataType.FP32, new long[] {-1})),
+            Map.of());
+    float[] values = new float[16];
+    for (int i = 0; i < values.length; i++) {
+      values[i] = i;
+    }
+
+    try (Model model = new TensorRtBackendProvider().load(def);
+        ModelInstance instance =
+            model.newInstance(new InstancePlacement("id_0_gpu0", InstancePlacement.Kind.GPU, 0))) {
+      Tensor out =
+          instance
+              .execute(
+                  new Batch(
+                      2, List.of(fp32("INPUT0", new long[] {2, 8}, values)), List.of("OUTPUT0")))
+              .outputs()
+              .get(0);
+      float[] got = new float[16];
+      out.data().asFloatBuffer().get(got);
+      assertThat(got).containsExactly(values);
+    }
+    Path plan = onnx.resolveSibling("model.plan");
+    assertThat(plan).exists();
+    var built = Files.getLastModifiedTime(plan);
+    new TensorRtBackendProvider().load(def).close();
+    assertThat(Files.getLastModifiedTime(plan)).isEqualTo(built);
+  }
+
   private ModelDefinition definition(Path plan) {
     return new ModelDefinition(
         "doubler",
