@@ -24,10 +24,6 @@ final class EngineDescription {
     this.profiles = List.copyOf(Objects.requireNonNull(profiles, "profiles"));
   }
 
-  List<EngineTensor> tensors() {
-    return tensors;
-  }
-
   List<EngineTensor> inputs() {
     return tensors.stream().filter(EngineTensor::isInput).toList();
   }
