@@ -57,6 +57,7 @@ import io.tensorgate.server.observe.RequestObserver;
 import io.tensorgate.server.repository.ModelRepositoryManager;
 import io.tensorgate.server.route.VersionRouter;
 import io.tensorgate.server.shm.SharedMemoryRegistry;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Executor;
@@ -72,7 +73,7 @@ import java.util.function.BooleanSupplier;
 public final class InferenceService extends GRPCInferenceServiceGrpc.GRPCInferenceServiceImplBase {
   /**
    * The extensions that work in this build whatever the host; {@code cuda_shared_memory} is added
-   * when CUDA is available here (see {@link #extensions()}).
+   * when CUDA is available here (see {@link #extensions(boolean)}).
    */
   static final List<String> EXTENSIONS =
       List.of(
@@ -130,7 +131,7 @@ public final class InferenceService extends GRPCInferenceServiceGrpc.GRPCInferen
     if (!cudaAvailable) {
       return EXTENSIONS;
     }
-    List<String> all = new java.util.ArrayList<>(EXTENSIONS);
+    List<String> all = new ArrayList<>(EXTENSIONS);
     all.add(all.indexOf("system_shared_memory") + 1, "cuda_shared_memory");
     return List.copyOf(all);
   }
@@ -277,11 +278,8 @@ public final class InferenceService extends GRPCInferenceServiceGrpc.GRPCInferen
   @Override
   public void cudaSharedMemoryStatus(
       CudaSharedMemoryStatusRequest req, StreamObserver<CudaSharedMemoryStatusResponse> obs) {
-    try {
-      reply(obs, cudaSharedMemory.status(req));
-    } catch (InferenceException e) {
-      obs.onError(Statuses.toException(e));
-    }
+    // Offloaded: it takes the lock a registration holds while CUDA opens a handle.
+    offload(obs, () -> cudaSharedMemory.status(req));
   }
 
   @Override
