@@ -1,10 +1,12 @@
 package io.tensorgate.server;
 
 import io.grpc.Server;
+import io.grpc.ServerInterceptors;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.tensorgate.backend.InferenceException;
 import io.tensorgate.proto.inference.GRPCInferenceServiceGrpc;
 import io.tensorgate.server.grpc.InferenceService;
@@ -49,6 +51,7 @@ public final class TensorgateServer implements AutoCloseable {
   private final AtomicBoolean stopping = new AtomicBoolean();
   private final HealthStatusManager health = new HealthStatusManager();
   private ModelRepositoryManager manager;
+  private Observability observability;
   private ExecutorService blockingExecutor;
   private Server grpc;
 
@@ -77,6 +80,9 @@ public final class TensorgateServer implements AutoCloseable {
         config.backends != null ? config.backends : BackendRegistry.discover();
     RepositoryLayout layout = new RepositoryLayout(config.modelRepository);
     manager = new ModelRepositoryManager(layout, backends, config.controlMode);
+    // Before any load: the side paths must see every version enter service.
+    observability =
+        Observability.start(config.observability, manager.registry(), config.grpcAddress);
     manager.loadStartupModels(config.loadModels);
 
     blockingExecutor =
@@ -98,7 +104,8 @@ public final class TensorgateServer implements AutoCloseable {
             logControl,
             blockingExecutor,
             new RegistryRouter(manager.registry()),
-            List.of());
+            observability.observers(),
+            observability.traceSettingRpc());
 
     InetSocketAddress address =
         new InetSocketAddress(InetAddress.getByName(config.grpcAddress), config.grpcPort);
@@ -108,7 +115,9 @@ public final class TensorgateServer implements AutoCloseable {
             // and save a thread hop per request.
             .directExecutor()
             .maxInboundMessageSize(config.maxMessageBytes)
-            .addService(service.withHeaders())
+            .addService(
+                ServerInterceptors.intercept(service.withHeaders(), observability.traceHeaders()))
+            .addService(observability.monitoringService())
             .addService(health.getHealthService())
             .addService(ProtoReflectionServiceV1.newInstance())
             .addService(legacyReflection())
@@ -163,6 +172,19 @@ public final class TensorgateServer implements AutoCloseable {
     return manager;
   }
 
+  /**
+   * The metrics registry served on /metrics: the registration point for features' own meters
+   * (canary, shadow, divergence). Create meters once and cache them; never per request.
+   */
+  public MeterRegistry meterRegistry() {
+    return observability.meterRegistry();
+  }
+
+  /** The bound metrics port (useful with port 0), or -1 when metrics are off. */
+  public int metricsPort() {
+    return observability.metricsPort();
+  }
+
   public boolean isReady() {
     return ready.get();
   }
@@ -195,6 +217,7 @@ public final class TensorgateServer implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     manager.close();
+    observability.close();
     blockingExecutor.shutdownNow();
     log.info("server stopped");
   }
@@ -234,8 +257,21 @@ public final class TensorgateServer implements AutoCloseable {
     private int maxMessageBytes = 64 << 20;
     private LogControl logControl;
     private BackendRegistry backends;
+    private ObservabilityOptions observability = new ObservabilityOptions();
 
     private Builder() {}
+
+    /** Metrics, payload logs, drift queues and tracing; see {@link ObservabilityOptions}. */
+    public Builder observability(ObservabilityOptions v) {
+      this.observability = Objects.requireNonNull(v, "observability");
+      return this;
+    }
+
+    /** Shorthand for the metrics port of {@link #observability}; 0 picks a free port. */
+    public Builder metricsPort(int v) {
+      this.observability.metricsPort(v);
+      return this;
+    }
 
     public Builder modelRepository(Path v) {
       this.modelRepository = Objects.requireNonNull(v, "modelRepository");

@@ -57,6 +57,8 @@ import io.tensorgate.server.observe.RequestObserver;
 import io.tensorgate.server.repository.ModelRepositoryManager;
 import io.tensorgate.server.route.VersionRouter;
 import io.tensorgate.server.shm.SharedMemoryRegistry;
+import io.tensorgate.server.tracing.TraceSettingRpc;
+import io.tensorgate.server.tracing.TraceSettings;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Executor;
@@ -83,6 +85,7 @@ public final class InferenceService extends GRPCInferenceServiceGrpc.GRPCInferen
           "binary_tensor_data",
           "parameters",
           "statistics",
+          "trace",
           "logging");
 
   private final String serverVersion;
@@ -94,6 +97,7 @@ public final class InferenceService extends GRPCInferenceServiceGrpc.GRPCInferen
   private final RepositoryRpc repository;
   private final SharedMemoryRpc sharedMemory;
   private final LogSettingsRpc logSettings;
+  private final TraceSettingRpc traceSettings;
   private final Executor blockingExecutor;
 
   public InferenceService(
@@ -105,6 +109,31 @@ public final class InferenceService extends GRPCInferenceServiceGrpc.GRPCInferen
       Executor blockingExecutor,
       VersionRouter router,
       List<RequestObserver> observers) {
+    this(
+        serverVersion,
+        ready,
+        manager,
+        shm,
+        logControl,
+        blockingExecutor,
+        router,
+        observers,
+        new TraceSettingRpc(
+            new TraceSettings(TraceSettings.Level.OFF, 1000, -1),
+            name -> manager.registry().get(name) != null));
+  }
+
+  /** As above, with the TraceSetting RPC's settings (shared with the tracer). */
+  public InferenceService(
+      String serverVersion,
+      BooleanSupplier ready,
+      ModelRepositoryManager manager,
+      SharedMemoryRegistry shm,
+      LogControl logControl,
+      Executor blockingExecutor,
+      VersionRouter router,
+      List<RequestObserver> observers,
+      TraceSettingRpc traceSettings) {
     this.serverVersion = Objects.requireNonNull(serverVersion, "serverVersion");
     this.ready = Objects.requireNonNull(ready, "ready");
     this.metadata = new MetadataRpc(manager.registry());
@@ -115,6 +144,7 @@ public final class InferenceService extends GRPCInferenceServiceGrpc.GRPCInferen
     this.repository = new RepositoryRpc(manager);
     this.sharedMemory = new SharedMemoryRpc(shm);
     this.logSettings = new LogSettingsRpc(logControl);
+    this.traceSettings = Objects.requireNonNull(traceSettings, "traceSettings");
     this.blockingExecutor = Objects.requireNonNull(blockingExecutor, "blockingExecutor");
   }
 
@@ -278,10 +308,11 @@ public final class InferenceService extends GRPCInferenceServiceGrpc.GRPCInferen
 
   @Override
   public void traceSetting(TraceSettingRequest req, StreamObserver<TraceSettingResponse> obs) {
-    obs.onError(
-        Status.UNIMPLEMENTED
-            .withDescription("TraceSetting is not implemented by this server yet")
-            .asRuntimeException());
+    try {
+      reply(obs, traceSettings.handle(req));
+    } catch (InferenceException e) {
+      obs.onError(Statuses.toException(e));
+    }
   }
 
   @Override

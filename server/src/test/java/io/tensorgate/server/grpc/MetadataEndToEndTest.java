@@ -18,7 +18,6 @@ import io.tensorgate.proto.inference.ServerLiveRequest;
 import io.tensorgate.proto.inference.ServerMetadataRequest;
 import io.tensorgate.proto.inference.ServerMetadataResponse;
 import io.tensorgate.proto.inference.ServerReadyRequest;
-import io.tensorgate.proto.inference.TraceSettingRequest;
 import io.tensorgate.server.RunningServer;
 import io.tensorgate.server.TestRepository;
 import java.nio.file.Path;
@@ -72,8 +71,9 @@ class MetadataEndToEndTest {
         server.blocking().serverMetadata(ServerMetadataRequest.getDefaultInstance());
     assertThat(m.getName()).isEqualTo("tensorgate");
     assertThat(m.getExtensionsList())
-        .contains("model_repository", "statistics", "system_shared_memory", "classification")
-        .doesNotContain("cuda_shared_memory", "trace");
+        .contains(
+            "model_repository", "statistics", "system_shared_memory", "classification", "trace")
+        .doesNotContain("cuda_shared_memory");
   }
 
   @Test
@@ -138,12 +138,7 @@ class MetadataEndToEndTest {
   }
 
   @Test
-  void shouldAnswerUnimplementedForTraceAndCudaSharedMemory() {
-    assertThatThrownBy(
-            () -> server.blocking().traceSetting(TraceSettingRequest.getDefaultInstance()))
-        .isInstanceOfSatisfying(
-            StatusRuntimeException.class,
-            e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNIMPLEMENTED));
+  void shouldAnswerUnimplementedForCudaSharedMemory() {
     assertThatThrownBy(
             () ->
                 server
