@@ -8,10 +8,10 @@ interface Delivery {
   /** Called by a worker whose batch finished (successfully or not); the worker's thread. */
   void completed(InstanceWorker worker);
 
-  /** Answers each batch as soon as it finished. */
+  /** Answers each batch as soon as it finished; the worker then takes its next batch itself. */
   Delivery IMMEDIATE =
       worker -> {
         worker.answer();
-        worker.release();
+        worker.releaseOrRefill();
       };
 }

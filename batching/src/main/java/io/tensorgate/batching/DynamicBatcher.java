@@ -32,7 +32,9 @@ import java.util.Objects;
  * does not fit the current batch must stay queued. The batcher reads published slots with {@code
  * RingBuffer.isAvailable} and moves each level's gating sequence itself.
  *
- * <p>Threading: batcher thread only.
+ * <p>Threading: the batcher thread, and instance workers that take their next batch themselves
+ * right after answering one ({@link #refill}), which saves two thread hops per batch under load.
+ * Both paths hold this object's monitor, which is uncontended most of the time.
  */
 final class DynamicBatcher implements Batcher {
   private final PriorityLevel[] levels;
@@ -62,6 +64,8 @@ final class DynamicBatcher implements Batcher {
   private long nextTimeout;
   private long nextOrdinal;
   private boolean progressed;
+  // Set once the scheduler closes: queued requests are then answered, never dispatched.
+  private boolean closed;
 
   DynamicBatcher(
       SchedulerConfig config,
@@ -96,7 +100,7 @@ final class DynamicBatcher implements Batcher {
   }
 
   @Override
-  public long dispatch(long now) {
+  public synchronized long dispatch(long now) {
     progressed = false;
     observeTimeouts();
     if (hasTimeout && now - nextTimeout > 0) {
@@ -123,13 +127,41 @@ final class DynamicBatcher implements Batcher {
     return sleep;
   }
 
+  /**
+   * Called by a worker that just answered its batch: if requests are queued, forms its next batch
+   * and hands it to that same worker, which then runs it without parking.
+   *
+   * @return whether the worker got a batch; if not, it goes idle as usual
+   */
+  synchronized boolean refill(InstanceWorker worker, long now) {
+    if (closed) {
+      return false;
+    }
+    progressed = false;
+    observeTimeouts();
+    if (hasTimeout && now - nextTimeout > 0) {
+      sweepTimeouts(now);
+    }
+    int take = form(now);
+    if (take > 0) {
+      hand(worker, take, now);
+      return true;
+    }
+    clearCandidates(found);
+    if (progressed) {
+      releaseClearedSlots();
+    }
+    return false;
+  }
+
   @Override
-  public boolean progressed() {
+  public synchronized boolean progressed() {
     return progressed;
   }
 
   @Override
-  public void failQueued(InferenceError error) {
+  public synchronized void failQueued(InferenceError error) {
+    closed = true;
     progressed = false;
     for (PriorityLevel level : levels) {
       for (long s = level.consumed.get() + 1; level.ring.isAvailable(s); s++) {

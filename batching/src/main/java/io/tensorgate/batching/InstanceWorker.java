@@ -54,6 +54,7 @@ final class InstanceWorker implements Runnable {
   private final BatchListener batchListener;
   private final BatcherWakeup wakeup;
   private Delivery delivery;
+  private DynamicBatcher refill;
   private volatile int state = IDLE;
   private volatile boolean stopping;
   private volatile Thread thread;
@@ -114,9 +115,28 @@ final class InstanceWorker implements Runnable {
     LockSupport.unpark(thread);
   }
 
+  /** Set once before the thread starts: lets this worker take its next batch itself. */
+  void refillFrom(DynamicBatcher batcher) {
+    this.refill = batcher;
+  }
+
   /** The batch was answered: clears the plan and offers the worker to the batcher again. */
   void release() {
     plan.clear();
+    state = IDLE;
+    wakeup.signal();
+  }
+
+  /**
+   * The batch was answered: takes the next queued batch directly when this worker may, else goes
+   * idle as {@link #release} does.
+   */
+  void releaseOrRefill() {
+    plan.clear();
+    DynamicBatcher batcher = refill;
+    if (batcher != null && batcher.refill(this, System.nanoTime())) {
+      return;
+    }
     state = IDLE;
     wakeup.signal();
   }

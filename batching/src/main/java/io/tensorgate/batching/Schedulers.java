@@ -57,6 +57,9 @@ public final class Schedulers {
     PriorityQueues queues = new PriorityQueues(config, wakeup);
     WorkerPool pool = new WorkerPool(workers);
     DynamicBatcher batcher = new DynamicBatcher(config, queues, pool, accounting);
+    if (delivery == Delivery.IMMEDIATE) {
+      workers.forEach(w -> w.refillFrom(batcher));
+    }
     DirectDispatch direct =
         delivery == Delivery.IMMEDIATE && !hasDelayQueues(config)
             ? new DirectDispatch(queues.levels, pool, accounting, wakeup)

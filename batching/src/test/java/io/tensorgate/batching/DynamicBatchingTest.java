@@ -274,4 +274,27 @@ class DynamicBatchingTest {
     b.flip();
     return List.of(new Tensor("OUT", DataType.FP32, new long[] {batch.size(), 1}, b));
   }
+
+  @Test
+  void shouldSplitTheQueueEvenlyOverInstancesWhenSeveralAreBusy() throws Exception {
+    FakeInstance second = new FakeInstance("i1");
+    start(Configs.dynamic(16).build(), instance, second);
+    instance.hold();
+    second.hold();
+    submit("b0", 0f);
+    submit("b1", 1f);
+    instance.awaitEntered(1);
+    second.awaitEntered(1);
+    for (int i = 0; i < 8; i++) {
+      submit("q" + i, i);
+    }
+    Wait.until(() -> scheduler.queueDepth() == 8);
+    // The first instance to free takes its share (half of the queue), not everything.
+    instance.release();
+    responses.awaitAnswers(1 + 4);
+    assertThat(instance.batches.get(1).size()).isEqualTo(4);
+    second.release();
+    responses.awaitAnswers(10);
+    assertThat(instance.batches.size() + second.batches.size()).isGreaterThanOrEqualTo(4);
+  }
 }
