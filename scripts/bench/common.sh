@@ -18,7 +18,8 @@ build_if_needed() {
 # start_server PORT ARGS... : a Tensorgate on 127.0.0.1:PORT, waits until it answers.
 start_server() {
   local port=$1; shift
-  java ${TG_SERVER_JAVA_OPTS:-} -jar "$SERVER_JAR" --grpc-port "$port" "$@" >"$OUT/server-$port.log" 2>&1 &
+  # --metrics-port 0: several servers run at once; /metrics would all want 8002.
+  java ${TG_SERVER_JAVA_OPTS:-} -jar "$SERVER_JAR" --grpc-port "$port" --metrics-port 0 "$@" >"$OUT/server-$port.log" 2>&1 &
   PIDS+=($!)
   wait_port "$port"
 }

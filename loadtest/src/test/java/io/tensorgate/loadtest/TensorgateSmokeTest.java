@@ -31,6 +31,7 @@ class TensorgateSmokeTest {
         TensorgateServer.builder()
             .modelRepository(models.resolve("models"))
             .grpcPort(0)
+            .metricsPort(0)
             .exitTimeout(Duration.ofSeconds(5))
             .build()
             .start();

@@ -3,6 +3,7 @@ package io.tensorgate.server;
 import io.tensorgate.backend.InferenceException;
 import io.tensorgate.server.logging.LogControl;
 import io.tensorgate.server.repository.ModelRepositoryManager.ControlMode;
+import io.tensorgate.server.tracing.TraceSettings;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -87,6 +88,64 @@ public final class Main implements Callable<Integer> {
       description = "Verbose logging level; 0 is off (default: ${DEFAULT-VALUE}).")
   int logVerbose;
 
+  @Option(
+      names = "--allow-metrics",
+      arity = "1",
+      defaultValue = "true",
+      description = "Serve Prometheus metrics and record histograms (default: ${DEFAULT-VALUE}).")
+  boolean allowMetrics;
+
+  @Option(
+      names = "--metrics-port",
+      defaultValue = "8002",
+      description = "Port of the /metrics endpoint (default: ${DEFAULT-VALUE}).")
+  int metricsPort;
+
+  @Option(
+      names = "--metrics-address",
+      description = "Address to bind /metrics to (default: the --grpc-address).")
+  String metricsAddress;
+
+  @Option(
+      names = "--metrics-config",
+      description =
+          "Triton's metric settings as KEY=VALUE; supported: counter_latencies=true|false."
+              + " Repeatable.")
+  List<String> metricsConfig = new ArrayList<>();
+
+  @Option(
+      names = "--payload-log-dir",
+      description =
+          "Folder for sampled payload logs (payload.jsonl); models opt in with the config"
+              + " parameter payload_log_sample_rate. Default: no payload logs.")
+  Path payloadLogDir;
+
+  @Option(
+      names = "--payload-log-max-file-bytes",
+      defaultValue = "67108864",
+      description = "Size at which a payload log file rotates (default: ${DEFAULT-VALUE}).")
+  long payloadLogMaxFileBytes;
+
+  @Option(
+      names = "--payload-log-max-files",
+      defaultValue = "5",
+      description = "Payload log files kept, the current one included (default: ${DEFAULT-VALUE}).")
+  int payloadLogMaxFiles;
+
+  @Option(
+      names = "--trace-otlp-endpoint",
+      description =
+          "Export traces over OTLP/HTTP to this URL (e.g. http://collector:4318/v1/traces)."
+              + " Default: no tracing.")
+  String traceOtlpEndpoint;
+
+  @Option(
+      names = "--trace-config",
+      description =
+          "Triton's global trace settings as KEY=VALUE: level=OFF|TIMESTAMPS|TENSORS, rate=N"
+              + " (every N-th request), count=N (-1: no limit), mode=opentelemetry. Repeatable.")
+  List<String> traceConfig = new ArrayList<>();
+
   @Override
   public Integer call() throws IOException, InferenceException, InterruptedException {
     LogControl logControl = new LogControl(logVerbose);
@@ -103,6 +162,7 @@ public final class Main implements Callable<Integer> {
             .maxMessageBytes(maxMessageBytes)
             .sharedMemoryRoot(shmDir)
             .logControl(logControl)
+            .observability(observabilityOptions())
             .build()
             .start();
     Runtime.getRuntime()
@@ -115,6 +175,93 @@ public final class Main implements Callable<Integer> {
                 "shutdown"));
     server.awaitTermination();
     return 0;
+  }
+
+  /** The observability flags as options; bad values are parameter errors. */
+  ObservabilityOptions observabilityOptions() {
+    ObservabilityOptions o =
+        new ObservabilityOptions()
+            .allowMetrics(allowMetrics)
+            .metricsPort(metricsPort)
+            .metricsAddress(metricsAddress)
+            .payloadLogDir(payloadLogDir)
+            .payloadLogMaxFileBytes(payloadLogMaxFileBytes)
+            .payloadLogMaxFiles(payloadLogMaxFiles)
+            .traceOtlpEndpoint(traceOtlpEndpoint);
+    for (String kv : metricsConfig) {
+      String[] p = keyValue("--metrics-config", kv);
+      if (!p[0].equals("counter_latencies")) {
+        throw bad("--metrics-config: unsupported setting '" + p[0] + "'");
+      }
+      o.counterLatencies(bool("--metrics-config", p));
+    }
+    TraceSettings.Level level = TraceSettings.Level.OFF;
+    int rate = 1000;
+    int count = -1;
+    for (String kv : traceConfig) {
+      String[] p = keyValue("--trace-config", kv);
+      switch (p[0]) {
+        case "level":
+          level = traceLevel(p[1]);
+          break;
+        case "rate":
+          rate = integer("--trace-config", p);
+          break;
+        case "count":
+          count = integer("--trace-config", p);
+          break;
+        case "mode":
+          if (!p[1].equals("opentelemetry")) {
+            throw bad("--trace-config: only mode=opentelemetry is supported");
+          }
+          break;
+        default:
+          throw bad("--trace-config: unsupported setting '" + p[0] + "'");
+      }
+    }
+    try {
+      new TraceSettings(level, rate, count);
+      o.trace(level, rate, count);
+    } catch (IllegalArgumentException e) {
+      throw bad("--trace-config: " + e.getMessage());
+    }
+    return o;
+  }
+
+  private static String[] keyValue(String flag, String kv) {
+    int eq = kv.indexOf('=');
+    if (eq <= 0) {
+      throw bad(flag + " expects KEY=VALUE, got '" + kv + "'");
+    }
+    return new String[] {kv.substring(0, eq).trim(), kv.substring(eq + 1).trim()};
+  }
+
+  private static TraceSettings.Level traceLevel(String v) {
+    for (TraceSettings.Level l : TraceSettings.Level.values()) {
+      if (l.name().equalsIgnoreCase(v)) {
+        return l;
+      }
+    }
+    throw bad("--trace-config: level must be OFF, TIMESTAMPS or TENSORS, got '" + v + "'");
+  }
+
+  private static int integer(String flag, String[] p) {
+    try {
+      return Integer.parseInt(p[1]);
+    } catch (NumberFormatException e) {
+      throw bad(flag + ": " + p[0] + " must be a whole number, got '" + p[1] + "'");
+    }
+  }
+
+  private static boolean bool(String flag, String[] p) {
+    if (!p[1].equals("true") && !p[1].equals("false")) {
+      throw bad(flag + ": " + p[0] + " must be true or false");
+    }
+    return Boolean.parseBoolean(p[1]);
+  }
+
+  private static CommandLine.ParameterException bad(String message) {
+    return new CommandLine.ParameterException(commandLine(), message);
   }
 
   public static void main(String[] args) {

@@ -1,10 +1,12 @@
 package io.tensorgate.server;
 
 import io.grpc.Server;
+import io.grpc.ServerInterceptors;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.tensorgate.backend.GpuMonitor;
 import io.tensorgate.backend.InferenceException;
 import io.tensorgate.proto.inference.GRPCInferenceServiceGrpc;
@@ -52,6 +54,7 @@ public final class TensorgateServer implements AutoCloseable {
   private ModelRepositoryManager manager;
   private BackendRegistry backends;
   private SharedMemoryRegistry shm;
+  private Observability observability;
   private ExecutorService blockingExecutor;
   private Server grpc;
 
@@ -79,6 +82,9 @@ public final class TensorgateServer implements AutoCloseable {
     backends = config.backends != null ? config.backends : BackendRegistry.discover();
     RepositoryLayout layout = new RepositoryLayout(config.modelRepository);
     manager = new ModelRepositoryManager(layout, backends, config.controlMode);
+    // Before any load: the side paths must see every version enter service.
+    observability =
+        Observability.start(config.observability, manager.registry(), config.grpcAddress);
     manager.loadStartupModels(config.loadModels);
 
     blockingExecutor =
@@ -100,7 +106,8 @@ public final class TensorgateServer implements AutoCloseable {
             logControl,
             blockingExecutor,
             new RegistryRouter(manager.registry()),
-            List.of());
+            observability.observers(),
+            observability.traceSettingRpc());
 
     InetSocketAddress address =
         new InetSocketAddress(InetAddress.getByName(config.grpcAddress), config.grpcPort);
@@ -110,7 +117,9 @@ public final class TensorgateServer implements AutoCloseable {
             // and save a thread hop per request.
             .directExecutor()
             .maxInboundMessageSize(config.maxMessageBytes)
-            .addService(service.withHeaders())
+            .addService(
+                ServerInterceptors.intercept(service.withHeaders(), observability.traceHeaders()))
+            .addService(observability.monitoringService())
             .addService(health.getHealthService())
             .addService(ProtoReflectionServiceV1.newInstance())
             .addService(legacyReflection())
@@ -170,6 +179,19 @@ public final class TensorgateServer implements AutoCloseable {
     return backends;
   }
 
+  /**
+   * The metrics registry served on /metrics: the registration point for features' own meters
+   * (canary, shadow, divergence). Create meters once and cache them; never per request.
+   */
+  public MeterRegistry meterRegistry() {
+    return observability.meterRegistry();
+  }
+
+  /** The bound metrics port (useful with port 0), or -1 when metrics are off. */
+  public int metricsPort() {
+    return observability.metricsPort();
+  }
+
   public boolean isReady() {
     return ready.get();
   }
@@ -204,6 +226,7 @@ public final class TensorgateServer implements AutoCloseable {
     manager.close();
     shm.cuda().closeAll();
     backends.gpuMonitor().ifPresent(GpuMonitor::close);
+    observability.close();
     blockingExecutor.shutdownNow();
     log.info("server stopped");
   }
@@ -243,8 +266,21 @@ public final class TensorgateServer implements AutoCloseable {
     private int maxMessageBytes = 64 << 20;
     private LogControl logControl;
     private BackendRegistry backends;
+    private ObservabilityOptions observability = new ObservabilityOptions();
 
     private Builder() {}
+
+    /** Metrics, payload logs, drift queues and tracing; see {@link ObservabilityOptions}. */
+    public Builder observability(ObservabilityOptions v) {
+      this.observability = Objects.requireNonNull(v, "observability");
+      return this;
+    }
+
+    /** Shorthand for the metrics port of {@link #observability}; 0 picks a free port. */
+    public Builder metricsPort(int v) {
+      this.observability.metricsPort(v);
+      return this;
+    }
 
     public Builder modelRepository(Path v) {
       this.modelRepository = Objects.requireNonNull(v, "modelRepository");

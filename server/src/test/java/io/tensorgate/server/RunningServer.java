@@ -35,7 +35,7 @@ public final class RunningServer implements AutoCloseable {
 
   public static RunningServer start(TensorgateServer.Builder builder) throws Exception {
     return new RunningServer(
-        builder.grpcPort(0).exitTimeout(Duration.ofSeconds(10)).build().start());
+        builder.grpcPort(0).metricsPort(0).exitTimeout(Duration.ofSeconds(10)).build().start());
   }
 
   public GRPCInferenceServiceGrpc.GRPCInferenceServiceBlockingStub blocking() {

@@ -57,6 +57,7 @@ import io.tensorgate.server.observe.RequestObserver;
 import io.tensorgate.server.repository.ModelRepositoryManager;
 import io.tensorgate.server.route.VersionRouter;
 import io.tensorgate.server.shm.SharedMemoryRegistry;
+import io.tensorgate.server.tracing.TraceSettingRpc;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -87,6 +88,7 @@ public final class InferenceService extends GRPCInferenceServiceGrpc.GRPCInferen
           "binary_tensor_data",
           "parameters",
           "statistics",
+          "trace",
           "logging");
 
   private final String serverVersion;
@@ -100,8 +102,10 @@ public final class InferenceService extends GRPCInferenceServiceGrpc.GRPCInferen
   private final CudaSharedMemoryRpc cudaSharedMemory;
   private final List<String> extensions;
   private final LogSettingsRpc logSettings;
+  private final TraceSettingRpc traceSettings;
   private final Executor blockingExecutor;
 
+  /** The service; {@code traceSettings} is shared with the tracer. */
   public InferenceService(
       String serverVersion,
       BooleanSupplier ready,
@@ -110,7 +114,8 @@ public final class InferenceService extends GRPCInferenceServiceGrpc.GRPCInferen
       LogControl logControl,
       Executor blockingExecutor,
       VersionRouter router,
-      List<RequestObserver> observers) {
+      List<RequestObserver> observers,
+      TraceSettingRpc traceSettings) {
     this.serverVersion = Objects.requireNonNull(serverVersion, "serverVersion");
     this.ready = Objects.requireNonNull(ready, "ready");
     this.metadata = new MetadataRpc(manager.registry());
@@ -123,6 +128,7 @@ public final class InferenceService extends GRPCInferenceServiceGrpc.GRPCInferen
     this.cudaSharedMemory = new CudaSharedMemoryRpc(shm.cuda());
     this.extensions = extensions(shm.cuda().available());
     this.logSettings = new LogSettingsRpc(logControl);
+    this.traceSettings = Objects.requireNonNull(traceSettings, "traceSettings");
     this.blockingExecutor = Objects.requireNonNull(blockingExecutor, "blockingExecutor");
   }
 
@@ -307,10 +313,11 @@ public final class InferenceService extends GRPCInferenceServiceGrpc.GRPCInferen
 
   @Override
   public void traceSetting(TraceSettingRequest req, StreamObserver<TraceSettingResponse> obs) {
-    obs.onError(
-        Status.UNIMPLEMENTED
-            .withDescription("TraceSetting is not implemented by this server yet")
-            .asRuntimeException());
+    try {
+      reply(obs, traceSettings.handle(req));
+    } catch (InferenceException e) {
+      obs.onError(Statuses.toException(e));
+    }
   }
 
   @Override

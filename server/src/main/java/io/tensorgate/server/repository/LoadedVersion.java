@@ -5,6 +5,7 @@ import io.tensorgate.backend.ModelInstance;
 import io.tensorgate.batching.Scheduler;
 import io.tensorgate.proto.inference.ModelConfig;
 import io.tensorgate.server.stats.ModelStats;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -33,6 +34,7 @@ public final class LoadedVersion {
   private final List<ModelInstance> instances;
   private final Scheduler scheduler;
   private final ModelStats stats;
+  private final Path modelDirectory;
 
   // LongAdder: acquire/release happen on every request from many threads.
   private final LongAdder inFlight = new LongAdder();
@@ -46,7 +48,8 @@ public final class LoadedVersion {
       Model model,
       List<ModelInstance> instances,
       Scheduler scheduler,
-      ModelStats stats) {
+      ModelStats stats,
+      Path modelDirectory) {
     this.config = Objects.requireNonNull(config, "config");
     this.name = config.getName();
     this.version = version;
@@ -56,6 +59,7 @@ public final class LoadedVersion {
     this.instances = List.copyOf(instances);
     this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
     this.stats = Objects.requireNonNull(stats, "stats");
+    this.modelDirectory = Objects.requireNonNull(modelDirectory, "modelDirectory");
   }
 
   public String name() {
@@ -85,6 +89,11 @@ public final class LoadedVersion {
 
   public ModelStats stats() {
     return stats;
+  }
+
+  /** The model's folder (holding config.pbtxt and side files such as drift references). */
+  public Path modelDirectory() {
+    return modelDirectory;
   }
 
   /** The backend's own checks of a request's inputs; see {@link Model#checkInputs}. */

@@ -97,7 +97,7 @@ final class ModelLoader {
       ModelWarmup.run(config, layout, modelDir, instances);
       ModelStats stats = new ModelStats();
       scheduler = Schedulers.create(SchedulerConfigs.from(config, version), instances, stats);
-      return new LoadedVersion(config, version, io, model, instances, scheduler, stats);
+      return new LoadedVersion(config, version, io, model, instances, scheduler, stats, modelDir);
     } catch (BackendException | LoadException | RuntimeException e) {
       if (scheduler != null) {
         scheduler.close();

@@ -4,10 +4,12 @@ import io.tensorgate.backend.ErrorCode;
 import io.tensorgate.backend.InferenceException;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Objects;
 import java.util.TreeMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * The versions in service, as one immutable snapshot behind a volatile reference: a request sees
@@ -15,6 +17,27 @@ import java.util.TreeMap;
  */
 public final class ModelRegistry {
   private volatile Map<String, ServedModel> models = Map.of();
+  private final List<VersionListener> listeners = new CopyOnWriteArrayList<>();
+
+  /**
+   * Told when a version enters or leaves service, so side paths (metrics, drift, payload logs) can
+   * set up and tear down per-version state exactly once.
+   *
+   * <p>Called on the thread that changes the registry (a loader or the unloader), under the
+   * registry's write lock and in commit order: for one swap, every {@link #onRetired} comes before
+   * any {@link #onServing}, so a reloaded version can reuse its predecessor's names. Must be quick
+   * and must not throw; requests already answered by a retired version may still be finishing.
+   */
+  public interface VersionListener {
+    void onServing(LoadedVersion version);
+
+    void onRetired(LoadedVersion version);
+  }
+
+  /** Adds a listener; it is told only about changes made after this call. */
+  public void addListener(VersionListener listener) {
+    listeners.add(Objects.requireNonNull(listener, "listener"));
+  }
 
   /**
    * A model's versions in service (READY, ascending) and those known but not ready, with why.
@@ -96,8 +119,24 @@ public final class ModelRegistry {
   }
 
   synchronized void put(ServedModel model) {
+    ServedModel before = models.get(model.name());
     Map<String, ServedModel> next = new HashMap<>(models);
     next.put(model.name(), model);
     models = Map.copyOf(next);
+    if (listeners.isEmpty()) {
+      return;
+    }
+    if (before != null) {
+      for (LoadedVersion v : before.ready().values()) {
+        if (!model.ready().containsValue(v)) {
+          listeners.forEach(l -> l.onRetired(v));
+        }
+      }
+    }
+    for (LoadedVersion v : model.ready().values()) {
+      if (before == null || !before.ready().containsValue(v)) {
+        listeners.forEach(l -> l.onServing(v));
+      }
+    }
   }
 }

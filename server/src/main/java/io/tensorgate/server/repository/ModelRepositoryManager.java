@@ -247,12 +247,11 @@ public final class ModelRepositoryManager implements AutoCloseable {
       } else {
         try {
           long t0 = System.nanoTime();
-          ready.put(v, loader.load(config, completed.provider(), modelDir, v, dir));
-          log.info(
-              "loaded model '{}' version {} ({} ms)",
-              name,
-              v,
-              (System.nanoTime() - t0) / 1_000_000);
+          LoadedVersion loaded = loader.load(config, completed.provider(), modelDir, v, dir);
+          long loadNanos = System.nanoTime() - t0;
+          loaded.stats().recordLoadDuration(loadNanos);
+          ready.put(v, loaded);
+          log.info("loaded model '{}' version {} ({} ms)", name, v, loadNanos / 1_000_000);
           states.put(v, new VersionStatus("READY", ""));
           continue;
         } catch (ModelLoader.LoadException e) {

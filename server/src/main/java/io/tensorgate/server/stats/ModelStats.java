@@ -32,6 +32,7 @@ public final class ModelStats implements BatchListener {
   private final Map<FailureReason, LongAdder> failures = new ConcurrentHashMap<>();
   private final Map<Integer, BatchDurations> batches = new ConcurrentHashMap<>();
   private volatile long lastInferenceMillis;
+  private volatile long loadDurationNanos;
 
   public ModelStats() {
     for (FailureReason r : FailureReason.values()) {
@@ -63,6 +64,16 @@ public final class ModelStats implements BatchListener {
     fail.record(requestNanos);
     failures.get(reason).increment();
     lastInferenceMillis = System.currentTimeMillis();
+  }
+
+  /** Records how long loading this version took (backend load, instances, warm-up). */
+  public void recordLoadDuration(long nanos) {
+    loadDurationNanos = nanos;
+  }
+
+  /** How long loading this version took, in nanoseconds; 0 until recorded. */
+  public long loadDurationNanos() {
+    return loadDurationNanos;
   }
 
   @Override

@@ -17,7 +17,6 @@ import io.tensorgate.proto.inference.ServerLiveRequest;
 import io.tensorgate.proto.inference.ServerMetadataRequest;
 import io.tensorgate.proto.inference.ServerMetadataResponse;
 import io.tensorgate.proto.inference.ServerReadyRequest;
-import io.tensorgate.proto.inference.TraceSettingRequest;
 import io.tensorgate.server.RunningServer;
 import io.tensorgate.server.TestRepository;
 import java.nio.file.Path;
@@ -71,8 +70,9 @@ class MetadataEndToEndTest {
         server.blocking().serverMetadata(ServerMetadataRequest.getDefaultInstance());
     assertThat(m.getName()).isEqualTo("tensorgate");
     assertThat(m.getExtensionsList())
-        .contains("model_repository", "statistics", "system_shared_memory", "classification")
-        .doesNotContain("cuda_shared_memory", "trace");
+        .contains(
+            "model_repository", "statistics", "system_shared_memory", "classification", "trace")
+        .doesNotContain("cuda_shared_memory");
   }
 
   @Test
@@ -134,15 +134,5 @@ class MetadataEndToEndTest {
               assertThat(e.getStatus().getDescription())
                   .isEqualTo("Request for unknown model: 'nope' is not found");
             });
-  }
-
-  @Test
-  void shouldAnswerUnimplementedForTrace() {
-    // CUDA shared memory is covered by TensorRtEndToEndTest: it depends on this host's CUDA.
-    assertThatThrownBy(
-            () -> server.blocking().traceSetting(TraceSettingRequest.getDefaultInstance()))
-        .isInstanceOfSatisfying(
-            StatusRuntimeException.class,
-            e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNIMPLEMENTED));
   }
 }

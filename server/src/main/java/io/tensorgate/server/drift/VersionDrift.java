@@ -1,0 +1,489 @@
+package io.tensorgate.server.drift;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.tensorgate.backend.Tensor;
+import io.tensorgate.server.observe.CompletedRequest;
+import io.tensorgate.server.repository.LoadedVersion;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The drift monitor of one model version: its reference (from {@code drift_reference.json} or
+ * captured from the first sampled requests), the live window, and the latest PSI / KL / KS per
+ * feature with threshold crossings reported as drift events.
+ *
+ * <p>Threads: {@link #sample} and {@link #extract} run on answering threads and touch no shared
+ * mutable state; {@link #add}, {@link #expire} and {@link #reset} are synchronized (the drift
+ * thread, and the rare admin RPC); {@link #report} reads a published immutable snapshot.
+ */
+final class VersionDrift {
+  private static final Logger log = LoggerFactory.getLogger(VersionDrift.class);
+
+  /** Captured values kept per feature while capturing a reference. */
+  static final int MAX_CAPTURED_VALUES = 200_000;
+
+  enum State {
+    CAPTURING,
+    MONITORING,
+    FAILED
+  }
+
+  /** Values copied from one sampled request, one entry per feature of the model (or null). */
+  record Sample(VersionDrift target, long nanos, Object[] values) {}
+
+  /** One feature's latest numbers. */
+  record FeatureReport(
+      Feature feature, double psi, double kl, double ks, boolean drifting, long events) {}
+
+  /** What the monitor shows now. Immutable. */
+  record Report(
+      State state,
+      String source,
+      String failure,
+      long referenceRequests,
+      long windowRequests,
+      List<FeatureReport> features) {}
+
+  private record Entry(long nanos, int[][] bins) {}
+
+  final LoadedVersion version;
+  final DriftConfig config;
+  private final List<Feature> features;
+  private final MeterRegistry registry;
+  private final Tags tags;
+  final Counter sampled;
+  final Counter dropped;
+  private final List<Meter> versionMeters = new ArrayList<>();
+
+  // Guarded by this.
+  private State state;
+  private String source = "";
+  private String failure = "";
+  private long referenceRequests;
+  private List<List<Object>> captured;
+  private int capturedRequests;
+  private Feature[] monitored = new Feature[0];
+  private Bins[] bins = new Bins[0];
+  private int[] featureIndex = new int[0];
+  private long[][] counts = new long[0][];
+  private double[][] stats = new double[0][];
+  private boolean[] drifting = new boolean[0];
+  private Counter[] events = new Counter[0];
+  private final List<Meter> featureMeters = new ArrayList<>();
+  private final ArrayDeque<Entry> window = new ArrayDeque<>();
+
+  private volatile Report report;
+
+  /**
+   * @param config the settings, or {@code null} when they could not be read ({@code failure} says
+   *     why)
+   */
+  VersionDrift(LoadedVersion version, DriftConfig config, String failure, MeterRegistry registry) {
+    this.version = version;
+    this.config = config;
+    this.features = Feature.of(version.config());
+    this.registry = registry;
+    this.tags = Tags.of("model", version.name(), "version", version.versionString());
+    this.sampled =
+        Counter.builder("tensorgate.drift.sampled")
+            .description("Requests sampled for drift detection")
+            .tags(tags)
+            .register(registry);
+    this.dropped =
+        Counter.builder("tensorgate.drift.dropped")
+            .description("Sampled requests dropped because the drift queue was full")
+            .tags(tags)
+            .register(registry);
+    versionMeters.add(sampled);
+    versionMeters.add(dropped);
+    synchronized (this) {
+      if (config == null) {
+        fail(failure);
+      } else {
+        start();
+      }
+    }
+    versionMeters.add(
+        Gauge.builder("tensorgate.drift.window.requests", this, v -> v.report.windowRequests())
+            .description("Sampled requests in the live drift window")
+            .tags(tags)
+            .strongReference(true)
+            .register(registry));
+  }
+
+  /** Whether to sample this request; called on the answering thread. */
+  boolean sample() {
+    if (state() == State.FAILED) {
+      return false;
+    }
+    return config.sampleRate() >= 1
+        || ThreadLocalRandom.current().nextDouble() < config.sampleRate();
+  }
+
+  private State state() {
+    return report.state();
+  }
+
+  /** Copies the values of a successful request; called on the answering thread. */
+  Sample extract(CompletedRequest r) {
+    Object[] values = new Object[features.size()];
+    List<Tensor> inputs = r.decoded().inputs();
+    List<Tensor> outputs = r.outputs();
+    for (int i = 0; i < values.length; i++) {
+      Feature f = features.get(i);
+      Tensor t = find(f.output() ? outputs : inputs, f.tensor());
+      if (t != null) {
+        values[i] = f.extract(t, config.maxValues());
+      }
+    }
+    return new Sample(this, System.nanoTime(), values);
+  }
+
+  private static Tensor find(List<Tensor> tensors, String name) {
+    if (tensors == null) {
+      return null;
+    }
+    for (int i = 0; i < tensors.size(); i++) {
+      if (tensors.get(i).name().equals(name)) {
+        return tensors.get(i);
+      }
+    }
+    return null;
+  }
+
+  /** Takes one sample into the reference or the window; drift thread. */
+  synchronized void add(Sample s) {
+    switch (state) {
+      case CAPTURING:
+        capture(s);
+        break;
+      case MONITORING:
+        addToWindow(s);
+        evict(s.nanos());
+        evaluate();
+        break;
+      default:
+        return;
+    }
+  }
+
+  /** Drops window entries that are too old; drift thread, about once a second. */
+  synchronized void expire(long nowNanos) {
+    if (state == State.MONITORING && !window.isEmpty()) {
+      int before = window.size();
+      evict(nowNanos);
+      if (window.size() != before) {
+        evaluate();
+      }
+    }
+  }
+
+  /** Forgets the window and the reference and starts over (re-reading a reference file). */
+  synchronized void reset() {
+    if (config == null) {
+      return;
+    }
+    log.info("drift reference of model '{}' version {} reset", version.name(), version.version());
+    start();
+  }
+
+  Report report() {
+    return report;
+  }
+
+  /** Removes every meter; the version left service. */
+  synchronized void close() {
+    removeFeatureMeters();
+    versionMeters.forEach(registry::remove);
+  }
+
+  private void start() {
+    removeFeatureMeters();
+    window.clear();
+    captured = null;
+    capturedRequests = 0;
+    referenceRequests = 0;
+    Path file = version.modelDirectory().resolve(ReferenceFile.NAME);
+    if (Files.exists(file)) {
+      source = "file";
+      try {
+        monitor(ReferenceFile.read(file, features));
+      } catch (IOException e) {
+        fail(e.getMessage());
+      }
+      return;
+    }
+    source = "captured";
+    state = State.CAPTURING;
+    captured = new ArrayList<>();
+    for (int i = 0; i < features.size(); i++) {
+      captured.add(new ArrayList<>());
+    }
+    publish();
+  }
+
+  private void fail(String reason) {
+    state = State.FAILED;
+    failure = reason;
+    log.error(
+        "drift detection off for model '{}' version {}: {}",
+        version.name(),
+        version.version(),
+        reason);
+    publish();
+  }
+
+  private void capture(Sample s) {
+    for (int i = 0; i < features.size(); i++) {
+      Object v = s.values()[i];
+      List<Object> into = captured.get(i);
+      if (v instanceof double[] d) {
+        for (int k = 0; k < d.length && into.size() < MAX_CAPTURED_VALUES; k++) {
+          into.add(d[k]);
+        }
+      } else if (v instanceof String[] str) {
+        for (int k = 0; k < str.length && into.size() < MAX_CAPTURED_VALUES; k++) {
+          into.add(str[k]);
+        }
+      }
+    }
+    if (++capturedRequests < config.referenceRequests()) {
+      publish();
+      return;
+    }
+    Map<Feature, Bins> ref = new java.util.LinkedHashMap<>();
+    for (int i = 0; i < features.size(); i++) {
+      Feature f = features.get(i);
+      List<Object> values = captured.get(i);
+      if (values.isEmpty()) {
+        continue;
+      }
+      if (f.categorical()) {
+        List<String> strings = new ArrayList<>(values.size());
+        values.forEach(o -> strings.add((String) o));
+        ref.put(f, Bins.Categorical.capture(strings, 2 * config.bins()));
+      } else {
+        double[] d = new double[values.size()];
+        for (int k = 0; k < d.length; k++) {
+          d[k] = (Double) values.get(k);
+        }
+        ref.put(f, Bins.Numeric.capture(d, config.bins()));
+      }
+    }
+    referenceRequests = capturedRequests;
+    captured = null;
+    if (ref.isEmpty()) {
+      fail("the captured requests held no values to build a reference from");
+      return;
+    }
+    log.info(
+        "drift reference of model '{}' version {} captured from {} requests ({} features)",
+        version.name(),
+        version.version(),
+        referenceRequests,
+        ref.size());
+    monitor(ref);
+  }
+
+  private void monitor(Map<Feature, Bins> ref) {
+    int n = ref.size();
+    monitored = ref.keySet().toArray(new Feature[0]);
+    bins = ref.values().toArray(new Bins[0]);
+    featureIndex = new int[n];
+    counts = new long[n][];
+    stats = new double[n][];
+    drifting = new boolean[n];
+    events = new Counter[n];
+    for (int i = 0; i < n; i++) {
+      featureIndex[i] = features.indexOf(monitored[i]);
+      counts[i] = new long[bins[i].size()];
+      stats[i] = new double[] {Double.NaN, Double.NaN, Double.NaN};
+      Tags ft = tags.and("feature", monitored[i].name());
+      events[i] =
+          Counter.builder("tensorgate.drift.events")
+              .description("Times a feature's drift statistics crossed a threshold")
+              .tags(ft)
+              .register(registry);
+      featureMeters.add(events[i]);
+      featureMeters.add(
+          gauge(
+              "tensorgate.drift.psi",
+              "Population stability index, live window vs reference",
+              ft,
+              i,
+              0));
+      featureMeters.add(
+          gauge(
+              "tensorgate.drift.kl",
+              "KL divergence of the live window from the reference",
+              ft,
+              i,
+              1));
+      if (!monitored[i].categorical()) {
+        featureMeters.add(
+            gauge(
+                "tensorgate.drift.ks",
+                "Binned Kolmogorov-Smirnov statistic, live window vs reference",
+                ft,
+                i,
+                2));
+      }
+    }
+    state = State.MONITORING;
+    failure = "";
+    publish();
+  }
+
+  private Meter gauge(String name, String help, Tags t, int feature, int stat) {
+    return Gauge.builder(name, this, v -> v.statistic(feature, stat))
+        .description(help)
+        .tags(t)
+        .strongReference(true)
+        .register(registry);
+  }
+
+  private double statistic(int feature, int stat) {
+    List<FeatureReport> f = report.features();
+    if (feature >= f.size()) {
+      return Double.NaN;
+    }
+    FeatureReport r = f.get(feature);
+    return stat == 0 ? r.psi() : stat == 1 ? r.kl() : r.ks();
+  }
+
+  private void removeFeatureMeters() {
+    featureMeters.forEach(registry::remove);
+    featureMeters.clear();
+  }
+
+  private void addToWindow(Sample s) {
+    int[][] entry = new int[monitored.length][];
+    for (int i = 0; i < monitored.length; i++) {
+      Object v = s.values()[featureIndex[i]];
+      int[] b;
+      if (v instanceof double[] d) {
+        Bins.Numeric nb = (Bins.Numeric) bins[i];
+        b = new int[d.length];
+        for (int k = 0; k < d.length; k++) {
+          b[k] = nb.bin(d[k]);
+        }
+      } else if (v instanceof String[] str) {
+        Bins.Categorical cb = (Bins.Categorical) bins[i];
+        b = new int[str.length];
+        for (int k = 0; k < str.length; k++) {
+          b[k] = cb.bin(str[k]);
+        }
+      } else {
+        b = new int[0];
+      }
+      for (int x : b) {
+        counts[i][x]++;
+      }
+      entry[i] = b;
+    }
+    window.addLast(new Entry(s.nanos(), entry));
+  }
+
+  private void evict(long nowNanos) {
+    long oldest = nowNanos - TimeUnit.SECONDS.toNanos(config.windowSeconds());
+    while (!window.isEmpty()
+        && (window.size() > config.windowRequests() || window.peekFirst().nanos() < oldest)) {
+      Entry e = window.removeFirst();
+      for (int i = 0; i < e.bins().length; i++) {
+        for (int x : e.bins()[i]) {
+          counts[i][x]--;
+        }
+      }
+    }
+  }
+
+  private void evaluate() {
+    boolean verdict = window.size() >= config.minWindowRequests();
+    for (int i = 0; i < monitored.length; i++) {
+      double[] live = DriftMath.proportions(counts[i]);
+      boolean any = false;
+      for (long c : counts[i]) {
+        any |= c > 0;
+      }
+      if (!verdict || !any) {
+        stats[i][0] = stats[i][1] = stats[i][2] = Double.NaN;
+        continue;
+      }
+      double[] ref = bins[i].reference;
+      stats[i][0] = DriftMath.psi(live, ref);
+      stats[i][1] = DriftMath.kl(live, ref);
+      stats[i][2] = monitored[i].categorical() ? Double.NaN : DriftMath.ks(live, ref);
+      boolean crossed =
+          stats[i][0] > config.psiThreshold()
+              || stats[i][1] > config.klThreshold()
+              || (!monitored[i].categorical() && stats[i][2] > config.ksThreshold());
+      if (crossed && !drifting[i]) {
+        drifting[i] = true;
+        events[i].increment();
+        log.atWarn()
+            .setMessage("drift detected: model '{}' version {} feature '{}': PSI {} KL {} KS {}")
+            .addArgument(version.name())
+            .addArgument(version.version())
+            .addArgument(monitored[i].name())
+            .addArgument(round(stats[i][0]))
+            .addArgument(round(stats[i][1]))
+            .addArgument(round(stats[i][2]))
+            .addKeyValue("event", "drift")
+            .addKeyValue("model", version.name())
+            .addKeyValue("version", version.versionString())
+            .addKeyValue("feature", monitored[i].name())
+            .addKeyValue("psi", stats[i][0])
+            .addKeyValue("kl", stats[i][1])
+            .addKeyValue("ks", stats[i][2])
+            .log();
+      } else if (!crossed && drifting[i]) {
+        drifting[i] = false;
+        log.info(
+            "drift cleared: model '{}' version {} feature '{}' is back under its thresholds",
+            version.name(),
+            version.version(),
+            monitored[i].name());
+      }
+    }
+    publish();
+  }
+
+  private static String round(double v) {
+    return Double.isNaN(v) ? "n/a" : String.format(java.util.Locale.ROOT, "%.4f", v);
+  }
+
+  private void publish() {
+    List<FeatureReport> f = new ArrayList<>(monitored.length);
+    for (int i = 0; i < monitored.length; i++) {
+      f.add(
+          new FeatureReport(
+              monitored[i],
+              stats[i][0],
+              stats[i][1],
+              stats[i][2],
+              drifting[i],
+              (long) events[i].count()));
+    }
+    report =
+        new Report(
+            state,
+            source,
+            failure,
+            state == State.CAPTURING ? capturedRequests : referenceRequests,
+            window.size(),
+            List.copyOf(f));
+  }
+}

@@ -1,0 +1,121 @@
+package io.tensorgate.server.payload;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.Objects;
+
+/**
+ * Appends lines to {@code <dir>/<name>} and rotates by size: when a line would take the file past
+ * {@code maxBytes}, {@code name.1 .. name.(keep-1)} shift up one, the oldest is deleted, and the
+ * current file becomes {@code name.1}. At most {@code keep} files, each at most {@code maxBytes} (a
+ * single longer line gets a file of its own).
+ *
+ * <p>Not thread-safe: owned by the payload writer thread.
+ */
+final class RotatingFile implements AutoCloseable {
+  private final Path dir;
+  private final String name;
+  private final long maxBytes;
+  private final int keep;
+  private OutputStream out;
+  private long size;
+
+  RotatingFile(Path dir, String name, long maxBytes, int keep) {
+    this.dir = Objects.requireNonNull(dir, "dir");
+    this.name = Objects.requireNonNull(name, "name");
+    if (maxBytes < 1 || keep < 1) {
+      throw new IllegalArgumentException("maxBytes and keep must be positive");
+    }
+    this.maxBytes = maxBytes;
+    this.keep = keep;
+  }
+
+  Path current() {
+    return dir.resolve(name);
+  }
+
+  /**
+   * Appends one line (a newline is added). On failure the file is closed and reopened next time.
+   */
+  void append(String line) throws IOException {
+    byte[] bytes = (line + "\n").getBytes(StandardCharsets.UTF_8);
+    try {
+      if (out == null) {
+        open();
+      }
+      if (size > 0 && size + bytes.length > maxBytes) {
+        rotate();
+      }
+      out.write(bytes);
+      size += bytes.length;
+    } catch (IOException | RuntimeException e) {
+      closeQuietly();
+      throw e instanceof IOException io ? io : new IOException(e);
+    }
+  }
+
+  void flush() throws IOException {
+    if (out != null) {
+      try {
+        out.flush();
+      } catch (IOException e) {
+        closeQuietly();
+        throw e;
+      }
+    }
+  }
+
+  private void open() throws IOException {
+    Files.createDirectories(dir);
+    Path p = current();
+    out =
+        new java.io.BufferedOutputStream(
+            Files.newOutputStream(
+                p, StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.WRITE),
+            64 << 10);
+    size = Files.size(p);
+  }
+
+  private void rotate() throws IOException {
+    out.close();
+    out = null;
+    if (keep == 1) {
+      Files.delete(current());
+    } else {
+      Files.deleteIfExists(dir.resolve(name + "." + (keep - 1)));
+      for (int i = keep - 2; i >= 1; i--) {
+        Path from = dir.resolve(name + "." + i);
+        if (Files.exists(from)) {
+          Files.move(from, dir.resolve(name + "." + (i + 1)), StandardCopyOption.REPLACE_EXISTING);
+        }
+      }
+      Files.move(current(), dir.resolve(name + ".1"), StandardCopyOption.REPLACE_EXISTING);
+    }
+    open();
+  }
+
+  private void closeQuietly() {
+    if (out != null) {
+      try {
+        out.close();
+      } catch (IOException ignored) {
+        // Already failing; the caller reports the first error.
+      }
+      out = null;
+    }
+  }
+
+  @Override
+  public void close() throws IOException {
+    if (out != null) {
+      OutputStream o = out;
+      out = null;
+      o.close();
+    }
+  }
+}
