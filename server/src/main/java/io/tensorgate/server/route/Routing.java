@@ -121,7 +121,9 @@ public final class Routing implements AutoCloseable {
           }
 
           @Override
-          public void onRetired(LoadedVersion v) {}
+          public void onRetired(LoadedVersion v) {
+            r.shadows.forget(v);
+          }
         });
     long tick = Math.max(1, o.rolloutTick.toMillis());
     r.loop.scheduleWithFixedDelay(r::tickSafely, tick, tick, TimeUnit.MILLISECONDS);

@@ -68,7 +68,10 @@ final class RoutingRouter implements VersionRouter {
               + "' is neither a version number nor one of its labels "
               + r.labels.keySet());
     }
-    return new RouteDecision(registry.resolve(model, Long.toString(labelled)), "label");
+    LoadedVersion v = ready(model, labelled);
+    // Not ready any more: the registry's own lookup says why, with Triton's code and message.
+    return new RouteDecision(
+        v != null ? v : registry.resolve(model, Long.toString(labelled)), "label");
   }
 
   private LoadedVersion ready(String model, long version) {

@@ -129,6 +129,11 @@ final class ShadowMirror implements RequestObserver, AutoCloseable {
     return out;
   }
 
+  /** Forgets a version that left service (its comparisons as primary). */
+  void forget(LoadedVersion primary) {
+    stats.remove(primary);
+  }
+
   @Override
   public void close() {
     executor.shutdownNow();
