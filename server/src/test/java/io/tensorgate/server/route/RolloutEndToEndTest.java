@@ -62,29 +62,33 @@ class RolloutEndToEndTest {
   }
 
   private static void startRollout(RoutingFixture f) {
+    startRollout(f, RolloutPolicy.newBuilder().setMaxErrorRate(0.05).setMaxP99Ratio(20), null);
+  }
+
+  private static void startRollout(
+      RoutingFixture f, RolloutPolicy.Builder gates, io.tensorgate.proto.admin.v1.Shadow shadow) {
     RolloutPolicy policy =
-        RolloutPolicy.newBuilder()
+        gates
             .addStepsPercent(10)
             .addStepsPercent(50)
             .addStepsPercent(100)
             .setMinDwellSeconds(0.5)
             .setMinRequests(20)
             .setWindowSeconds(2)
-            .setMaxErrorRate(0.05)
-            .setMaxP99Ratio(20)
             .setMinGateRequests(10)
             .build();
+    ModelRouting.Builder routing =
+        ModelRouting.newBuilder()
+            .putLabels("stable", 1)
+            .setStableVersion(1)
+            .setCanary(Canary.newBuilder().setVersion(2))
+            .setRollout(policy);
+    if (shadow != null) {
+      routing.setShadow(shadow);
+    }
     f.admin()
         .setRouting(
-            SetRoutingRequest.newBuilder()
-                .setModelName(f.model)
-                .setRouting(
-                    ModelRouting.newBuilder()
-                        .putLabels("stable", 1)
-                        .setStableVersion(1)
-                        .setCanary(Canary.newBuilder().setVersion(2))
-                        .setRollout(policy))
-                .build());
+            SetRoutingRequest.newBuilder().setModelName(f.model).setRouting(routing).build());
   }
 
   private static List<RoutingEvent> events(RoutingFixture f) {
@@ -157,6 +161,24 @@ class RolloutEndToEndTest {
       long v1Now = load.v1.sum();
       await().atMost(Duration.ofSeconds(10)).until(() -> load.v2.sum() > v2Now + 300);
       assertThat(load.v1.sum()).as("all traffic on v2 after promotion").isEqualTo(v1Now);
+      assertThat(load.v2Failures.sum() + load.otherFailures.sum()).isZero();
+    }
+  }
+
+  @Test
+  void shouldRollBackWhenTheShadowedCanaryAnswersDifferently() throws Exception {
+    RoutingFixture.writeModel(repo, "diverge");
+    ScriptedBackend.of("diverge", 2).offset = 1;
+    try (RoutingFixture f = RoutingFixture.start(repo, "diverge", RoutingFixture.fast());
+        Load load = new Load(f)) {
+      startRollout(
+          f,
+          RolloutPolicy.newBuilder().setMaxMismatchRate(0.01),
+          io.tensorgate.proto.admin.v1.Shadow.newBuilder().setVersion(2).setFraction(1).build());
+      await().atMost(Duration.ofSeconds(20)).until(() -> !f.routing().getRouting().hasCanary());
+      RoutingEvent last = events(f).get(events(f).size() - 1);
+      assertThat(last.getKind()).isEqualTo("rollback");
+      assertThat(last.getReason()).contains("mismatch rate");
       assertThat(load.v2Failures.sum() + load.otherFailures.sum()).isZero();
     }
   }

@@ -72,7 +72,7 @@ class WeightedCanarySplitTest {
   }
 
   @Test
-  void shouldSendNothingAtZeroAndEverythingAtOneHundred() {
+  void shouldSendNothingWhenZeroAndEverythingWhenOneHundred() {
     WeightedCanarySplit none = new WeightedCanarySplit(0, "m");
     WeightedCanarySplit all = new WeightedCanarySplit(100, "m");
     for (int i = 0; i < 1000; i++) {
@@ -82,7 +82,7 @@ class WeightedCanarySplitTest {
   }
 
   @Test
-  void shouldRefuseAWeightOutsideZeroToOneHundred() {
+  void shouldRefuseAWeightWhenOutsideZeroToOneHundred() {
     assertThatThrownBy(() -> new WeightedCanarySplit(100.5, "m"))
         .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> new WeightedCanarySplit(Double.NaN, "m"))
