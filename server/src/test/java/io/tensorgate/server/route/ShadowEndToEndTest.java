@@ -70,7 +70,9 @@ class ShadowEndToEndTest {
     RoutingFixture.writeModel(repo, "sslow");
     ScriptedBackend.of("sslow", 1).delayNanos = 2_000_000;
     ScriptedBackend.of("sslow", 2).delayNanos = 20_000_000;
-    RoutingOptions o = RoutingFixture.fast().shadowQueue(4).shadowMaxInFlight(4);
+    // One shadow in flight: the 20 ms shadow can take at most 50 mirrors a second while the
+    // primary answers every few ms, so mirrors must be dropped.
+    RoutingOptions o = RoutingFixture.fast().shadowQueue(1).shadowMaxInFlight(1);
     try (RoutingFixture f = RoutingFixture.start(repo, "sslow", o)) {
       shadow(f, Shadow.newBuilder()); // stable version 1, no shadow yet
       send(f, 50); // warm-up
