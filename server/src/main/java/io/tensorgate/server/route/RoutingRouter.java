@@ -42,9 +42,8 @@ final class RoutingRouter implements VersionRouter {
       if (r.stable > 0) {
         LoadedVersion v = ready(model, r.stable);
         if (v == null) {
-          throw new InferenceException(
-              ErrorCode.UNAVAILABLE,
-              "Request for model '" + model + "': stable version " + r.stable + " is not ready");
+          // Unloaded or not ready: the registry's lookup answers with Triton's code and message.
+          v = registry.resolve(model, Long.toString(r.stable));
         }
         if (r.stableCounter != null) {
           r.stableCounter.increment();
