@@ -75,16 +75,18 @@ PY
 }
 
 rate=""
+set_rate() { # the spare-capacity rate from this round's saturated "plain" throughput
+  rate=$(python3 -c 'import json,sys; print(max(1, int(json.load(open(sys.argv[1]))["rps"] * float(sys.argv[2]))))' \
+    "$OUT/runs/plain_sat-r$round.json" "$SPARE_FRACTION")
+  echo "spare-capacity rate: $rate req/s"
+}
 for round in $(seq 0 "$ROUNDS"); do
   echo "round $round/$ROUNDS"
-  run plain_sat plain --concurrency "$CONCURRENCY"
-  if [ -z "$rate" ]; then
-    rate=$(python3 -c 'import json,sys; print(max(1, int(json.load(open(sys.argv[1]))["rps"] * float(sys.argv[2]))))' \
-      "$OUT/runs/plain_sat-r0.json" "$SPARE_FRACTION")
-    echo "spare-capacity rate: $rate req/s"
-  fi
-  run canary_sat canary --concurrency "$CONCURRENCY"
-  run shadow_sat shadow --concurrency "$CONCURRENCY"
+  # Odd rounds run the saturated configurations in reverse, so order effects cancel out.
+  if [ $((round % 2)) -eq 0 ]; then order="plain canary shadow"; else order="shadow canary plain"; fi
+  for m in $order; do run "${m}_sat" "$m" --concurrency "$CONCURRENCY"; done
+  # Round 0 is cold: the rate is set again from round 1, the first counted round.
+  if [ "$round" -le 1 ]; then set_rate; fi
   run plain_spare plain --rate "$rate"
   run shadow_spare shadow --rate "$rate"
 done
