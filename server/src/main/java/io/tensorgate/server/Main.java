@@ -3,6 +3,7 @@ package io.tensorgate.server;
 import io.tensorgate.backend.InferenceException;
 import io.tensorgate.server.logging.LogControl;
 import io.tensorgate.server.repository.ModelRepositoryManager.ControlMode;
+import io.tensorgate.server.route.RoutingOptions;
 import io.tensorgate.server.tracing.TraceSettings;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -146,6 +147,13 @@ public final class Main implements Callable<Integer> {
               + " (every N-th request), count=N (-1: no limit), mode=opentelemetry. Repeatable.")
   List<String> traceConfig = new ArrayList<>();
 
+  @Option(
+      names = "--admin-token-file",
+      description =
+          "File holding the bearer token admin RPCs (RoutingService) must carry. Without it,"
+              + " they are served only when --grpc-address is loopback.")
+  Path adminTokenFile;
+
   @Override
   public Integer call() throws IOException, InferenceException, InterruptedException {
     LogControl logControl = new LogControl(logVerbose);
@@ -163,6 +171,7 @@ public final class Main implements Callable<Integer> {
             .sharedMemoryRoot(shmDir)
             .logControl(logControl)
             .observability(observabilityOptions())
+            .routing(new RoutingOptions().adminTokenFile(adminTokenFile))
             .build()
             .start();
     Runtime.getRuntime()

@@ -18,7 +18,8 @@ import io.tensorgate.server.repository.ModelRegistry;
 import io.tensorgate.server.repository.ModelRepositoryManager;
 import io.tensorgate.server.repository.ModelRepositoryManager.ControlMode;
 import io.tensorgate.server.repository.RepositoryLayout;
-import io.tensorgate.server.route.RegistryRouter;
+import io.tensorgate.server.route.Routing;
+import io.tensorgate.server.route.RoutingOptions;
 import io.tensorgate.server.shm.SharedMemoryRegistry;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -55,6 +56,7 @@ public final class TensorgateServer implements AutoCloseable {
   private BackendRegistry backends;
   private SharedMemoryRegistry shm;
   private Observability observability;
+  private Routing routing;
   private ExecutorService blockingExecutor;
   private Server grpc;
 
@@ -96,6 +98,15 @@ public final class TensorgateServer implements AutoCloseable {
               return t;
             });
     shm = new SharedMemoryRegistry(config.shmRoot, backends.cudaSharedMemory());
+    routing =
+        Routing.start(
+            config.routing,
+            manager.registry(),
+            layout.root(),
+            meterRegistry(),
+            shm,
+            config.grpcAddress,
+            config.controlMode == ControlMode.POLL ? config.pollSeconds : 0);
     LogControl logControl = config.logControl != null ? config.logControl : new LogControl(0);
     InferenceService service =
         new InferenceService(
@@ -105,14 +116,16 @@ public final class TensorgateServer implements AutoCloseable {
             shm,
             logControl,
             blockingExecutor,
-            new RegistryRouter(manager.registry()),
-            observability.observers(),
+            routing.router(),
+            routing.observers(observability.observers()),
             observability.traceSettingRpc());
 
     InetSocketAddress address =
         new InetSocketAddress(InetAddress.getByName(config.grpcAddress), config.grpcPort);
+    NettyServerBuilder netty = NettyServerBuilder.forAddress(address);
+    routing.service().ifPresent(netty::addService);
     grpc =
-        NettyServerBuilder.forAddress(address)
+        netty
             // Handlers never block (loads are offloaded), so they run on the transport threads
             // and save a thread hop per request.
             .directExecutor()
@@ -223,6 +236,7 @@ public final class TensorgateServer implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    routing.close();
     manager.close();
     shm.cuda().closeAll();
     backends.gpuMonitor().ifPresent(GpuMonitor::close);
@@ -267,12 +281,19 @@ public final class TensorgateServer implements AutoCloseable {
     private LogControl logControl;
     private BackendRegistry backends;
     private ObservabilityOptions observability = new ObservabilityOptions();
+    private RoutingOptions routing = new RoutingOptions();
 
     private Builder() {}
 
     /** Metrics, payload logs, drift queues and tracing; see {@link ObservabilityOptions}. */
     public Builder observability(ObservabilityOptions v) {
       this.observability = Objects.requireNonNull(v, "observability");
+      return this;
+    }
+
+    /** Labels, canary, shadow, rollouts and the admin RoutingService; see {@link Routing}. */
+    public Builder routing(RoutingOptions v) {
+      this.routing = Objects.requireNonNull(v, "routing");
       return this;
     }
 

@@ -11,12 +11,18 @@ import java.util.stream.Stream;
  * tell whether a model changed since it was loaded.
  */
 final class Fingerprints {
+  /** The router's file (and its temporary twin), see server/route. */
+  private static final String ROUTING_FILE = "routing.pbtxt";
+
   private Fingerprints() {}
 
   static long of(Path modelDir) {
     long h = 1125899906842597L;
     try (Stream<Path> files = Files.walk(modelDir, 4)) {
       for (Path p : (Iterable<Path>) files.sorted()::iterator) {
+        if (p.getFileName().toString().startsWith(ROUTING_FILE)) {
+          continue; // routing changes are applied by the router, not by reloading the model
+        }
         BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class);
         h = 31 * h + modelDir.relativize(p).toString().hashCode();
         h = 31 * h + a.size();

@@ -1,0 +1,247 @@
+package io.tensorgate.server.route;
+
+import io.grpc.StatusException;
+import io.tensorgate.proto.admin.v1.ModelRouting;
+import io.tensorgate.proto.admin.v1.RolloutPolicy;
+import io.tensorgate.proto.admin.v1.RolloutState;
+import java.util.HashSet;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Drives rollouts: on every tick, for each model whose canary follows a policy, checks the SLO
+ * gates over the sliding windows and either rolls back at once (a breach), moves to the next step
+ * (dwell time and request count reached, gates passed), promotes after the last step, or waits.
+ * Runs on one scheduler thread; the decisions go through {@link RoutingControl}.
+ */
+final class RolloutController {
+  private static final Logger log = LoggerFactory.getLogger(RolloutController.class);
+
+  private final RoutingControl control;
+  private final RoutingRouter router;
+  private final VersionWindows windows;
+  private final ShadowMirror shadows;
+  private final LongSupplier nanoClock;
+  private final Map<String, Step> steps = new ConcurrentHashMap<>();
+
+  /** Where a model's rollout stands: the step, since when, and the counts when it began. */
+  private record Step(
+      long canary,
+      int index,
+      long startNanos,
+      long canaryTotal,
+      long comparisons,
+      long mismatches) {}
+
+  RolloutController(
+      RoutingControl control,
+      RoutingRouter router,
+      VersionWindows windows,
+      ShadowMirror shadows,
+      LongSupplier nanoClock) {
+    this.control = Objects.requireNonNull(control, "control");
+    this.router = Objects.requireNonNull(router, "router");
+    this.windows = Objects.requireNonNull(windows, "windows");
+    this.shadows = Objects.requireNonNull(shadows, "shadows");
+    this.nanoClock = Objects.requireNonNull(nanoClock, "nanoClock");
+  }
+
+  /** One evaluation of every rollout; called periodically on one thread. */
+  void tick() {
+    Set<String> active = new HashSet<>();
+    for (ModelRoute r : router.all().values()) {
+      if (!r.rolloutActive()) {
+        continue;
+      }
+      active.add(r.model);
+      windows.track(r.model);
+      try {
+        evaluate(r);
+      } catch (StatusException e) {
+        log.warn("rollout of model '{}': {}", r.model, e.getStatus().getDescription());
+      } catch (RuntimeException e) {
+        log.warn("rollout of model '{}' failed", r.model, e);
+      }
+    }
+    for (String model : Set.copyOf(steps.keySet())) {
+      if (!active.contains(model)) {
+        steps.remove(model);
+        windows.forget(model);
+      }
+    }
+  }
+
+  private void evaluate(ModelRoute r) throws StatusException {
+    RolloutPolicy p = r.config.getRollout();
+    long now = nanoClock.getAsLong();
+    double weight = r.config.getCanary().getWeightPercent();
+    Step step = steps.get(r.model);
+    if (step == null
+        || step.canary != r.canary
+        || step.index >= p.getStepsPercentCount()
+        || p.getStepsPercent(step.index) != weight) {
+      int index = 0;
+      while (index < p.getStepsPercentCount() - 1 && p.getStepsPercent(index) < weight) {
+        index++;
+      }
+      step = begin(r, index, now);
+      if (p.getStepsPercent(index) != weight) {
+        setWeight(r.model, p.getStepsPercent(index), "rollout at step " + (index + 1));
+        return;
+      }
+    }
+    String breach = breach(r, p, step, now);
+    if (breach != null) {
+      long canary = r.canary;
+      control.apply(
+          r.model,
+          c -> c.toBuilder().clearCanary().build(),
+          "rollback",
+          "canary version " + canary + " rolled back: " + breach);
+      steps.remove(r.model);
+      return;
+    }
+    SlidingWindow cw = windows.window(r.model, r.canary);
+    long canaryRequests = (cw == null ? 0 : cw.total()) - step.canaryTotal;
+    if ((now - step.startNanos) / 1e9 < p.getMinDwellSeconds()
+        || canaryRequests < p.getMinRequests()) {
+      return;
+    }
+    int next = step.index + 1;
+    if (next >= p.getStepsPercentCount() || p.getStepsPercent(next) >= 100) {
+      long canary = r.canary;
+      control.apply(
+          r.model,
+          RolloutController::promoted,
+          "promote",
+          "canary version " + canary + " passed every step; now stable at 100 %");
+      steps.remove(r.model);
+      return;
+    }
+    double w = p.getStepsPercent(next);
+    setWeight(r.model, w, "gates passed at step " + (step.index + 1) + "; step " + (next + 1));
+    begin(r, next, nanoClock.getAsLong());
+  }
+
+  /** The routing after a promotion: the canary is the stable version, labelled so if labelled. */
+  static ModelRouting promoted(ModelRouting c) {
+    long canary = c.getCanary().getVersion();
+    ModelRouting.Builder b = c.toBuilder().setStableVersion(canary).clearCanary();
+    if (c.containsLabels("stable")) {
+      b.putLabels("stable", canary);
+    }
+    if (c.getShadow().getVersion() == canary && (c.getShadow().getModelName().isEmpty())) {
+      b.clearShadow(); // it would mirror the stable version onto itself
+    }
+    return b.build();
+  }
+
+  private Step begin(ModelRoute r, int index, long now) {
+    SlidingWindow cw = windows.window(r.model, r.canary);
+    DivergenceStats d = divergence(r);
+    Step s =
+        new Step(
+            r.canary,
+            index,
+            now,
+            cw == null ? 0 : cw.total(),
+            d == null ? 0 : d.comparisons.sum(),
+            d == null ? 0 : d.mismatches.sum());
+    steps.put(r.model, s);
+    return s;
+  }
+
+  private void setWeight(String model, double weight, String reason) throws StatusException {
+    control.apply(
+        model,
+        c -> c.toBuilder().setCanary(c.getCanary().toBuilder().setWeightPercent(weight)).build(),
+        "step",
+        reason + String.format(Locale.ROOT, ": canary weight %.4g %%", weight));
+  }
+
+  /** Why the gates fail now, or {@code null}. */
+  private String breach(ModelRoute r, RolloutPolicy p, Step step, long now) {
+    long minGate = p.getMinGateRequests() > 0 ? p.getMinGateRequests() : 10;
+    SlidingWindow cw = windows.window(r.model, r.canary);
+    SlidingWindow.Snapshot c = cw == null ? null : cw.snapshot(now);
+    if (c != null && c.count() >= minGate) {
+      if (p.getMaxErrorRate() > 0 && c.errorRate() > p.getMaxErrorRate()) {
+        return String.format(
+            Locale.ROOT,
+            "error rate %.3f over %d requests exceeds %.3f",
+            c.errorRate(),
+            c.count(),
+            p.getMaxErrorRate());
+      }
+      SlidingWindow sw = windows.window(r.model, r.stable);
+      SlidingWindow.Snapshot s = sw == null ? null : sw.snapshot(now);
+      if (p.getMaxP99Ratio() > 0
+          && s != null
+          && s.count() >= minGate
+          && c.p99Nanos() > p.getMaxP99Ratio() * s.p99Nanos()) {
+        return String.format(
+            Locale.ROOT,
+            "p99 %.2f ms is over %.2f x the stable version's %.2f ms",
+            c.p99Nanos() / 1e6,
+            p.getMaxP99Ratio(),
+            s.p99Nanos() / 1e6);
+      }
+    }
+    DivergenceStats d = divergence(r);
+    if (p.getMaxMismatchRate() > 0 && d != null) {
+      long n = d.comparisons.sum() - step.comparisons;
+      long bad = d.mismatches.sum() - step.mismatches;
+      if (n >= minGate && (double) bad / n > p.getMaxMismatchRate()) {
+        return String.format(
+            Locale.ROOT,
+            "shadow mismatch rate %.3f over %d comparisons exceeds %.3f",
+            (double) bad / n,
+            n,
+            p.getMaxMismatchRate());
+      }
+    }
+    return null;
+  }
+
+  /** The comparison of stable against the canary as shadow, when the shadow is the canary. */
+  private DivergenceStats divergence(ModelRoute r) {
+    if (r.shadow == null || r.shadow.version() != r.canary || !r.shadow.model().equals(r.model)) {
+      return null;
+    }
+    for (DivergenceStats d : shadows.divergence(r.model)) {
+      if (d.primaryVersion == r.stable && d.shadow.equals(r.shadow)) {
+        return d;
+      }
+    }
+    return null;
+  }
+
+  /** The rollout's state for the admin API. */
+  RolloutState state(String model) {
+    ModelRoute r = router.get(model);
+    Step s = steps.get(model);
+    if (r == null || !r.rolloutActive() || s == null) {
+      return RolloutState.newBuilder().setPhase(RolloutState.Phase.IDLE).build();
+    }
+    long now = nanoClock.getAsLong();
+    SlidingWindow cw = windows.window(model, r.canary);
+    SlidingWindow sw = windows.window(model, r.stable);
+    SlidingWindow.Snapshot c = cw == null ? null : cw.snapshot(now);
+    SlidingWindow.Snapshot st = sw == null ? null : sw.snapshot(now);
+    return RolloutState.newBuilder()
+        .setPhase(RolloutState.Phase.PROGRESSING)
+        .setStep(s.index)
+        .setStepAgeSeconds((now - s.startNanos) / 1e9)
+        .setStepCanaryRequests(cw == null ? 0 : cw.total() - s.canaryTotal)
+        .setCanaryErrorRate(c == null ? 0 : c.errorRate())
+        .setCanaryP99Ms(c == null ? 0 : c.p99Nanos() / 1e6)
+        .setStableP99Ms(st == null ? 0 : st.p99Nanos() / 1e6)
+        .build();
+  }
+}

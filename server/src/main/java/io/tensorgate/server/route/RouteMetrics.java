@@ -1,0 +1,84 @@
+package io.tensorgate.server.route;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The routing feature's meters on the server's registry, created once per label set and cached:
+ * routes hold their counters, so nothing is looked up or allocated per request.
+ */
+final class RouteMetrics {
+  private final MeterRegistry registry;
+  private final ConcurrentHashMap<String, Counter> counters = new ConcurrentHashMap<>();
+
+  RouteMetrics(MeterRegistry registry) {
+    this.registry = Objects.requireNonNull(registry, "registry");
+  }
+
+  /** {@code tensorgate_canary_requests_total{model, version}}: requests a split sent there. */
+  Counter canaryRequests(String model, long version) {
+    return counter(
+        "tensorgate.canary.requests",
+        "Requests the canary split sent to a version",
+        "model",
+        model,
+        "version",
+        Long.toString(version));
+  }
+
+  /** {@code tensorgate_shadow_requests_total{model, version}}: mirrors sent to a shadow. */
+  Counter shadowRequests(String model, String shadowVersion) {
+    return counter(
+        "tensorgate.shadow.requests",
+        "Requests mirrored to a shadow version",
+        "model",
+        model,
+        "version",
+        shadowVersion);
+  }
+
+  /** {@code tensorgate_shadow_dropped_total{model, reason}}. */
+  Counter shadowDropped(String model, String reason) {
+    return counter(
+        "tensorgate.shadow.dropped",
+        "Mirrored requests dropped (queue full, shadow busy or failing)",
+        "model",
+        model,
+        "reason",
+        reason);
+  }
+
+  /** {@code tensorgate_divergence_comparisons_total{model, version, shadow_version}}. */
+  Counter comparisons(String model, long primary, String shadow) {
+    return counter(
+        "tensorgate.divergence.comparisons",
+        "Primary and shadow answers compared",
+        "model",
+        model,
+        "version",
+        Long.toString(primary),
+        "shadow_version",
+        shadow);
+  }
+
+  /** {@code tensorgate_divergence_mismatches_total{model, version, shadow_version}}. */
+  Counter mismatches(String model, long primary, String shadow) {
+    return counter(
+        "tensorgate.divergence.mismatches",
+        "Compared answers that differed beyond the tolerance",
+        "model",
+        model,
+        "version",
+        Long.toString(primary),
+        "shadow_version",
+        shadow);
+  }
+
+  private Counter counter(String name, String help, String... tags) {
+    String key = name + '\0' + String.join("\0", tags);
+    return counters.computeIfAbsent(
+        key, k -> Counter.builder(name).description(help).tags(tags).register(registry));
+  }
+}

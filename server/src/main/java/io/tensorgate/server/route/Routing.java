@@ -1,0 +1,173 @@
+package io.tensorgate.server.route;
+
+import io.grpc.ServerInterceptors;
+import io.grpc.ServerServiceDefinition;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.tensorgate.server.admin.AdminTokenGuard;
+import io.tensorgate.server.codec.RequestDecoder;
+import io.tensorgate.server.observe.RequestObserver;
+import io.tensorgate.server.repository.LoadedVersion;
+import io.tensorgate.server.repository.ModelRegistry;
+import io.tensorgate.server.shm.SharedMemoryRegistry;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Wires per-version routing into a server: the router for the request path, the observers that feed
+ * rollout windows and shadow traffic, the rollout and routing-file loops, and the admin service.
+ * Routing files of the models already served are applied before this returns.
+ */
+public final class Routing implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Routing.class);
+
+  private final ModelRegistry registry;
+  private final RoutingRouter router;
+  private final RoutingControl control;
+  private final VersionWindows windows;
+  private final ShadowMirror shadows;
+  private final RolloutController rollouts;
+  private final ScheduledExecutorService loop;
+  private final ServerServiceDefinition service;
+
+  private Routing(
+      RoutingOptions o,
+      ModelRegistry registry,
+      Path repository,
+      MeterRegistry meters,
+      SharedMemoryRegistry shm,
+      String grpcAddress)
+      throws IOException {
+    this.registry = registry;
+    RouteMetrics metrics = new RouteMetrics(meters);
+    this.router = new RoutingRouter(registry);
+    this.control =
+        new RoutingControl(
+            registry,
+            router,
+            metrics,
+            new RoutingFiles(repository),
+            new RoutingEvents(Clock.systemUTC()));
+    this.windows = new VersionWindows(router);
+    this.shadows =
+        new ShadowMirror(
+            registry,
+            router,
+            new RequestDecoder(shm),
+            metrics,
+            o.shadowQueue,
+            o.shadowThreads,
+            o.shadowMaxInFlight);
+    this.rollouts = new RolloutController(control, router, windows, shadows, System::nanoTime);
+    this.loop =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "tensorgate-routing");
+              t.setDaemon(true);
+              return t;
+            });
+    this.service = adminService(o, grpcAddress);
+  }
+
+  private ServerServiceDefinition adminService(RoutingOptions o, String grpcAddress)
+      throws IOException {
+    ServerServiceDefinition s = new RoutingService(control, rollouts, shadows).bindService();
+    if (o.adminTokenFile != null) {
+      return ServerInterceptors.intercept(s, AdminTokenGuard.fromFile(o.adminTokenFile));
+    }
+    if (InetAddress.getByName(grpcAddress).isLoopbackAddress()) {
+      return s;
+    }
+    log.warn(
+        "RoutingService is not served: gRPC is bound to {} (not loopback) and no"
+            + " --admin-token-file is set",
+        grpcAddress);
+    return null;
+  }
+
+  /**
+   * Starts routing for a server whose start-up models are loaded.
+   *
+   * @param repository the model repository root, where each model's routing.pbtxt lives
+   * @param pollSeconds how often routing files are re-read (poll mode); 0: never
+   * @throws IOException when the admin token file cannot be read
+   */
+  public static Routing start(
+      RoutingOptions o,
+      ModelRegistry registry,
+      Path repository,
+      MeterRegistry meters,
+      SharedMemoryRegistry shm,
+      String grpcAddress,
+      long pollSeconds)
+      throws IOException {
+    Routing r = new Routing(o, registry, repository, meters, shm, grpcAddress);
+    r.reloadFiles();
+    registry.addListener(
+        new ModelRegistry.VersionListener() {
+          @Override
+          public void onServing(LoadedVersion v) {
+            // Off the loader's thread: it holds the registry's lock.
+            r.loop.execute(() -> r.control.reloadFile(v.name()));
+          }
+
+          @Override
+          public void onRetired(LoadedVersion v) {
+            r.shadows.forget(v);
+          }
+        });
+    long tick = Math.max(1, o.rolloutTick.toMillis());
+    r.loop.scheduleWithFixedDelay(r::tickSafely, tick, tick, TimeUnit.MILLISECONDS);
+    if (pollSeconds > 0) {
+      r.loop.scheduleWithFixedDelay(r::reloadFiles, pollSeconds, pollSeconds, TimeUnit.SECONDS);
+    }
+    return r;
+  }
+
+  private void tickSafely() {
+    try {
+      rollouts.tick();
+    } catch (RuntimeException e) {
+      log.warn("rollout evaluation failed", e);
+    }
+  }
+
+  /** Applies every served model's routing file that changed since it was last read. */
+  public void reloadFiles() {
+    for (ModelRegistry.ServedModel m : registry.all()) {
+      control.reloadFile(m.name());
+    }
+  }
+
+  public VersionRouter router() {
+    return router;
+  }
+
+  /** The given observers followed by routing's own (rollout windows, shadow mirror). */
+  public List<RequestObserver> observers(List<RequestObserver> others) {
+    List<RequestObserver> all = new ArrayList<>(others);
+    all.add(windows);
+    all.add(shadows);
+    return List.copyOf(all);
+  }
+
+  /** The admin RoutingService, unless it must not be served on this address. */
+  public Optional<ServerServiceDefinition> service() {
+    return Optional.ofNullable(service);
+  }
+
+  @Override
+  public void close() {
+    loop.shutdownNow();
+    shadows.close();
+  }
+}

@@ -1,0 +1,91 @@
+package io.tensorgate.server.route;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.junit.jupiter.api.Test;
+
+class WeightedCanarySplitTest {
+  @Test
+  void shouldSendTheConfiguredShareWhenRequestsHaveNoKey() {
+    WeightedCanarySplit split = new WeightedCanarySplit(10, "model");
+    int canary = 0;
+    for (int i = 0; i < 20_000; i++) {
+      if (split.toCanary(null)) {
+        canary++;
+      }
+    }
+    assertThat(canary / 200.0).isBetween(9.0, 11.0);
+  }
+
+  @Test
+  void shouldSendAFractionalShareWhenTheWeightHasDecimals() {
+    WeightedCanarySplit split = new WeightedCanarySplit(2.5, "model");
+    int canary = 0;
+    for (int i = 0; i < 20_000; i++) {
+      if (split.toCanary(null)) {
+        canary++;
+      }
+    }
+    assertThat(canary / 200.0).isBetween(2.0, 3.0);
+  }
+
+  @Test
+  void shouldSendTheConfiguredShareOfDistinctKeysWhenRequestsHaveKeys() {
+    WeightedCanarySplit split = new WeightedCanarySplit(10, "model");
+    int canary = 0;
+    for (int i = 0; i < 20_000; i++) {
+      if (split.toCanary("user-" + i)) {
+        canary++;
+      }
+    }
+    assertThat(canary / 200.0).isBetween(9.0, 11.0);
+  }
+
+  @Test
+  void shouldNeverMoveAKeyWhenTheWeightIsUnchanged() {
+    WeightedCanarySplit split = new WeightedCanarySplit(30, "model");
+    for (int i = 0; i < 2_000; i++) {
+      String key = "session-" + i;
+      boolean first = split.toCanary(key);
+      for (int j = 0; j < 5; j++) {
+        assertThat(split.toCanary(key)).as(key).isEqualTo(first);
+      }
+      // A second split object with the same settings (a route rebuilt) agrees too.
+      assertThat(new WeightedCanarySplit(30, "model").toCanary(key)).isEqualTo(first);
+    }
+  }
+
+  @Test
+  void shouldOnlyMoveKeysTowardTheCanaryWhenTheWeightRises() {
+    double[] weights = {1, 5, 10, 25, 50, 75, 99.5, 100};
+    for (int i = 0; i < 5_000; i++) {
+      String key = "k" + i;
+      boolean wasCanary = false;
+      for (double w : weights) {
+        boolean canary = new WeightedCanarySplit(w, "model").toCanary(key);
+        assertThat(!wasCanary || canary).as("key %s at %s %%", key, w).isTrue();
+        wasCanary = canary;
+      }
+      assertThat(wasCanary).isTrue();
+    }
+  }
+
+  @Test
+  void shouldSendNothingWhenZeroAndEverythingWhenOneHundred() {
+    WeightedCanarySplit none = new WeightedCanarySplit(0, "m");
+    WeightedCanarySplit all = new WeightedCanarySplit(100, "m");
+    for (int i = 0; i < 1000; i++) {
+      assertThat(none.toCanary(i % 2 == 0 ? null : "k" + i)).isFalse();
+      assertThat(all.toCanary(i % 2 == 0 ? null : "k" + i)).isTrue();
+    }
+  }
+
+  @Test
+  void shouldRefuseAWeightWhenOutsideZeroToOneHundred() {
+    assertThatThrownBy(() -> new WeightedCanarySplit(100.5, "m"))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> new WeightedCanarySplit(Double.NaN, "m"))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+}
