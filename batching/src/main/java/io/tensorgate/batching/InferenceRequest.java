@@ -121,9 +121,13 @@ public final class InferenceRequest {
     return executionTimestamps;
   }
 
-  /** Called by the scheduler when it hands the request to an instance. */
+  /**
+   * Called by the scheduler when it hands the request to an instance. {@code nanos} is read once
+   * per batch, possibly before this request's producer stamped its arrival; it is clamped so that
+   * queue time is never negative.
+   */
   public void markDispatched(long nanos) {
-    this.dispatchNanos = nanos;
+    this.dispatchNanos = Math.max(nanos, arrivalNanos);
   }
 
   /** The size of the batch this request executed in; 0 if it never executed. */
