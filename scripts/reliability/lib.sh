@@ -6,8 +6,10 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$ROOT"
 OUT=${TG_RELIABILITY_OUT:-$ROOT/reliability-results/$(date -u +%Y%m%dT%H%M%SZ)-$(basename "$0" .sh)}
 mkdir -p "$OUT"
-LOADGEN="java -Xmx512m -jar $ROOT/loadtest/target/tensorgate-loadtest.jar"
-SERVER_CP="$ROOT/server/target/tensorgate-server.jar:$ROOT/server/target/test-classes"
+# The jars run from a copy in $OUT/dist, so a rebuild during a long run cannot pull them away.
+DIST="$OUT/dist"
+LOADGEN="java -Xmx512m -jar $DIST/loadtest/tensorgate-loadtest.jar"
+SERVER_CP="$DIST/server/tensorgate-server.jar:$DIST/server/test-classes"
 SERVER_PID=
 
 build_if_needed() {
@@ -17,13 +19,17 @@ build_if_needed() {
     # -DskipTests still compiles the test classes the server needs here.
     mvn -B -q -pl server,loadtest -am -DskipTests package
   fi
+  mkdir -p "$DIST/server" "$DIST/loadtest"
+  cp -r "$ROOT/server/target/tensorgate-server.jar" "$ROOT/server/target/lib" \
+    "$ROOT/server/target/test-classes" "$DIST/server/"
+  cp -r "$ROOT/loadtest/target/tensorgate-loadtest.jar" "$ROOT/loadtest/target/lib" "$DIST/loadtest/"
 }
 
-# slow_model DIR NAME DELAY_MS [EXTRA_PARAMS_PBTXT]: a fault-backend model whose every batch
-# (up to 4 requests) takes DELAY_MS; at most 16 requests wait in its queue, beyond which requests
-# are refused with UNAVAILABLE.
+# slow_model DIR NAME DELAY_MS [QUEUE] [EXTRA_PBTXT]: a fault-backend model whose every batch
+# (up to 4 requests) takes DELAY_MS; at most QUEUE (16) requests wait in its queue, beyond which
+# requests are refused with UNAVAILABLE.
 slow_model() {
-  local dir=$1 name=$2 delay=$3 extra=${4:-}
+  local dir=$1 name=$2 delay=$3 queue=${4:-16} extra=${5:-}
   mkdir -p "$dir/$name/1"
   : >"$dir/$name/1/model.fault"
   cat >"$dir/$name/config.pbtxt" <<PBTXT
@@ -32,7 +38,7 @@ max_batch_size: 4
 input [{ name: "INPUT0" data_type: TYPE_INT32 dims: [16] }]
 output [{ name: "OUTPUT0" data_type: TYPE_INT32 dims: [16] }]
 instance_group [{ count: 1 kind: KIND_CPU }]
-dynamic_batching { default_queue_policy { max_queue_size: 16 } }
+dynamic_batching { default_queue_policy { max_queue_size: $queue } }
 parameters { key: "delay_ms" value: { string_value: "$delay" } }
 $extra
 PBTXT

@@ -18,7 +18,8 @@ PORT=${PORT:-18611}
 build_if_needed
 machine_note
 REPO="$OUT/repo"
-slow_model "$REPO" slow 20 \
+# A deeper queue than the overload check's: the jcmd GC.run pauses must not cost requests.
+slow_model "$REPO" slow 20 256 \
   "parameters { key: \"leak_bytes_per_request\" value: { string_value: \"$LEAK\" } }"
 start_server "$PORT" --model-repository "$REPO"
 RUN="$LOADGEN run --url 127.0.0.1:$PORT -m slow --input-data zero"

@@ -84,7 +84,8 @@ public final class TensorgateServer implements AutoCloseable {
   public TensorgateServer start() throws IOException, InferenceException {
     backends = config.backends != null ? config.backends : BackendRegistry.discover();
     RepositoryLayout layout = new RepositoryLayout(config.modelRepository);
-    manager = new ModelRepositoryManager(layout, backends, config.controlMode);
+    manager =
+        new ModelRepositoryManager(layout, backends, config.controlMode, config.executionTimeout);
     // Before any load: the side paths must see every version enter service.
     observability =
         Observability.start(config.observability, manager.registry(), config.grpcAddress);
@@ -259,6 +260,7 @@ public final class TensorgateServer implements AutoCloseable {
     private String grpcAddress = "127.0.0.1";
     private int grpcPort = 8001;
     private Duration exitTimeout = Duration.ofSeconds(30);
+    private Duration executionTimeout = Duration.ofSeconds(300);
     private Path shmRoot = Path.of("/dev/shm");
     private int maxMessageBytes = 64 << 20;
     private LogControl logControl;
@@ -312,6 +314,15 @@ public final class TensorgateServer implements AutoCloseable {
 
     public Builder exitTimeout(Duration v) {
       this.exitTimeout = Objects.requireNonNull(v, "exitTimeout");
+      return this;
+    }
+
+    /**
+     * How long one batch may execute before its instance counts as hung: the batch fails with
+     * INTERNAL and a new instance takes its place. {@link Duration#ZERO} turns the watchdog off.
+     */
+    public Builder executionTimeout(Duration v) {
+      this.executionTimeout = Objects.requireNonNull(v, "executionTimeout");
       return this;
     }
 
