@@ -20,6 +20,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.RepeatedTest;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -86,6 +87,46 @@ class ShutdownEndToEndTest {
     assertThat(errors).isEmpty();
     assertThat(answers).hasSize(n);
     assertThat(GateBackend.executions("drain")).isEqualTo(n);
+    s.channel.shutdownNow();
+  }
+
+  @Test
+  void shouldNotWaitTheWholeExitTimeoutForAnIdleStreamWhenShuttingDown() throws Exception {
+    new TestRepository(repo)
+        .withGateModel("open", "stream-open", "instance_group [{ count: 1 kind: KIND_CPU }]\n");
+    RunningServer s = RunningServer.start(repo); // exit timeout 10 s
+    CountDownLatch answered = new CountDownLatch(1);
+    CountDownLatch ended = new CountDownLatch(1);
+    StreamObserver<io.tensorgate.proto.inference.ModelInferRequest> requests =
+        s.async()
+            .modelStreamInfer(
+                new StreamObserver<>() {
+                  @Override
+                  public void onNext(io.tensorgate.proto.inference.ModelStreamInferResponse r) {
+                    answered.countDown();
+                  }
+
+                  @Override
+                  public void onError(Throwable t) {
+                    ended.countDown();
+                  }
+
+                  @Override
+                  public void onCompleted() {
+                    ended.countDown();
+                  }
+                });
+    requests.onNext(Requests.gate("open", 1));
+    assertThat(answered.await(10, TimeUnit.SECONDS)).isTrue();
+
+    long start = System.nanoTime();
+    s.server.shutdown();
+    long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+
+    // The stream's one request was answered; the client never half-closed. Shutdown gives such
+    // streams a short grace (GracefulDrain.STREAM_GRACE_NANOS, 2 s), not the whole exit timeout.
+    assertThat(tookMillis).isLessThan(6_000);
+    assertThat(ended.await(10, TimeUnit.SECONDS)).isTrue();
     s.channel.shutdownNow();
   }
 }
