@@ -3,7 +3,9 @@
 # bound 16). Measures capacity closed-loop, then offers 2x capacity open-loop, then 0.5x right
 # after, and checks:
 #   2x:   goodput >= 90% of capacity; admitted p99 <= P99_LIMIT_MS; every failure is
-#         UNAVAILABLE or RESOURCE_EXHAUSTED with p99 refusal latency <= REFUSAL_LIMIT_MS;
+#         UNAVAILABLE or RESOURCE_EXHAUSTED, refused fast: p50 <= REFUSAL_P50_MS (10) and
+#         p99 <= REFUSAL_P99_MS (100; latencies count from the intended send time, so on a
+#         shared 2-core machine a stall of either process shows up here);
 #         the load generator never ran out of outstanding slots; no OutOfMemoryError.
 #   0.5x: no failed request, p99 <= P99_LIMIT_MS (recovery at once: no warm-up before it).
 # Exits non-zero when a check fails.
@@ -11,7 +13,8 @@
 source "$(dirname "$0")/lib.sh"
 SECS=${1:-20}
 P99_LIMIT_MS=${P99_LIMIT_MS:-300}
-REFUSAL_LIMIT_MS=${REFUSAL_LIMIT_MS:-50}
+REFUSAL_P50_MS=${REFUSAL_P50_MS:-10}
+REFUSAL_P99_MS=${REFUSAL_P99_MS:-100}
 PORT=${PORT:-18601}
 build_if_needed
 machine_note
@@ -32,9 +35,10 @@ $RUN --rate "$under" -d "${SECS}s" --warmup 0s --max-outstanding 5000 --json "$O
 alive=yes
 kill -0 "$SERVER_PID" 2>/dev/null || alive=no
 
-/usr/bin/python3 - "$OUT" "$cap" "$P99_LIMIT_MS" "$REFUSAL_LIMIT_MS" "$alive" <<'PY' | tee -a "$OUT/summary.txt"
+/usr/bin/python3 - "$OUT" "$cap" "$P99_LIMIT_MS" "$REFUSAL_P50_MS" "$REFUSAL_P99_MS" "$alive" <<'PY' | tee -a "$OUT/summary.txt"
 import json, sys, pathlib
-out, cap, p99_limit, refusal_limit, alive = sys.argv[1], float(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4]), sys.argv[5]
+out, cap, p99_limit, refusal_p50, refusal_p99 = sys.argv[1], *map(float, sys.argv[2:6])
+alive = sys.argv[6]
 over = json.load(open(f"{out}/overload.json"))
 rec = json.load(open(f"{out}/recovery.json"))
 log = pathlib.Path(out).glob("server-*.log")
@@ -46,7 +50,8 @@ checks = [
     (f"2x offered {t['level']:.0f}/s: goodput {t['okRps']:.1f}/s >= 90% of capacity {cap:.1f}/s", t["okRps"] >= 0.9 * cap),
     (f"2x admitted p99 {ms(t['latencyNanos']['p99']):.1f} ms <= {p99_limit:.0f} ms", ms(t["latencyNanos"]["p99"]) <= p99_limit),
     (f"2x failures only Unavailable/ResourceExhausted: {refusals}", set(refusals) <= {"Unavailable", "ResourceExhausted"}),
-    (f"2x refused fast: refusal p99 {ms(t['errorLatencyNanos']['p99']):.1f} ms <= {refusal_limit:.0f} ms", ms(t["errorLatencyNanos"]["p99"]) <= refusal_limit),
+    (f"2x refused fast: refusal p50 {ms(t['errorLatencyNanos']['p50']):.2f} ms <= {refusal_p50:.0f} ms", ms(t["errorLatencyNanos"]["p50"]) <= refusal_p50),
+    (f"2x refused fast: refusal p99 {ms(t['errorLatencyNanos']['p99']):.1f} ms <= {refusal_p99:.0f} ms", ms(t["errorLatencyNanos"]["p99"]) <= refusal_p99),
     (f"2x excess was refused: {sum(refusals.values())} refusals > 0", sum(refusals.values()) > 0),
     (f"2x load generator kept up: client saturated {t['clientSaturated']}", t["clientSaturated"] == 0),
     (f"0.5x offered {u['level']:.0f}/s right after: {u['errors']} failed of {rec['count']}", u["errors"] == 0 and rec["count"] > 0),
