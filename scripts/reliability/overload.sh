@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Overload (issue 6): a model of fixed capacity (FaultBackend, 20 ms per batch of up to 4, queue
-# bound 16). Measures capacity closed-loop, then offers 2x capacity open-loop, then 0.5x right
+# bound 32: admitted requests wait at most 8 batches, ~160 ms). Measures capacity closed-loop, then offers 2x capacity open-loop, then 0.5x right
 # after, and checks:
 #   2x:   goodput >= 90% of capacity; admitted p99 <= P99_LIMIT_MS; every failure is
 #         UNAVAILABLE or RESOURCE_EXHAUSTED, refused fast: p50 <= REFUSAL_P50_MS (10) and
@@ -19,7 +19,7 @@ PORT=${PORT:-18601}
 build_if_needed
 machine_note
 REPO="$OUT/repo"
-slow_model "$REPO" slow 20
+slow_model "$REPO" slow 20 32
 start_server "$PORT" --model-repository "$REPO"
 RUN="$LOADGEN run --url 127.0.0.1:$PORT -m slow --input-data zero"
 
@@ -63,6 +63,10 @@ failed = 0
 for text, ok in checks:
     print(("PASS " if ok else "FAIL ") + text)
     failed += not ok
+lag = max(t["maxScheduleLagNanos"], u["maxScheduleLagNanos"]) / 1e6
+print(f"load generator: at most {lag:.0f} ms behind its send schedule")
+if failed and lag > 100:
+    print("NOTE: the load generator itself stalled; on a shared machine this FAIL may be noise")
 print(f"2x: {over['count']} requests, {t['ok']} ok, admitted p50 {ms(t['latencyNanos']['p50']):.1f} ms p99 {ms(t['latencyNanos']['p99']):.1f} ms, refusal p50 {ms(t['errorLatencyNanos']['p50']):.2f} ms")
 sys.exit(1 if failed else 0)
 PY
