@@ -23,7 +23,9 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>A failing execution ({@link io.tensorgate.backend.BackendException}, or anything else thrown
  * by the backend) fails that batch's requests with INTERNAL and the backend's message; the worker
- * goes on with the next batch.
+ * goes on with the next batch. An execution that does not return in time is taken away by the
+ * {@link ExecutionWatchdog} ({@link #abandonIfHung}); the worker's thread then ends, without
+ * touching the plan again, if the execution ever returns.
  */
 final class InstanceWorker implements Runnable {
   private static final System.Logger LOG = System.getLogger(InstanceWorker.class.getName());
