@@ -72,14 +72,9 @@ class ShutdownEndToEndTest {
     CompletableFuture<Void> stopping = CompletableFuture.runAsync(s.server::shutdown);
     await().atMost(Duration.ofSeconds(10)).until(() -> !s.server.isReady());
 
-    StatusRuntimeException refused =
-        org.junit.jupiter.api.Assertions.assertThrows(
-            StatusRuntimeException.class,
-            () ->
-                io.tensorgate.proto.inference.GRPCInferenceServiceGrpc.newBlockingStub(s.channel)
-                    .withDeadlineAfter(5, TimeUnit.SECONDS)
-                    .serverReady(ServerReadyRequest.getDefaultInstance()));
-    assertThat(refused.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+    // Readiness goes false just before the listener stops taking calls: a call that still gets in
+    // must hear "not ready"; soon every new call is refused.
+    await().atMost(Duration.ofSeconds(10)).until(() -> newReadyCall(s) == Status.Code.UNAVAILABLE);
 
     GateBackend.open("drain");
     assertThat(done.await(20, TimeUnit.SECONDS)).isTrue();
@@ -128,5 +123,20 @@ class ShutdownEndToEndTest {
     assertThat(tookMillis).isLessThan(6_000);
     assertThat(ended.await(10, TimeUnit.SECONDS)).isTrue();
     s.channel.shutdownNow();
+  }
+
+  /** A new ServerReady call: OK (after checking it says "not ready") or the refusal's code. */
+  private static Status.Code newReadyCall(RunningServer s) {
+    try {
+      boolean ready =
+          io.tensorgate.proto.inference.GRPCInferenceServiceGrpc.newBlockingStub(s.channel)
+              .withDeadlineAfter(5, TimeUnit.SECONDS)
+              .serverReady(ServerReadyRequest.getDefaultInstance())
+              .getReady();
+      assertThat(ready).as("ServerReady while stopping").isFalse();
+      return Status.Code.OK;
+    } catch (StatusRuntimeException e) {
+      return e.getStatus().getCode();
+    }
   }
 }
