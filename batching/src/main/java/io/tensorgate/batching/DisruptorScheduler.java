@@ -1,9 +1,13 @@
 package io.tensorgate.batching;
 
 import io.tensorgate.backend.InferenceError;
+import io.tensorgate.backend.ModelInstance;
+import java.lang.System.Logger.Level;
 import java.util.Objects;
-import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Phaser;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 
 /**
  * A {@link Scheduler} made of an {@link Admission} into Disruptor rings, one batcher thread running
@@ -13,8 +17,27 @@ import java.util.concurrent.TimeUnit;
  * a batch when an instance is idle and hands it to that instance's worker; the worker executes it
  * and calls the listeners. When nothing is queued and an instance is idle, the submitting thread
  * hands the request over itself ({@link DirectDispatch}). Nothing blocks on the way in.
+ *
+ * <p>With a {@link Supervision}, an {@link ExecutionWatchdog} thread fails batches that execute for
+ * longer than the timeout and puts a new worker, on a new instance, in the hung one's place.
  */
 final class DisruptorScheduler implements Scheduler {
+  private static final System.Logger LOG = System.getLogger(DisruptorScheduler.class.getName());
+
+  /**
+   * What the watchdog needs: the timeout, who makes replacement instances, and how a worker for one
+   * is built (configured like the others, not yet started).
+   */
+  record Supervision(
+      long timeoutNanos,
+      InstanceSupervisor supervisor,
+      Function<ModelInstance, InstanceWorker> workerFactory) {
+    Supervision {
+      Objects.requireNonNull(supervisor, "supervisor");
+      Objects.requireNonNull(workerFactory, "workerFactory");
+    }
+  }
+
   /** How long {@link #close} waits for executing batches before interrupting the workers. */
   static final long CLOSE_WAIT_MILLIS = 5_000;
 
@@ -23,7 +46,13 @@ final class DisruptorScheduler implements Scheduler {
   private final WorkerPool workers;
   private final BatcherLoop loop;
   private final Thread batcherThread;
-  private final CountDownLatch terminated;
+  private final String name;
+  private final BatcherWakeup wakeup;
+  // One party per live batcher and worker thread: replacements register, abandoned ones leave.
+  private final Phaser terminated;
+  private final Supervision supervision;
+  private final ExecutionWatchdog watchdog;
+  private volatile boolean closing;
   private final InferenceError stoppedError;
   private final DirectDispatch direct;
 
@@ -34,8 +63,12 @@ final class DisruptorScheduler implements Scheduler {
       RequestAccounting accounting,
       WorkerPool workers,
       BatcherWakeup wakeup,
-      DirectDispatch direct) {
+      DirectDispatch direct,
+      Supervision supervision) {
     this.direct = direct;
+    this.name = Objects.requireNonNull(name, "name");
+    this.wakeup = Objects.requireNonNull(wakeup, "wakeup");
+    this.supervision = supervision;
     this.admission = Objects.requireNonNull(admission, "admission");
     this.accounting = Objects.requireNonNull(accounting, "accounting");
     this.workers = Objects.requireNonNull(workers, "workers");
@@ -43,7 +76,7 @@ final class DisruptorScheduler implements Scheduler {
     this.stoppedError = SchedulerErrors.stopped(model);
     this.loop =
         new BatcherLoop(batcher, accounting, workers, wakeup, SchedulerErrors.closed(model));
-    this.terminated = new CountDownLatch(1 + workers.size());
+    this.terminated = new Phaser(1 + workers.size());
     for (int i = 0; i < workers.size(); i++) {
       InstanceWorker worker = workers.get(i);
       worker.bind(thread(worker, name + "-instance-" + i));
@@ -54,6 +87,44 @@ final class DisruptorScheduler implements Scheduler {
       workers.get(i).thread().start();
     }
     batcherThread.start();
+    if (supervision != null && supervision.timeoutNanos() > 0) {
+      watchdog = new ExecutionWatchdog(workers, supervision.timeoutNanos(), this::replace);
+      Thread t = new Thread(watchdog, name + "-watchdog");
+      t.setDaemon(true);
+      watchdog.bind(t);
+      t.start();
+    } else {
+      watchdog = null;
+    }
+  }
+
+  /** Watchdog thread: the worker at {@code index} hung and its batch was failed. */
+  private void replace(int index, InstanceWorker hung) {
+    try {
+      if (closing) {
+        return;
+      }
+      ModelInstance fresh;
+      try {
+        fresh = supervision.supervisor().replace(index, hung.instance());
+      } catch (Exception | LinkageError e) {
+        LOG.log(
+            Level.ERROR,
+            "could not replace hung instance " + index + " of " + name + "; running without it",
+            e);
+        return;
+      }
+      InstanceWorker worker = supervision.workerFactory().apply(fresh);
+      terminated.register();
+      worker.bind(thread(worker, name + "-instance-" + index + "-replaced"));
+      workers.replace(index, worker);
+      worker.thread().start();
+      wakeup.signal();
+      LOG.log(Level.WARNING, "replaced hung instance " + index + " of " + name);
+    } finally {
+      // The abandoned thread may never return; it leaves the count now (see thread()).
+      terminated.arriveAndDeregister();
+    }
   }
 
   private Thread thread(Runnable body, String threadName) {
@@ -63,7 +134,10 @@ final class DisruptorScheduler implements Scheduler {
               try {
                 body.run();
               } finally {
-                terminated.countDown();
+                // An abandoned worker was already counted out by replace().
+                if (!(body instanceof InstanceWorker w && w.abandoned())) {
+                  terminated.arriveAndDeregister();
+                }
               }
             },
             threadName);
@@ -110,16 +184,25 @@ final class DisruptorScheduler implements Scheduler {
 
   @Override
   public boolean awaitTermination(long timeout, TimeUnit unit) throws InterruptedException {
-    return terminated.await(timeout, unit);
+    try {
+      terminated.awaitAdvanceInterruptibly(0, timeout, unit);
+      return true;
+    } catch (TimeoutException e) {
+      return false;
+    }
   }
 
   @Override
   public void close() {
+    closing = true;
+    if (watchdog != null) {
+      watchdog.stop();
+    }
     shutdown();
     loop.close();
     boolean interrupted = false;
     try {
-      if (!terminated.await(CLOSE_WAIT_MILLIS, TimeUnit.MILLISECONDS)) {
+      if (!awaitTermination(CLOSE_WAIT_MILLIS, TimeUnit.MILLISECONDS)) {
         workers.interruptAll();
       }
     } catch (InterruptedException e) {

@@ -23,7 +23,9 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>A failing execution ({@link io.tensorgate.backend.BackendException}, or anything else thrown
  * by the backend) fails that batch's requests with INTERNAL and the backend's message; the worker
- * goes on with the next batch.
+ * goes on with the next batch. An execution that does not return in time is taken away by the
+ * {@link ExecutionWatchdog} ({@link #abandonIfHung}); the worker's thread then ends, without
+ * touching the plan again, if the execution ever returns.
  */
 final class InstanceWorker implements Runnable {
   private static final System.Logger LOG = System.getLogger(InstanceWorker.class.getName());
@@ -35,11 +37,20 @@ final class InstanceWorker implements Runnable {
   /** Taken by the batcher or a submitting thread that is about to fill {@link #plan}. */
   static final int CLAIMED = 3;
 
+  /** {@link #executionStart} while no execution runs. */
+  private static final long NOT_EXECUTING = 0;
+
+  /** {@link #executionStart} once the watchdog took the batch of a hung execution. */
+  private static final long ABANDONED = Long.MIN_VALUE;
+
   private static final VarHandle STATE;
+  private static final VarHandle EXECUTION_START;
 
   static {
     try {
       STATE = MethodHandles.lookup().findVarHandle(InstanceWorker.class, "state", int.class);
+      EXECUTION_START =
+          MethodHandles.lookup().findVarHandle(InstanceWorker.class, "executionStart", long.class);
     } catch (ReflectiveOperationException e) {
       throw new ExceptionInInitializerError(e);
     }
@@ -58,6 +69,13 @@ final class InstanceWorker implements Runnable {
   private volatile int state = IDLE;
   private volatile boolean stopping;
   private volatile Thread thread;
+
+  /**
+   * The start ({@link System#nanoTime}) of the running execution, {@link #NOT_EXECUTING}, or {@link
+   * #ABANDONED}. The worker ends an execution and the watchdog abandons a hung one each with a CAS
+   * from the start value, so exactly one of them answers the batch.
+   */
+  private volatile long executionStart = NOT_EXECUTING;
 
   InstanceWorker(
       ModelInstance instance,
@@ -158,12 +176,46 @@ final class InstanceWorker implements Runnable {
     return thread;
   }
 
+  ModelInstance instance() {
+    return instance;
+  }
+
+  /** Whether the watchdog gave up on this worker; its thread ends once the execution returns. */
+  boolean abandoned() {
+    return executionStart == ABANDONED;
+  }
+
+  /**
+   * Watchdog thread: takes the running batch away from the worker when its execution started more
+   * than {@code timeoutNanos} before {@code now}. After true, the caller alone answers the batch
+   * ({@link #failAbandoned}); the worker never touches it again.
+   */
+  boolean abandonIfHung(long now, long timeoutNanos) {
+    long start = executionStart;
+    return start != NOT_EXECUTING
+        && start != ABANDONED
+        && now - start > timeoutNanos
+        && EXECUTION_START.compareAndSet(this, start, ABANDONED);
+  }
+
+  /** Watchdog thread, after {@link #abandonIfHung}: fails every request of the hung batch. */
+  void failAbandoned(InferenceError error) {
+    long now = System.nanoTime();
+    executed(plan.batchSize(), new ExecutionTimestamps(now, now, now, now), false);
+    plan.failure = error;
+    answer();
+    plan.clear();
+  }
+
   @Override
   public void run() {
     while (awaitBatch()) {
       state = BUSY;
       try {
-        execute();
+        if (!execute()) {
+          closeAbandoned();
+          return;
+        }
         delivery.completed(this);
       } catch (Throwable t) {
         // Reached only through a bug here; keep the instance in service for the next batch.
@@ -183,7 +235,18 @@ final class InstanceWorker implements Runnable {
     return true;
   }
 
-  private void execute() {
+  /** The hung execution returned after all: the instance is closed here, on its own thread. */
+  private void closeAbandoned() {
+    LOG.log(Level.WARNING, "abandoned instance returned from its hung execution; closing it");
+    try {
+      instance.close();
+    } catch (RuntimeException e) {
+      LOG.log(Level.WARNING, "closing the abandoned instance failed", e);
+    }
+  }
+
+  /** Runs the plan's batch; false when the watchdog abandoned it meanwhile (hands off the plan). */
+  private boolean execute() {
     long start = System.nanoTime();
     Batch batch;
     try {
@@ -191,18 +254,26 @@ final class InstanceWorker implements Runnable {
     } catch (RuntimeException | OutOfMemoryError e) {
       plan.failure = SchedulerErrors.executionFailed(e);
       LOG.log(Level.WARNING, "could not assemble a batch", e);
-      return;
+      return true;
     }
+    long token = start == NOT_EXECUTING || start == ABANDONED ? 1 : start;
+    executionStart = token;
     ExecutionResult result;
     try {
       result = instance.execute(batch);
     } catch (Throwable e) {
+      if (!EXECUTION_START.compareAndSet(this, token, NOT_EXECUTING)) {
+        return false;
+      }
       // Any failure of one execution (BackendException, a runtime exception, an error thrown by
       // native code) fails only this batch: a dead worker would leave every later request hanging.
       long end = System.nanoTime();
       plan.failure = SchedulerErrors.executionFailed(e);
       executed(batch.size(), new ExecutionTimestamps(start, start, end, end), false);
-      return;
+      return true;
+    }
+    if (!EXECUTION_START.compareAndSet(this, token, NOT_EXECUTING)) {
+      return false;
     }
     executed(batch.size(), result.timestamps(), true);
     try {
@@ -225,6 +296,7 @@ final class InstanceWorker implements Runnable {
     } finally {
       scatter.end();
     }
+    return true;
   }
 
   private void executed(int batchSize, ExecutionTimestamps timestamps, boolean success) {

@@ -27,6 +27,7 @@ public final class SchedulerConfig {
   private final Set<String> raggedInputs;
   private final SequenceConfig sequence;
   private final int ringSize;
+  private final long executionTimeoutNanos;
 
   private SchedulerConfig(Builder b) {
     this.name = Objects.requireNonNull(b.name, "name");
@@ -43,6 +44,7 @@ public final class SchedulerConfig {
     this.raggedInputs = Set.copyOf(b.raggedInputs);
     this.sequence = b.sequence;
     this.ringSize = b.ringSize;
+    this.executionTimeoutNanos = b.executionTimeoutNanos;
     if (maxBatchSize < 0) {
       throw new IllegalArgumentException("maxBatchSize " + maxBatchSize + " < 0");
     }
@@ -128,6 +130,14 @@ public final class SchedulerConfig {
     return ringSize;
   }
 
+  /**
+   * How long one execution may run before the instance counts as hung: its batch fails and the
+   * instance is replaced (see {@link InstanceSupervisor}); 0 turns the watchdog off.
+   */
+  public long executionTimeoutNanos() {
+    return executionTimeoutNanos;
+  }
+
   /** Builds a config. Defaults follow Triton's. */
   public static final class Builder {
     private final String name;
@@ -144,6 +154,7 @@ public final class SchedulerConfig {
     private Set<String> raggedInputs = Set.of();
     private SequenceConfig sequence;
     private int ringSize = 1024;
+    private long executionTimeoutNanos;
 
     private Builder(String name) {
       this.name = name;
@@ -212,6 +223,15 @@ public final class SchedulerConfig {
     /** Capacity per priority level; a power of two. */
     public Builder ringSize(int v) {
       this.ringSize = v;
+      return this;
+    }
+
+    /** 0 (the default) turns the execution watchdog off. */
+    public Builder executionTimeoutNanos(long v) {
+      if (v < 0) {
+        throw new IllegalArgumentException("executionTimeoutNanos " + v + " is negative");
+      }
+      this.executionTimeoutNanos = v;
       return this;
     }
 

@@ -43,6 +43,17 @@ final class SchedulerErrors {
         ErrorCode.INTERNAL, message != null ? message : cause.getClass().getName());
   }
 
+  /** A batch whose execution outlived the watchdog's timeout. */
+  static InferenceError executionHung(String instance, long timeoutNanos) {
+    return new InferenceError(
+        ErrorCode.INTERNAL,
+        "instance '"
+            + instance
+            + "' did not finish its batch within "
+            + java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(timeoutNanos)
+            + " ms (execution timeout); the batch failed and the instance is replaced");
+  }
+
   /**
    * The model name for messages: the scheduler name without a trailing {@code :<version>}, so that
    * "simple:1" reads as Triton's "model 'simple'".

@@ -4,6 +4,7 @@ import io.tensorgate.backend.ModelInstance;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Function;
 
 /** Creates the scheduler a model version's configuration asks for. */
 public final class Schedulers {
@@ -21,7 +22,22 @@ public final class Schedulers {
    */
   public static Scheduler create(
       SchedulerConfig config, List<ModelInstance> instances, BatchListener batchListener) {
+    return create(config, instances, batchListener, InstanceSupervisor.NONE);
+  }
+
+  /**
+   * As {@link #create(SchedulerConfig, List, BatchListener)}, with an execution watchdog when
+   * {@link SchedulerConfig#executionTimeoutNanos} is positive: a batch executing longer fails with
+   * INTERNAL and {@code supervisor} makes the instance that replaces the hung one. Not for sequence
+   * batching or {@code preserve_ordering} with several instances, which run unwatched.
+   */
+  public static Scheduler create(
+      SchedulerConfig config,
+      List<ModelInstance> instances,
+      BatchListener batchListener,
+      InstanceSupervisor supervisor) {
     Objects.requireNonNull(config, "config");
+    Objects.requireNonNull(supervisor, "supervisor");
     Objects.requireNonNull(batchListener, "batchListener");
     List<ModelInstance> list = List.copyOf(Objects.requireNonNull(instances, "instances"));
     if (list.isEmpty()) {
@@ -34,18 +50,20 @@ public final class Schedulers {
     RequestAccounting accounting = new RequestAccounting(wakeup);
     boolean batching = config.maxBatchSize() > 0;
     int capacity = DynamicBatcher.capacity(config);
+    Function<ModelInstance, InstanceWorker> newWorker =
+        instance ->
+            new InstanceWorker(
+                instance,
+                new BatchPlan(capacity, batching),
+                new BatchAssembler(batching, config.raggedInputs(), null),
+                new OutputScatter(batching),
+                null,
+                accounting,
+                batchListener,
+                wakeup);
     List<InstanceWorker> workers = new ArrayList<>(list.size());
     for (ModelInstance instance : list) {
-      workers.add(
-          new InstanceWorker(
-              instance,
-              new BatchPlan(capacity, batching),
-              new BatchAssembler(batching, config.raggedInputs(), null),
-              new OutputScatter(batching),
-              null,
-              accounting,
-              batchListener,
-              wakeup));
+      workers.add(newWorker.apply(instance));
     }
     Delivery delivery =
         config.dynamicBatching() && config.preserveOrdering() && workers.size() > 1
@@ -64,7 +82,21 @@ public final class Schedulers {
         delivery == Delivery.IMMEDIATE && !hasDelayQueues(config)
             ? new DirectDispatch(queues.levels, pool, accounting, wakeup)
             : null;
-    return new DisruptorScheduler(config.name(), queues, batcher, accounting, pool, wakeup, direct);
+    DisruptorScheduler.Supervision supervision = null;
+    if (config.executionTimeoutNanos() > 0 && delivery == Delivery.IMMEDIATE) {
+      Function<ModelInstance, InstanceWorker> replacement =
+          instance -> {
+            InstanceWorker w = newWorker.apply(instance);
+            w.deliverThrough(Delivery.IMMEDIATE);
+            w.refillFrom(batcher);
+            return w;
+          };
+      supervision =
+          new DisruptorScheduler.Supervision(
+              config.executionTimeoutNanos(), supervisor, replacement);
+    }
+    return new DisruptorScheduler(
+        config.name(), queues, batcher, accounting, pool, wakeup, direct, supervision);
   }
 
   /** Whether a level keeps timed-out requests aside (DELAY), which only the batcher may touch. */

@@ -33,6 +33,7 @@ final class SequenceSchedulers {
     SequenceRegistry registry = new SequenceRegistry(config, wakeup);
     WorkerPool pool = new WorkerPool(workers);
     SequenceBatcher batcher = new SequenceBatcher(config, registry, pool, accounting);
-    return new DisruptorScheduler(config.name(), registry, batcher, accounting, pool, wakeup, null);
+    return new DisruptorScheduler(
+        config.name(), registry, batcher, accounting, pool, wakeup, null, null);
   }
 }

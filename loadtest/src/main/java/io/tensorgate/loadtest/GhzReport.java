@@ -171,6 +171,9 @@ final class GhzReport {
     percentiles.put("p99", r.percentileNanos(99));
     percentiles.put("p99.9", r.percentileNanos(99.9));
     percentiles.put("max", r.ok() == 0 ? 0 : r.okLatencies().getMaxValue());
+    ObjectNode errorPercentiles = node.putObject("errorLatencyNanos");
+    errorPercentiles.put("p50", r.errorPercentileNanos(50));
+    errorPercentiles.put("p99", r.errorPercentileNanos(99));
     if (r.mode().equals(LevelResult.RATE)) {
       node.put("maxScheduleLagNanos", r.maxLagNanos());
     }

@@ -25,6 +25,7 @@ final class LevelRecorder {
   private final long windowStart;
   private final long windowEnd;
   private final Recorder okLatencies = new Recorder(3);
+  private final Recorder errorLatencies = new Recorder(3);
   private final LongAdder count = new LongAdder();
   private final LongAdder ok = new LongAdder();
   private final LongAdder saturated = new LongAdder();
@@ -66,6 +67,7 @@ final class LevelRecorder {
       ok.increment();
       okLatencies.recordValue(latency);
     } else {
+      errorLatencies.recordValue(latency);
       error(errorMessage(status));
     }
   }
@@ -106,6 +108,7 @@ final class LevelRecorder {
         ok.sum(),
         okLatencies.getIntervalHistogram(),
         latencySum.sum(),
+        errorLatencies.getIntervalHistogram(),
         sums(statuses),
         sums(errors),
         saturated.sum(),

@@ -16,6 +16,7 @@ import org.HdrHistogram.Histogram;
  * @param ok successful requests
  * @param okLatencies latencies of successful requests
  * @param latencySumNanos sum of the latencies of all answered requests
+ * @param errorLatencies latencies of answered requests that failed (how fast a refusal comes)
  * @param statusCounts counts by gRPC status name as ghz spells them ("OK", "Unavailable", ...)
  * @param errorCounts counts by error message
  * @param saturated open loop: requests not sent because --max-outstanding was reached
@@ -31,6 +32,7 @@ record LevelResult(
     long ok,
     Histogram okLatencies,
     long latencySumNanos,
+    Histogram errorLatencies,
     Map<String, Long> statusCounts,
     Map<String, Long> errorCounts,
     long saturated,
@@ -43,6 +45,7 @@ record LevelResult(
   LevelResult {
     Objects.requireNonNull(mode, "mode");
     Objects.requireNonNull(okLatencies, "okLatencies");
+    Objects.requireNonNull(errorLatencies, "errorLatencies");
     statusCounts = Map.copyOf(statusCounts);
     errorCounts = Map.copyOf(errorCounts);
   }
@@ -73,6 +76,13 @@ record LevelResult(
   /** Latency at a percentile (0-100] of successful requests, in nanoseconds; 0 when none. */
   long percentileNanos(double percentile) {
     return ok == 0 ? 0 : okLatencies.getValueAtPercentile(percentile);
+  }
+
+  /** Latency at a percentile (0-100] of failed answers, in nanoseconds; 0 when none. */
+  long errorPercentileNanos(double percentile) {
+    return errorLatencies.getTotalCount() == 0
+        ? 0
+        : errorLatencies.getValueAtPercentile(percentile);
   }
 
   /** Level as text: "4" for a concurrency, "250.5" for a rate. */

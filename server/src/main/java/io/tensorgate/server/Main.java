@@ -72,6 +72,15 @@ public final class Main implements Callable<Integer> {
   long exitTimeoutSeconds;
 
   @Option(
+      names = "--execution-timeout-secs",
+      defaultValue = "300",
+      description =
+          "How long one batch may execute before its model instance counts as hung: the batch"
+              + " fails with INTERNAL and a new instance replaces it; 0 turns the watchdog off"
+              + " (default: ${DEFAULT-VALUE}).")
+  long executionTimeoutSeconds;
+
+  @Option(
       names = "--grpc-max-message-bytes",
       defaultValue = "67108864",
       description = "Largest request message accepted (default: ${DEFAULT-VALUE}).")
@@ -167,6 +176,7 @@ public final class Main implements Callable<Integer> {
             .grpcAddress(grpcAddress)
             .grpcPort(grpcPort)
             .exitTimeout(Duration.ofSeconds(exitTimeoutSeconds))
+            .executionTimeout(Duration.ofSeconds(executionTimeoutSeconds))
             .maxMessageBytes(maxMessageBytes)
             .sharedMemoryRoot(shmDir)
             .logControl(logControl)

@@ -11,6 +11,7 @@ import io.tensorgate.backend.GpuMonitor;
 import io.tensorgate.backend.InferenceException;
 import io.tensorgate.proto.inference.GRPCInferenceServiceGrpc;
 import io.tensorgate.server.grpc.InferenceService;
+import io.tensorgate.server.grpc.OpenCalls;
 import io.tensorgate.server.logging.LogControl;
 import io.tensorgate.server.repository.BackendRegistry;
 import io.tensorgate.server.repository.LoadedVersion;
@@ -32,7 +33,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,10 +48,13 @@ public final class TensorgateServer implements AutoCloseable {
   private static final List<String> HEALTH_SERVICES =
       List.of("", GRPCInferenceServiceGrpc.SERVICE_NAME);
 
+  private static final long TERMINATION_WAIT_SECONDS = 5;
+
   private final Builder config;
   private final AtomicBoolean ready = new AtomicBoolean();
   private final AtomicBoolean stopping = new AtomicBoolean();
   private final HealthStatusManager health = new HealthStatusManager();
+  private final OpenCalls openCalls = new OpenCalls();
   private ModelRepositoryManager manager;
   private BackendRegistry backends;
   private SharedMemoryRegistry shm;
@@ -83,7 +86,8 @@ public final class TensorgateServer implements AutoCloseable {
   public TensorgateServer start() throws IOException, InferenceException {
     backends = config.backends != null ? config.backends : BackendRegistry.discover();
     RepositoryLayout layout = new RepositoryLayout(config.modelRepository);
-    manager = new ModelRepositoryManager(layout, backends, config.controlMode);
+    manager =
+        new ModelRepositoryManager(layout, backends, config.controlMode, config.executionTimeout);
     // Before any load: the side paths must see every version enter service.
     observability =
         Observability.start(config.observability, manager.registry(), config.grpcAddress);
@@ -129,6 +133,7 @@ public final class TensorgateServer implements AutoCloseable {
             // Handlers never block (loads are offloaded), so they run on the transport threads
             // and save a thread hop per request.
             .directExecutor()
+            .intercept(openCalls)
             .maxInboundMessageSize(config.maxMessageBytes)
             .addService(
                 ServerInterceptors.intercept(service.withHeaders(), observability.traceHeaders()))
@@ -221,18 +226,11 @@ public final class TensorgateServer implements AutoCloseable {
     HEALTH_SERVICES.forEach(s -> health.setStatus(s, ServingStatus.NOT_SERVING));
     long deadline = System.nanoTime() + config.exitTimeout.toNanos();
     grpc.shutdown();
-    long inFlight = inFlight();
-    log.info("shutting down: waiting for {} in-flight request(s)", inFlight);
-    while ((inFlight = inFlight()) > 0 && System.nanoTime() < deadline) {
-      // Shutdown-only wait: in-flight counts live in many versions and have no shared signal.
-      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
-    }
-    if (inFlight > 0) {
-      log.warn("exit timeout reached with {} request(s) still in flight", inFlight);
-    }
+    new GracefulDrain(grpc, openCalls, this::inFlight).await(deadline);
     grpc.shutdownNow();
     try {
-      grpc.awaitTermination(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+      // After shutdownNow the transports close at once; the bound only guards a stuck one.
+      grpc.awaitTermination(TERMINATION_WAIT_SECONDS, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
@@ -276,6 +274,7 @@ public final class TensorgateServer implements AutoCloseable {
     private String grpcAddress = "127.0.0.1";
     private int grpcPort = 8001;
     private Duration exitTimeout = Duration.ofSeconds(30);
+    private Duration executionTimeout = Duration.ofSeconds(300);
     private Path shmRoot = Path.of("/dev/shm");
     private int maxMessageBytes = 64 << 20;
     private LogControl logControl;
@@ -336,6 +335,15 @@ public final class TensorgateServer implements AutoCloseable {
 
     public Builder exitTimeout(Duration v) {
       this.exitTimeout = Objects.requireNonNull(v, "exitTimeout");
+      return this;
+    }
+
+    /**
+     * How long one batch may execute before its instance counts as hung: the batch fails with
+     * INTERNAL and a new instance takes its place. {@link Duration#ZERO} turns the watchdog off.
+     */
+    public Builder executionTimeout(Duration v) {
+      this.executionTimeout = Objects.requireNonNull(v, "executionTimeout");
       return this;
     }
 

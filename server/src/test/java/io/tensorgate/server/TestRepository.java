@@ -85,6 +85,27 @@ public final class TestRepository {
     }
   }
 
+  /**
+   * Adds a model served by the test {@code FaultBackend}: INPUT0 INT32 [16] copied to OUTPUT0; a
+   * request whose first element is {@code FaultBackend.THROW} or {@code HANG} injects that fault.
+   */
+  public TestRepository withFaultModel(String name, String extraConfig) {
+    try {
+      Path dir = Files.createDirectories(root.resolve(name).resolve("1"));
+      Files.writeString(dir.resolve("model.fault"), "");
+      Files.writeString(
+          root.resolve(name).resolve("config.pbtxt"),
+          "platform: \"tensorgate_fault\"\nmax_batch_size: 8\n"
+              + "input [{ name: \"INPUT0\" data_type: TYPE_INT32 dims: [16] }]\n"
+              + "output [{ name: \"OUTPUT0\" data_type: TYPE_INT32 dims: [16] }]\n"
+              + "instance_group [{ count: 1 kind: KIND_CPU }]\n"
+              + extraConfig);
+      return this;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   /** Adds a version folder holding a copy of a test ONNX file. */
   public TestRepository withVersion(String name, long version, String onnxFile) {
     return withModel(name, onnxFile, null, version);

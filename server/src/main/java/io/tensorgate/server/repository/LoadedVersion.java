@@ -56,7 +56,9 @@ public final class LoadedVersion {
     this.versionString = Long.toString(version);
     this.io = Objects.requireNonNull(io, "io");
     this.model = Objects.requireNonNull(model, "model");
-    this.instances = List.copyOf(instances);
+    // Not copied: the execution watchdog's supervisor swaps a hung instance for its replacement
+    // in this (thread-safe) list, so that unload closes the replacement and not the hung one.
+    this.instances = instances;
     this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
     this.stats = Objects.requireNonNull(stats, "stats");
     this.modelDirectory = Objects.requireNonNull(modelDirectory, "modelDirectory");

@@ -7,7 +7,9 @@ import io.tensorgate.backend.Model;
 import io.tensorgate.backend.ModelDefinition;
 import io.tensorgate.backend.ModelInstance;
 import io.tensorgate.backend.TensorSpec;
+import io.tensorgate.batching.InstanceSupervisor;
 import io.tensorgate.batching.Scheduler;
+import io.tensorgate.batching.SchedulerConfig;
 import io.tensorgate.batching.Schedulers;
 import io.tensorgate.proto.inference.ModelConfig;
 import io.tensorgate.proto.inference.ModelInstanceGroup;
@@ -17,11 +19,13 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.IntSupplier;
 import java.util.stream.IntStream;
 
@@ -36,14 +40,16 @@ final class ModelLoader {
 
   private final RepositoryLayout layout;
   private final IntSupplier gpuCount;
+  private final Duration executionTimeout;
 
   /**
    * @param gpuCount the CUDA devices of this host (0 without CUDA), where KIND_GPU groups that name
    *     no {@code gpus} place their instances, as in Triton
    */
-  ModelLoader(RepositoryLayout layout, IntSupplier gpuCount) {
+  ModelLoader(RepositoryLayout layout, IntSupplier gpuCount, Duration executionTimeout) {
     this.layout = Objects.requireNonNull(layout, "layout");
     this.gpuCount = Objects.requireNonNull(gpuCount, "gpuCount");
+    this.executionTimeout = Objects.requireNonNull(executionTimeout, "executionTimeout");
   }
 
   LoadedVersion load(
@@ -86,7 +92,7 @@ final class ModelLoader {
     } catch (BackendException | RuntimeException e) {
       throw new LoadException(e.getMessage(), e);
     }
-    List<ModelInstance> instances = new ArrayList<>();
+    List<ModelInstance> instances = new CopyOnWriteArrayList<>();
     Scheduler scheduler = null;
     try {
       for (ModelInstanceGroup g : config.getInstanceGroupList()) {
@@ -96,7 +102,10 @@ final class ModelLoader {
       }
       ModelWarmup.run(config, layout, modelDir, instances);
       ModelStats stats = new ModelStats();
-      scheduler = Schedulers.create(SchedulerConfigs.from(config, version), instances, stats);
+      SchedulerConfig schedulerConfig =
+          SchedulerConfigs.from(config, version, executionTimeout.toNanos());
+      scheduler =
+          Schedulers.create(schedulerConfig, instances, stats, replaceInstances(model, instances));
       return new LoadedVersion(config, version, io, model, instances, scheduler, stats, modelDir);
     } catch (BackendException | LoadException | RuntimeException e) {
       if (scheduler != null) {
@@ -106,6 +115,19 @@ final class ModelLoader {
       model.close();
       throw e instanceof LoadException le ? le : new LoadException(e.getMessage(), e);
     }
+  }
+
+  /**
+   * Makes the replacement of a hung instance on the same placement, and puts it in the hung one's
+   * place in {@code instances} (which the version closes on unload; the hung one is closed by its
+   * own thread if it ever returns).
+   */
+  private static InstanceSupervisor replaceInstances(Model model, List<ModelInstance> instances) {
+    return (index, hung) -> {
+      ModelInstance fresh = model.newInstance(hung.placement());
+      instances.set(index, fresh);
+      return fresh;
+    };
   }
 
   /**

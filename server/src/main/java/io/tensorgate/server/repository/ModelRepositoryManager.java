@@ -6,6 +6,7 @@ import io.tensorgate.backend.InferenceException;
 import io.tensorgate.proto.inference.ModelConfig;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -66,12 +67,26 @@ public final class ModelRepositoryManager implements AutoCloseable {
 
   public ModelRepositoryManager(
       RepositoryLayout layout, BackendRegistry backends, ControlMode mode) {
+    this(layout, backends, mode, Duration.ZERO);
+  }
+
+  /**
+   * @param executionTimeout how long one batch may execute before its instance counts as hung and
+   *     is replaced; {@link Duration#ZERO} turns the watchdog off
+   */
+  public ModelRepositoryManager(
+      RepositoryLayout layout,
+      BackendRegistry backends,
+      ControlMode mode,
+      Duration executionTimeout) {
     this.layout = Objects.requireNonNull(layout, "layout");
     this.mode = Objects.requireNonNull(mode, "mode");
     this.completer = new ConfigCompleter(Objects.requireNonNull(backends, "backends"));
     this.loader =
         new ModelLoader(
-            layout, () -> backends.cudaSharedMemory().map(CudaSharedMemory::deviceCount).orElse(0));
+            layout,
+            () -> backends.cudaSharedMemory().map(CudaSharedMemory::deviceCount).orElse(0),
+            executionTimeout);
     this.overrides = new OverrideFiles(layout.root());
   }
 

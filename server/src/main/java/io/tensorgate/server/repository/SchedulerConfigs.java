@@ -26,8 +26,14 @@ final class SchedulerConfigs {
   private SchedulerConfigs() {}
 
   static SchedulerConfig from(ModelConfig c, long version) {
+    return from(c, version, 0);
+  }
+
+  /** With the execution watchdog's timeout ({@code 0}: off). */
+  static SchedulerConfig from(ModelConfig c, long version, long executionTimeoutNanos) {
     SchedulerConfig.Builder b =
         SchedulerConfig.builder(c.getName() + ":" + version)
+            .executionTimeoutNanos(executionTimeoutNanos)
             .maxBatchSize(c.getMaxBatchSize())
             .inputs(inputSpecs(c));
     Set<String> ragged = new HashSet<>();

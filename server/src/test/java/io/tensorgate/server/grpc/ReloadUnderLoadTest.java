@@ -1,19 +1,27 @@
 package io.tensorgate.server.grpc;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import io.grpc.stub.StreamObserver;
 import io.tensorgate.proto.inference.GRPCInferenceServiceGrpc;
+import io.tensorgate.proto.inference.ModelInferRequest;
+import io.tensorgate.proto.inference.ModelInferResponse;
 import io.tensorgate.proto.inference.RepositoryModelLoadRequest;
+import io.tensorgate.proto.inference.RepositoryModelUnloadRequest;
 import io.tensorgate.server.Requests;
 import io.tensorgate.server.RunningServer;
 import io.tensorgate.server.TestRepository;
 import io.tensorgate.server.repository.ModelRepositoryManager.ControlMode;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -27,6 +35,92 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ReloadUnderLoadTest {
   @TempDir Path repo;
+
+  /**
+   * Issue 6: open-loop traffic (a fixed send rate that does not wait for answers) pinned to version
+   * 1 while, cycle after cycle, a new version appears and loads, goes away and unloads, and another
+   * model unloads and loads again. Not one pinned request may fail.
+   */
+  @Test
+  void shouldFailNoPinnedRequestWhenVersionsComeAndGoUnderOpenLoopTraffic() throws Exception {
+    new TestRepository(repo).withSampleModel("simple").withSampleModel("simple_identity");
+    Path config = repo.resolve("simple/config.pbtxt");
+    Files.writeString(config, Files.readString(config) + "\nversion_policy: { all {} }\n");
+    try (RunningServer s =
+        RunningServer.start(repo, ControlMode.EXPLICIT, List.of("simple", "simple_identity"))) {
+      AtomicLong sent = new AtomicLong();
+      AtomicLong ok = new AtomicLong();
+      ConcurrentLinkedQueue<Throwable> failures = new ConcurrentLinkedQueue<>();
+      ModelInferRequest pinned = Requests.simple(1).toBuilder().setModelVersion("1").build();
+      ScheduledExecutorService sender = Executors.newSingleThreadScheduledExecutor();
+      sender.scheduleAtFixedRate(
+          () -> {
+            sent.incrementAndGet();
+            s.async()
+                .withDeadlineAfter(10, TimeUnit.SECONDS)
+                .modelInfer(pinned, countingObserver(ok, failures));
+          },
+          0,
+          2,
+          TimeUnit.MILLISECONDS);
+      int cycles = 8;
+      for (int v = 2; v < 2 + cycles; v++) {
+        Path dir = repo.resolve("simple").resolve(Integer.toString(v));
+        TestRepository.copyTree(repo.resolve("simple/1"), dir);
+        load(s, "simple");
+        deleteTree(dir);
+        load(s, "simple");
+        s.blocking()
+            .repositoryModelUnload(
+                RepositoryModelUnloadRequest.newBuilder().setModelName("simple_identity").build());
+        load(s, "simple_identity");
+      }
+      sender.shutdown();
+      assertThat(sender.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+      await().atMost(Duration.ofSeconds(30)).until(() -> ok.get() + failures.size() == sent.get());
+
+      assertThat(failures).isEmpty();
+      assertThat(ok.get()).isGreaterThan(cycles * 10L);
+      assertThat(s.server.repository().registry().get("simple").ready().keySet())
+          .containsExactly(1L);
+    }
+  }
+
+  private static void load(RunningServer s, String model) {
+    s.blocking()
+        .repositoryModelLoad(RepositoryModelLoadRequest.newBuilder().setModelName(model).build());
+  }
+
+  private static void deleteTree(Path dir) throws java.io.IOException {
+    try (var paths = Files.walk(dir)) {
+      for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    }
+  }
+
+  private static StreamObserver<ModelInferResponse> countingObserver(
+      AtomicLong ok, ConcurrentLinkedQueue<Throwable> failures) {
+    return new StreamObserver<>() {
+      @Override
+      public void onNext(ModelInferResponse r) {
+        int v = Requests.readInt32s(Requests.output(r, "OUTPUT0"))[5];
+        if (v != 6) {
+          failures.add(new AssertionError("wrong answer " + v));
+        }
+      }
+
+      @Override
+      public void onError(Throwable t) {
+        failures.add(t);
+      }
+
+      @Override
+      public void onCompleted() {
+        ok.incrementAndGet();
+      }
+    };
+  }
 
   @Test
   void shouldFailNoRequestWhenModelReloadsUnderConcurrentTraffic() throws Exception {

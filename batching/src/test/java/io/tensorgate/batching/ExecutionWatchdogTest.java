@@ -1,0 +1,106 @@
+package io.tensorgate.batching;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.tensorgate.backend.ErrorCode;
+import io.tensorgate.backend.ModelInstance;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** A batch that executes past the execution timeout fails and its instance is replaced. */
+class ExecutionWatchdogTest {
+  private final Responses responses = new Responses();
+  private final FakeInstance hung = new FakeInstance("i0").hold();
+  private final FakeInstance fresh = new FakeInstance("i0-new");
+  private final List<Integer> replacedIndexes = new CopyOnWriteArrayList<>();
+  private Scheduler scheduler;
+
+  @AfterEach
+  void closeScheduler() {
+    hung.release();
+    if (scheduler != null) {
+      scheduler.close();
+    }
+  }
+
+  private Scheduler start(long timeoutMillis, ModelInstance... instances) {
+    SchedulerConfig config =
+        SchedulerConfig.builder("watched:1")
+            .maxBatchSize(8)
+            .dynamicBatching(true)
+            .executionTimeoutNanos(TimeUnit.MILLISECONDS.toNanos(timeoutMillis))
+            .build();
+    scheduler =
+        Schedulers.create(
+            config,
+            List.of(instances),
+            BatchListener.NONE,
+            (index, instance) -> {
+              replacedIndexes.add(index);
+              return fresh;
+            });
+    return scheduler;
+  }
+
+  @Test
+  void shouldFailTheHungBatchWithInternalWhenItExceedsTheExecutionTimeout() throws Exception {
+    start(100, hung);
+    assertThat(scheduler.submit(Requests.fp32("a", responses, 1f).build())).isNull();
+    hung.awaitEntered(1);
+
+    Responses.Outcome a = responses.awaitOutcome("a");
+    assertThat(a.error()).isNotNull();
+    assertThat(a.error().code()).isEqualTo(ErrorCode.INTERNAL);
+    assertThat(a.error().message()).contains("'i0'").contains("execution timeout");
+    // The request leaves the count right after its listener ran.
+    await().atMost(Duration.ofSeconds(5)).until(() -> scheduler.pendingCount() == 0);
+  }
+
+  @Test
+  void shouldRunLaterRequestsOnAReplacementWhenAnInstanceHung() throws Exception {
+    start(100, hung);
+    scheduler.submit(Requests.fp32("a", responses, 1f).build());
+    hung.awaitEntered(1);
+    responses.awaitOutcome("a");
+
+    scheduler.submit(Requests.fp32("b", responses, 2f).build());
+    Responses.Outcome b = responses.awaitOutcome("b");
+
+    assertThat(b.error()).isNull();
+    assertThat(replacedIndexes).containsExactly(0);
+    assertThat(fresh.executions.get()).isEqualTo(1);
+    assertThat(hung.completed.get()).isZero();
+  }
+
+  @Test
+  void shouldTerminateWhenClosedWhileTheAbandonedThreadIsStillStuck() throws Exception {
+    start(100, hung);
+    scheduler.submit(Requests.fp32("a", responses, 1f).build());
+    hung.awaitEntered(1);
+    responses.awaitOutcome("a");
+    scheduler.submit(Requests.fp32("b", responses, 2f).build());
+    responses.awaitOutcome("b");
+
+    scheduler.close();
+
+    assertThat(scheduler.awaitTermination(5, TimeUnit.SECONDS)).isTrue();
+    assertThat(hung.completed.get()).isZero();
+  }
+
+  @Test
+  void shouldLeaveSlowButFinishingExecutionsAloneWhenWithinTheTimeout() throws Exception {
+    FakeInstance slow = new FakeInstance("slow").hold();
+    start(60_000, slow);
+    scheduler.submit(Requests.fp32("a", responses, 1f).build());
+    slow.awaitEntered(1);
+    slow.release();
+
+    assertThat(responses.awaitOutcome("a").error()).isNull();
+    assertThat(replacedIndexes).isEmpty();
+  }
+}

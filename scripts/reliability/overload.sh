@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# Overload (issue 6): a model of fixed capacity (FaultBackend, 20 ms per batch of up to 4, queue
+# bound 32: admitted requests wait at most 8 batches, ~160 ms). Measures capacity closed-loop, then offers 2x capacity open-loop, then 0.5x right
+# after, and checks:
+#   2x:   goodput >= 90% of capacity; admitted p99 <= P99_LIMIT_MS; every failure is
+#         UNAVAILABLE or RESOURCE_EXHAUSTED, refused fast: p50 <= REFUSAL_P50_MS (10) and
+#         p99 <= REFUSAL_P99_MS (100; latencies count from the intended send time, so on a
+#         shared 2-core machine a stall of either process shows up here);
+#         the load generator never ran out of outstanding slots; no OutOfMemoryError.
+#   0.5x: no failed request, p99 <= P99_LIMIT_MS (recovery at once: no warm-up before it).
+# Exits non-zero when a check fails.
+#   scripts/reliability/overload.sh [seconds per level]
+source "$(dirname "$0")/lib.sh"
+SECS=${1:-20}
+P99_LIMIT_MS=${P99_LIMIT_MS:-300}
+REFUSAL_P50_MS=${REFUSAL_P50_MS:-10}
+REFUSAL_P99_MS=${REFUSAL_P99_MS:-100}
+PORT=${PORT:-18601}
+build_if_needed
+machine_note
+REPO="$OUT/repo"
+slow_model "$REPO" slow 20 32
+start_server "$PORT" --model-repository "$REPO"
+RUN="$LOADGEN run --url 127.0.0.1:$PORT -m slow --input-data zero"
+
+# Concurrency 16 keeps the instance busy with full batches without overflowing the queue.
+$RUN --concurrency 16 -d "${SECS}s" --warmup 3s --json "$OUT/capacity.json" >/dev/null
+cap=$(json "$OUT/capacity.json" "r['tensorgate']['okRps']")
+echo "capacity: $cap requests/s" | tee "$OUT/summary.txt"
+
+over=$(/usr/bin/python3 -c "print(round(2*$cap, 1))")
+$RUN --rate "$over" -d "${SECS}s" --warmup 2s --max-outstanding 5000 --json "$OUT/overload.json" >/dev/null
+under=$(/usr/bin/python3 -c "print(round(0.5*$cap, 1))")
+$RUN --rate "$under" -d "${SECS}s" --warmup 0s --max-outstanding 5000 --json "$OUT/recovery.json" >/dev/null
+alive=yes
+kill -0 "$SERVER_PID" 2>/dev/null || alive=no
+
+/usr/bin/python3 - "$OUT" "$cap" "$P99_LIMIT_MS" "$REFUSAL_P50_MS" "$REFUSAL_P99_MS" "$alive" <<'PY' | tee -a "$OUT/summary.txt"
+import json, sys, pathlib
+out, cap, p99_limit, refusal_p50, refusal_p99 = sys.argv[1], *map(float, sys.argv[2:6])
+alive = sys.argv[6]
+over = json.load(open(f"{out}/overload.json"))
+rec = json.load(open(f"{out}/recovery.json"))
+log = pathlib.Path(out).glob("server-*.log")
+oom = any("OutOfMemoryError" in p.read_text(errors="replace") for p in log)
+ms = lambda ns: ns / 1e6
+t = over["tensorgate"]; u = rec["tensorgate"]
+refusals = {k: v for k, v in over["statusCodeDistribution"].items() if k != "OK"}
+checks = [
+    (f"2x offered {t['level']:.0f}/s: goodput {t['okRps']:.1f}/s >= 90% of capacity {cap:.1f}/s", t["okRps"] >= 0.9 * cap),
+    (f"2x admitted p99 {ms(t['latencyNanos']['p99']):.1f} ms <= {p99_limit:.0f} ms", ms(t["latencyNanos"]["p99"]) <= p99_limit),
+    (f"2x failures only Unavailable/ResourceExhausted: {refusals}", set(refusals) <= {"Unavailable", "ResourceExhausted"}),
+    (f"2x refused fast: refusal p50 {ms(t['errorLatencyNanos']['p50']):.2f} ms <= {refusal_p50:.0f} ms", ms(t["errorLatencyNanos"]["p50"]) <= refusal_p50),
+    (f"2x refused fast: refusal p99 {ms(t['errorLatencyNanos']['p99']):.1f} ms <= {refusal_p99:.0f} ms", ms(t["errorLatencyNanos"]["p99"]) <= refusal_p99),
+    (f"2x excess was refused: {sum(refusals.values())} refusals > 0", sum(refusals.values()) > 0),
+    (f"2x load generator kept up: client saturated {t['clientSaturated']}", t["clientSaturated"] == 0),
+    (f"0.5x offered {u['level']:.0f}/s right after: {u['errors']} failed of {rec['count']}", u["errors"] == 0 and rec["count"] > 0),
+    (f"0.5x p99 {ms(u['latencyNanos']['p99']):.1f} ms <= {p99_limit:.0f} ms", ms(u["latencyNanos"]["p99"]) <= p99_limit),
+    ("no OutOfMemoryError in the server log", not oom),
+    ("server still running", alive == "yes"),
+]
+failed = 0
+for text, ok in checks:
+    print(("PASS " if ok else "FAIL ") + text)
+    failed += not ok
+lag = max(t["maxScheduleLagNanos"], u["maxScheduleLagNanos"]) / 1e6
+print(f"load generator: at most {lag:.0f} ms behind its send schedule")
+if failed and lag > 100:
+    print("NOTE: the load generator itself stalled; on a shared machine this FAIL may be noise")
+print(f"2x: {over['count']} requests, {t['ok']} ok, admitted p50 {ms(t['latencyNanos']['p50']):.1f} ms p99 {ms(t['latencyNanos']['p99']):.1f} ms, refusal p50 {ms(t['errorLatencyNanos']['p50']):.2f} ms")
+sys.exit(1 if failed else 0)
+PY
+echo "results in $OUT"
