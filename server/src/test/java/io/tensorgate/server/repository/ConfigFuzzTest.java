@@ -33,12 +33,6 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code ConfigFuzzTestInputs/<method>/}: the text seeds are plain config files.
  */
 class ConfigFuzzTest {
-  /**
-   * The most ring slots (over all priority levels) one model's scheduler may preallocate; each slot
-   * holds a request object, so this bounds what a config alone can make the server allocate.
-   */
-  static final long MAX_RING_SLOTS = 1L << 22;
-
   @TempDir static Path modelDir;
 
   private static ConfigCompleter completer;
@@ -94,7 +88,9 @@ class ConfigFuzzTest {
     VersionPolicies.select(config.getVersionPolicy(), new java.util.TreeSet<>(Set.of(1L, 2L, 3L)));
     SchedulerConfig scheduler = SchedulerConfigs.from(config, 1);
     long slots = (long) scheduler.ringSize() * Math.max(1, scheduler.priorityLevels());
-    assertThat(slots).as("ring slots a scheduler preallocates").isBetween(1L, MAX_RING_SLOTS);
+    assertThat(slots)
+        .as("ring slots a scheduler preallocates")
+        .isBetween(1L, ConfigValidator.MAX_RING_SLOTS);
   }
 
   /** A backend whose model files all have one signature; it never loads anything. */
