@@ -6,6 +6,7 @@ import io.tensorgate.proto.inference.ModelDynamicBatching;
 import io.tensorgate.proto.inference.ModelInput;
 import io.tensorgate.proto.inference.ModelInstanceGroup;
 import io.tensorgate.proto.inference.ModelOutput;
+import io.tensorgate.proto.inference.ModelQueuePolicy;
 import io.tensorgate.proto.inference.ModelSequenceBatching;
 import io.tensorgate.proto.inference.ModelWarmup;
 import java.util.HashSet;
@@ -22,6 +23,15 @@ final class ConfigValidator {
 
   /** The most instances one group may ask for. */
   static final int MAX_INSTANCES = 64;
+
+  /** The largest max_queue_size accepted for one priority level. */
+  static final int MAX_QUEUE_SIZE = 1 << 20;
+
+  /**
+   * The most ring slots (over all priority levels) a model's scheduler may preallocate; every slot
+   * holds a request object, so this bounds what a config alone makes the server allocate.
+   */
+  static final long MAX_RING_SLOTS = 1L << 22;
 
   private ConfigValidator() {}
 
@@ -122,7 +132,8 @@ final class ConfigValidator {
       }
     }
     long levels = d.getPriorityLevels();
-    if (levels > 1024) {
+    // uint64 on the wire: a negative long is a value above 2^63.
+    if (levels < 0 || levels > 1024) {
       throw new ConfigException(m + ": priority_levels must be at most 1024, got " + levels);
     }
     if (levels > 0 && (d.getDefaultPriorityLevel() < 1 || d.getDefaultPriorityLevel() > levels)) {
@@ -132,6 +143,24 @@ final class ConfigValidator {
               + levels
               + ", got "
               + d.getDefaultPriorityLevel());
+    }
+    long ring =
+        Math.max(
+            SchedulerConfigs.DEFAULT_RING_SIZE,
+            checkQueuePolicy(m, "default_queue_policy", d.getDefaultQueuePolicy()));
+    for (var e : d.getPriorityQueuePolicyMap().entrySet()) {
+      ring =
+          Math.max(ring, checkQueuePolicy(m, "priority_queue_policy " + e.getKey(), e.getValue()));
+    }
+    // The scheduler rounds the ring up to a power of two and gives every level one.
+    long slots = Long.highestOneBit(ring - 1) * 2 * Math.max(1, levels);
+    if (slots > MAX_RING_SLOTS) {
+      throw new ConfigException(
+          m
+              + ": max_queue_size and priority_levels ask for "
+              + slots
+              + " queue slots, more than "
+              + MAX_RING_SLOTS);
     }
     for (Long level : d.getPriorityQueuePolicyMap().keySet()) {
       if (level < 1 || level > levels) {
@@ -143,6 +172,25 @@ final class ConfigValidator {
                 + levels);
       }
     }
+  }
+
+  /** Checks the unsigned fields of a queue policy; returns its max_queue_size. */
+  private static long checkQueuePolicy(String m, String where, ModelQueuePolicy p)
+      throws ConfigException {
+    long size = Integer.toUnsignedLong(p.getMaxQueueSize());
+    if (size > MAX_QUEUE_SIZE) {
+      throw new ConfigException(
+          m + ": " + where + " max_queue_size must be at most " + MAX_QUEUE_SIZE + ", got " + size);
+    }
+    if (p.getDefaultTimeoutMicroseconds() < 0) {
+      throw new ConfigException(
+          m
+              + ": "
+              + where
+              + " default_timeout_microseconds is too large: "
+              + Long.toUnsignedString(p.getDefaultTimeoutMicroseconds()));
+    }
+    return size;
   }
 
   private static void checkSequenceBatching(String m, ModelConfig c) throws ConfigException {
