@@ -3,6 +3,7 @@ package io.tensorgate.server;
 import io.tensorgate.backend.InferenceException;
 import io.tensorgate.server.logging.LogControl;
 import io.tensorgate.server.repository.ModelRepositoryManager.ControlMode;
+import io.tensorgate.server.security.SecurityOptions;
 import io.tensorgate.server.tracing.TraceSettings;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -146,6 +147,8 @@ public final class Main implements Callable<Integer> {
               + " (every N-th request), count=N (-1: no limit), mode=opentelemetry. Repeatable.")
   List<String> traceConfig = new ArrayList<>();
 
+  @CommandLine.Mixin SecurityOptions security = new SecurityOptions();
+
   @Override
   public Integer call() throws IOException, InferenceException, InterruptedException {
     LogControl logControl = new LogControl(logVerbose);
@@ -163,6 +166,7 @@ public final class Main implements Callable<Integer> {
             .sharedMemoryRoot(shmDir)
             .logControl(logControl)
             .observability(observabilityOptions())
+            .security(security)
             .build()
             .start();
     Runtime.getRuntime()

@@ -19,6 +19,8 @@ import io.tensorgate.server.repository.ModelRepositoryManager;
 import io.tensorgate.server.repository.ModelRepositoryManager.ControlMode;
 import io.tensorgate.server.repository.RepositoryLayout;
 import io.tensorgate.server.route.RegistryRouter;
+import io.tensorgate.server.security.SecurityOptions;
+import io.tensorgate.server.security.ServerHardening;
 import io.tensorgate.server.shm.SharedMemoryRegistry;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -79,6 +81,9 @@ public final class TensorgateServer implements AutoCloseable {
    * @throws InferenceException when an explicitly requested start-up model does not exist
    */
   public TensorgateServer start() throws IOException, InferenceException {
+    // Bad TLS, token or limit settings fail here, before anything is started.
+    ServerHardening hardening =
+        ServerHardening.prepare(config.security, InetAddress.getByName(config.grpcAddress));
     backends = config.backends != null ? config.backends : BackendRegistry.discover();
     RepositoryLayout layout = new RepositoryLayout(config.modelRepository);
     manager = new ModelRepositoryManager(layout, backends, config.controlMode);
@@ -111,7 +116,7 @@ public final class TensorgateServer implements AutoCloseable {
 
     InetSocketAddress address =
         new InetSocketAddress(InetAddress.getByName(config.grpcAddress), config.grpcPort);
-    grpc =
+    NettyServerBuilder netty =
         NettyServerBuilder.forAddress(address)
             // Handlers never block (loads are offloaded), so they run on the transport threads
             // and save a thread hop per request.
@@ -122,14 +127,9 @@ public final class TensorgateServer implements AutoCloseable {
             .addService(observability.monitoringService())
             .addService(health.getHealthService())
             .addService(ProtoReflectionServiceV1.newInstance())
-            .addService(legacyReflection())
-            .build()
-            .start();
-    if (!address.getAddress().isLoopbackAddress()) {
-      log.warn(
-          "gRPC is bound to {} without TLS: anyone who can reach this address can use every API",
-          address.getAddress().getHostAddress());
-    }
+            .addService(legacyReflection());
+    hardening.applyTo(netty);
+    grpc = netty.build().start();
     manager.startPolling(config.pollSeconds);
     logModels();
     ready.set(true);
@@ -267,8 +267,15 @@ public final class TensorgateServer implements AutoCloseable {
     private LogControl logControl;
     private BackendRegistry backends;
     private ObservabilityOptions observability = new ObservabilityOptions();
+    private SecurityOptions security = new SecurityOptions();
 
     private Builder() {}
+
+    /** TLS, tokens, request and HTTP/2 limits; see {@link SecurityOptions}. */
+    public Builder security(SecurityOptions v) {
+      this.security = Objects.requireNonNull(v, "security");
+      return this;
+    }
 
     /** Metrics, payload logs, drift queues and tracing; see {@link ObservabilityOptions}. */
     public Builder observability(ObservabilityOptions v) {
