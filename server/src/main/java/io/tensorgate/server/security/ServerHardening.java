@@ -82,6 +82,11 @@ public final class ServerHardening {
     return new ServerHardening(o, ssl, new AccessInterceptor(restricted, tokens, locked));
   }
 
+  /** The access rules (tests check them without a network). */
+  AccessInterceptor access() {
+    return access;
+  }
+
   /** Configures the gRPC server builder. */
   public void applyTo(NettyServerBuilder builder) {
     SecurityOptions o = options;
