@@ -12,10 +12,11 @@ import io.tensorgate.proto.inference.ModelInferRequest.InferInputTensor;
 
 /**
  * Per-request size limits on ModelInfer and ModelStreamInfer messages, checked on the parsed
- * message before any handler sizes anything from it: element count of each input shape (products
- * checked for overflow), total input bytes the shapes imply, and the number of requested outputs. A
- * request over a limit ends its call with INVALID_ARGUMENT naming the limit and its flag. Stateless
- * and thread-safe; runs on the transport thread.
+ * message before any handler sizes anything from it: element count of each input shape, total input
+ * bytes the shapes imply, and the number of requested outputs. A shape whose product overflows is
+ * left to the decoder, which refuses it with Triton's message before any allocation. A request over
+ * a limit ends its call with INVALID_ARGUMENT naming the limit and its flag. Stateless and
+ * thread-safe; runs on the transport thread.
  */
 final class RequestLimitInterceptor implements ServerInterceptor {
   private final long maxTensorElements;
@@ -86,12 +87,9 @@ final class RequestLimitInterceptor implements ServerInterceptor {
         try {
           elements = Math.multiplyExact(elements, d);
         } catch (ArithmeticException e) {
-          return "unexpected integer overflow while calculating element count for input '"
-              + in.getName()
-              + "' for model '"
-              + model
-              + "', shape "
-              + in.getShapeList();
+          // The decoder refuses it before sizing anything, with Triton's message and only after
+          // the shape checks Triton makes first.
+          return null;
         }
       }
       if (elements > maxTensorElements) {

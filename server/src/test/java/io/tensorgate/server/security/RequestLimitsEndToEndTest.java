@@ -90,15 +90,16 @@ class RequestLimitsEndToEndTest {
   }
 
   @Test
-  void shouldRefuseShapeWhoseProductOverflows() {
+  void shouldRefuseShapeWhoseProductOverflowsBeforeAnyAllocation() {
+    // [2^60, 16]: the right rank for [-1,16], a product past 2^63, and 64 bytes of data.
     ModelInferRequest overflow =
-        ModelInferRequest.newBuilder()
-            .setModelName("simple")
-            .addInputs(Requests.input("INPUT0", "INT32", 1L << 40, 1L << 40, 16))
+        Requests.simple(1).toBuilder()
+            .setInputs(0, Requests.input("INPUT0", "INT32", 1L << 60, 16))
+            .setInputs(1, Requests.input("INPUT1", "INT32", 1L << 60, 16))
             .build();
     assertInvalid(
         () -> server.blocking().modelInfer(overflow),
-        "unexpected integer overflow while calculating element count");
+        "unexpected integer overflow while calculating element count for input 'INPUT0'");
   }
 
   @Test
