@@ -6,8 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.tensorgate.backend.ErrorCode;
 import io.tensorgate.backend.InferenceException;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -115,6 +117,17 @@ class SharedMemoryBoundsTest {
         () -> registry.slice("r", 0, 16), ErrorCode.NOT_FOUND, "Unable to find shared memory");
     // A request that took its slice before the unregister still reads valid memory.
     assertThat(inFlight.getInt(0)).isZero();
+  }
+
+  @Test
+  void shouldRefuseUseOfARegionWhoseObjectWasTruncatedAfterRegistration() throws Exception {
+    registry.register("r", "/obj", 64, 128);
+    try (FileChannel ch = FileChannel.open(shmRoot.resolve("obj"), StandardOpenOption.WRITE)) {
+      ch.truncate(100);
+    }
+    // Reading the mapping past the new end would fault; the use is refused instead.
+    assertCode(() -> registry.slice("r", 0, 64), ErrorCode.INVALID_ARGUMENT, "no longer fits");
+    assertThat(registry.slice("r", 0, 36).remaining()).isEqualTo(36);
   }
 
   @Test
