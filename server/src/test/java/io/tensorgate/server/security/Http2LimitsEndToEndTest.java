@@ -53,6 +53,7 @@ class Http2LimitsEndToEndTest {
       for (int i = 0; i < 10; i++) {
         c.ping(i);
       }
+      c.send();
       assertThat(c.awaitGoAwayOrClose()).isEqualTo(RawHttp2.ENHANCE_YOUR_CALM);
     }
   }
@@ -61,10 +62,13 @@ class Http2LimitsEndToEndTest {
   void shouldSendGoAwayWhenClientResetsStreamsRapidly() throws Exception {
     try (RawHttp2 c = RawHttp2.connect(server.server.port(), 10_000)) {
       c.preface();
-      for (int stream = 1; stream < 2 * 60; stream += 2) {
+      // 30 resets against a limit of 20, small enough (under 2 KiB) for the server to read in one
+      // go.
+      for (int stream = 1; stream < 2 * 30; stream += 2) {
         c.openStream(stream);
         c.reset(stream);
       }
+      c.send();
       assertThat(c.awaitGoAwayOrClose()).isEqualTo(RawHttp2.ENHANCE_YOUR_CALM);
     }
   }

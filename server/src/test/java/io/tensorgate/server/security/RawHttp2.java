@@ -6,6 +6,7 @@ import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.DefaultHttp2HeadersEncoder;
 import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.handler.codec.http2.Http2Headers;
+import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
@@ -32,6 +33,9 @@ final class RawHttp2 implements AutoCloseable {
   private final OutputStream out;
   private final DataInputStream in;
   private final DefaultHttp2HeadersEncoder encoder = new DefaultHttp2HeadersEncoder();
+  // Frames are gathered and sent in one write: a server that closes the connection halfway
+  // through a flood must not turn the test's own writes into a broken pipe.
+  private final ByteArrayOutputStream pending = new ByteArrayOutputStream();
 
   private RawHttp2(Socket socket) throws IOException {
     this.socket = socket;
@@ -46,9 +50,9 @@ final class RawHttp2 implements AutoCloseable {
     return new RawHttp2(s);
   }
 
-  /** The client connection preface and an empty SETTINGS frame. */
+  /** The client connection preface and an empty SETTINGS frame (gathered, see {@link #send}). */
   void preface() throws IOException {
-    out.write("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+    pending.write("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
     frame(SETTINGS, 0, 0, new byte[0]);
   }
 
@@ -87,8 +91,14 @@ final class RawHttp2 implements AutoCloseable {
     ByteBuffer b = ByteBuffer.allocate(9 + payload.length);
     b.put((byte) (payload.length >>> 16)).put((byte) (payload.length >>> 8));
     b.put((byte) payload.length).put((byte) type).put((byte) flags).putInt(stream).put(payload);
-    out.write(b.array());
+    pending.write(b.array(), 0, b.capacity());
+  }
+
+  /** Sends the frames gathered since the last send, in one write. */
+  void send() throws IOException {
+    out.write(pending.toByteArray());
     out.flush();
+    pending.reset();
   }
 
   /**
