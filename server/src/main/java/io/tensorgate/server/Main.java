@@ -3,7 +3,7 @@ package io.tensorgate.server;
 import io.tensorgate.backend.InferenceException;
 import io.tensorgate.server.logging.LogControl;
 import io.tensorgate.server.repository.ModelRepositoryManager.ControlMode;
-import io.tensorgate.server.route.RoutingOptions;
+import io.tensorgate.server.security.SecurityOptions;
 import io.tensorgate.server.tracing.TraceSettings;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -156,12 +156,7 @@ public final class Main implements Callable<Integer> {
               + " (every N-th request), count=N (-1: no limit), mode=opentelemetry. Repeatable.")
   List<String> traceConfig = new ArrayList<>();
 
-  @Option(
-      names = "--admin-token-file",
-      description =
-          "File holding the bearer token admin RPCs (RoutingService) must carry. Without it,"
-              + " they are served only when --grpc-address is loopback.")
-  Path adminTokenFile;
+  @CommandLine.Mixin SecurityOptions security = new SecurityOptions();
 
   @Override
   public Integer call() throws IOException, InferenceException, InterruptedException {
@@ -181,7 +176,7 @@ public final class Main implements Callable<Integer> {
             .sharedMemoryRoot(shmDir)
             .logControl(logControl)
             .observability(observabilityOptions())
-            .routing(new RoutingOptions().adminTokenFile(adminTokenFile))
+            .security(security)
             .build()
             .start();
     Runtime.getRuntime()

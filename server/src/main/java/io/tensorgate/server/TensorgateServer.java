@@ -21,6 +21,8 @@ import io.tensorgate.server.repository.ModelRepositoryManager.ControlMode;
 import io.tensorgate.server.repository.RepositoryLayout;
 import io.tensorgate.server.route.Routing;
 import io.tensorgate.server.route.RoutingOptions;
+import io.tensorgate.server.security.SecurityOptions;
+import io.tensorgate.server.security.ServerHardening;
 import io.tensorgate.server.shm.SharedMemoryRegistry;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -84,6 +86,9 @@ public final class TensorgateServer implements AutoCloseable {
    * @throws InferenceException when an explicitly requested start-up model does not exist
    */
   public TensorgateServer start() throws IOException, InferenceException {
+    // Bad TLS, token or limit settings fail here, before anything is started.
+    ServerHardening hardening =
+        ServerHardening.prepare(config.security, InetAddress.getByName(config.grpcAddress));
     backends = config.backends != null ? config.backends : BackendRegistry.discover();
     RepositoryLayout layout = new RepositoryLayout(config.modelRepository);
     manager =
@@ -109,7 +114,6 @@ public final class TensorgateServer implements AutoCloseable {
             layout.root(),
             meterRegistry(),
             shm,
-            config.grpcAddress,
             config.controlMode == ControlMode.POLL ? config.pollSeconds : 0);
     LogControl logControl = config.logControl != null ? config.logControl : new LogControl(0);
     InferenceService service =
@@ -127,27 +131,21 @@ public final class TensorgateServer implements AutoCloseable {
     InetSocketAddress address =
         new InetSocketAddress(InetAddress.getByName(config.grpcAddress), config.grpcPort);
     NettyServerBuilder netty = NettyServerBuilder.forAddress(address);
-    routing.service().ifPresent(netty::addService);
-    grpc =
-        netty
-            // Handlers never block (loads are offloaded), so they run on the transport threads
-            // and save a thread hop per request.
-            .directExecutor()
-            .intercept(openCalls)
-            .maxInboundMessageSize(config.maxMessageBytes)
-            .addService(
-                ServerInterceptors.intercept(service.withHeaders(), observability.traceHeaders()))
-            .addService(observability.monitoringService())
-            .addService(health.getHealthService())
-            .addService(ProtoReflectionServiceV1.newInstance())
-            .addService(legacyReflection())
-            .build()
-            .start();
-    if (!address.getAddress().isLoopbackAddress()) {
-      log.warn(
-          "gRPC is bound to {} without TLS: anyone who can reach this address can use every API",
-          address.getAddress().getHostAddress());
-    }
+    netty
+        // Handlers never block (loads are offloaded), so they run on the transport threads
+        // and save a thread hop per request.
+        .directExecutor()
+        .intercept(openCalls)
+        .maxInboundMessageSize(config.maxMessageBytes)
+        .addService(
+            ServerInterceptors.intercept(service.withHeaders(), observability.traceHeaders()))
+        .addService(observability.monitoringService())
+        .addService(health.getHealthService())
+        .addService(ProtoReflectionServiceV1.newInstance())
+        .addService(legacyReflection())
+        .addService(routing.service());
+    hardening.applyTo(netty);
+    grpc = netty.build().start();
     manager.startPolling(config.pollSeconds);
     logModels();
     ready.set(true);
@@ -281,8 +279,15 @@ public final class TensorgateServer implements AutoCloseable {
     private BackendRegistry backends;
     private ObservabilityOptions observability = new ObservabilityOptions();
     private RoutingOptions routing = new RoutingOptions();
+    private SecurityOptions security = new SecurityOptions();
 
     private Builder() {}
+
+    /** TLS, tokens, request and HTTP/2 limits; see {@link SecurityOptions}. */
+    public Builder security(SecurityOptions v) {
+      this.security = Objects.requireNonNull(v, "security");
+      return this;
+    }
 
     /** Metrics, payload logs, drift queues and tracing; see {@link ObservabilityOptions}. */
     public Builder observability(ObservabilityOptions v) {

@@ -152,6 +152,10 @@ public final class RequestDecoder {
                 + io.modelName()
                 + "'");
       }
+      if (wanted[idx]) {
+        // Triton's check; it also bounds the outputs a request can name by the model's own.
+        throw invalid("output '" + out.getName() + "' already exists in request");
+      }
       wanted[idx] = true;
       OutputOptions o = outputOptions(out);
       if (o != null) {

@@ -10,6 +10,7 @@ import io.tensorgate.proto.inference.ModelInput;
 import io.tensorgate.proto.inference.ModelInstanceGroup;
 import io.tensorgate.proto.inference.ModelOutput;
 import io.tensorgate.proto.inference.ModelVersionPolicy;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -112,13 +113,22 @@ final class ConfigCompleter {
             + " 'platform' and no version folder holds a model file a backend recognizes");
   }
 
+  /** Whether a file, links followed, lies inside the folder, itself links followed. */
+  private static boolean realInside(Path file, Path dir) {
+    try {
+      return file.toRealPath().startsWith(dir.toRealPath());
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
   private static void autoCompleteIo(
       ModelConfig.Builder b, BackendProvider provider, Map<Long, Path> versionDirs)
       throws ConfigException {
     Path file = null;
     for (Path dir : versionDirs.values()) {
       Path candidate = dir.resolve(b.getDefaultModelFilename()).normalize();
-      if (candidate.startsWith(dir) && Files.exists(candidate)) {
+      if (candidate.startsWith(dir) && Files.exists(candidate) && realInside(candidate, dir)) {
         file = candidate;
       }
     }

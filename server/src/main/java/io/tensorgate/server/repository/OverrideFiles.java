@@ -3,6 +3,7 @@ package io.tensorgate.server.repository;
 import io.tensorgate.backend.ErrorCode;
 import io.tensorgate.backend.InferenceException;
 import java.io.IOException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,10 +23,12 @@ final class OverrideFiles {
   /** The most bytes one load request may write. */
   static final long MAX_TOTAL_BYTES = 2L << 30;
 
+  private final Path repositoryRoot;
   private final Path overridesRoot;
   private final AtomicLong generation = new AtomicLong();
 
   OverrideFiles(Path repositoryRoot) {
+    this.repositoryRoot = repositoryRoot;
     this.overridesRoot = repositoryRoot.resolve(".tensorgate").resolve("overrides");
   }
 
@@ -50,8 +53,9 @@ final class OverrideFiles {
               + " bytes, more than "
               + MAX_TOTAL_BYTES);
     }
-    Path dir = overridesRoot.resolve(model + "-" + generation.incrementAndGet()).normalize();
+    Path dir = null;
     try {
+      dir = freshFolder(model);
       for (Map.Entry<String, byte[]> e : files.entrySet()) {
         Path target = checkedTarget(dir, e.getKey());
         Files.createDirectories(target.getParent());
@@ -67,6 +71,36 @@ final class OverrideFiles {
       throw e;
     }
     return dir;
+  }
+
+  /**
+   * Creates a new, empty folder for the model's files under the overrides folder, which must itself
+   * resolve inside the repository (a link planted there would send the writes elsewhere).
+   */
+  private Path freshFolder(String model) throws IOException, InferenceException {
+    Files.createDirectories(overridesRoot);
+    Path realRoot = repositoryRoot.toRealPath();
+    if (!overridesRoot.toRealPath().startsWith(realRoot)
+        || Files.isSymbolicLink(overridesRoot)
+        || Files.isSymbolicLink(overridesRoot.getParent())) {
+      throw new InferenceException(
+          ErrorCode.INVALID_ARGUMENT,
+          "the override folder "
+              + overridesRoot
+              + " resolves outside the model repository; refusing to write override files");
+    }
+    while (true) {
+      Path dir = overridesRoot.resolve(model + "-" + generation.incrementAndGet()).normalize();
+      if (!dir.getParent().equals(overridesRoot)) {
+        throw badPath(model);
+      }
+      try {
+        // Never reuse a folder left by an earlier run: it may hold anything.
+        return Files.createDirectory(dir);
+      } catch (FileAlreadyExistsException e) {
+        // Taken: try the next generation.
+      }
+    }
   }
 
   private static Path checkedTarget(Path dir, String relative) throws InferenceException {

@@ -1,21 +1,16 @@
 package io.tensorgate.server.route;
 
-import io.grpc.ServerInterceptors;
 import io.grpc.ServerServiceDefinition;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.tensorgate.server.admin.AdminTokenGuard;
 import io.tensorgate.server.codec.RequestDecoder;
 import io.tensorgate.server.observe.RequestObserver;
 import io.tensorgate.server.repository.LoadedVersion;
 import io.tensorgate.server.repository.ModelRegistry;
 import io.tensorgate.server.shm.SharedMemoryRegistry;
-import java.io.IOException;
-import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -44,9 +39,7 @@ public final class Routing implements AutoCloseable {
       ModelRegistry registry,
       Path repository,
       MeterRegistry meters,
-      SharedMemoryRegistry shm,
-      String grpcAddress)
-      throws IOException {
+      SharedMemoryRegistry shm) {
     this.registry = registry;
     RouteMetrics metrics = new RouteMetrics(meters);
     this.router = new RoutingRouter(registry);
@@ -75,23 +68,7 @@ public final class Routing implements AutoCloseable {
               t.setDaemon(true);
               return t;
             });
-    this.service = adminService(o, grpcAddress);
-  }
-
-  private ServerServiceDefinition adminService(RoutingOptions o, String grpcAddress)
-      throws IOException {
-    ServerServiceDefinition s = new RoutingService(control, rollouts, shadows).bindService();
-    if (o.adminTokenFile != null) {
-      return ServerInterceptors.intercept(s, AdminTokenGuard.fromFile(o.adminTokenFile));
-    }
-    if (InetAddress.getByName(grpcAddress).isLoopbackAddress()) {
-      return s;
-    }
-    log.warn(
-        "RoutingService is not served: gRPC is bound to {} (not loopback) and no"
-            + " --admin-token-file is set",
-        grpcAddress);
-    return null;
+    this.service = new RoutingService(control, rollouts, shadows).bindService();
   }
 
   /**
@@ -99,7 +76,6 @@ public final class Routing implements AutoCloseable {
    *
    * @param repository the model repository root, where each model's routing.pbtxt lives
    * @param pollSeconds how often routing files are re-read (poll mode); 0: never
-   * @throws IOException when the admin token file cannot be read
    */
   public static Routing start(
       RoutingOptions o,
@@ -107,10 +83,8 @@ public final class Routing implements AutoCloseable {
       Path repository,
       MeterRegistry meters,
       SharedMemoryRegistry shm,
-      String grpcAddress,
-      long pollSeconds)
-      throws IOException {
-    Routing r = new Routing(o, registry, repository, meters, shm, grpcAddress);
+      long pollSeconds) {
+    Routing r = new Routing(o, registry, repository, meters, shm);
     r.reloadFiles();
     registry.addListener(
         new ModelRegistry.VersionListener() {
@@ -160,9 +134,12 @@ public final class Routing implements AutoCloseable {
     return List.copyOf(all);
   }
 
-  /** The admin RoutingService, unless it must not be served on this address. */
-  public Optional<ServerServiceDefinition> service() {
-    return Optional.ofNullable(service);
+  /**
+   * The admin RoutingService. Access is the server's to guard: it belongs to the {@code admin}
+   * protocol group, which needs a token off loopback (see the security package).
+   */
+  public ServerServiceDefinition service() {
+    return service;
   }
 
   @Override

@@ -1,25 +1,14 @@
 package io.tensorgate.server.route;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
 
 /** Settings of the routing feature; the defaults suit production. */
 public final class RoutingOptions {
-  Path adminTokenFile;
   Duration rolloutTick = Duration.ofMillis(100);
   int shadowQueue = 1024;
   int shadowThreads = 1;
   int shadowMaxInFlight = 64;
-
-  /**
-   * A file holding the bearer token admin calls must carry. Without one, the RoutingService is
-   * served only when gRPC is bound to loopback.
-   */
-  public RoutingOptions adminTokenFile(Path v) {
-    this.adminTokenFile = v;
-    return this;
-  }
 
   /** How often rollout gates are evaluated (default 100 ms). */
   public RoutingOptions rolloutTick(Duration v) {

@@ -35,6 +35,8 @@ public final class SharedMemoryRegistry {
 
   private final Path shmRoot;
   private final Map<String, Region> regions = new ConcurrentHashMap<>();
+  // The object of each region, kept open to see on every use whether it shrank under the mapping.
+  private final Map<String, FileChannel> objects = new ConcurrentHashMap<>();
   private final CudaRegions cuda;
 
   /**
@@ -116,15 +118,20 @@ public final class SharedMemoryRegistry {
     if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
       throw invalid("Invalid shared memory region: '" + key + "'");
     }
-    try (FileChannel ch =
-        FileChannel.open(
-            file, StandardOpenOption.READ, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
+    FileChannel ch = null;
+    try {
+      ch =
+          FileChannel.open(
+              file, StandardOpenOption.READ, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
       if (end > ch.size()) {
+        closeQuietly(ch);
         throw invalid("failed to register shared memory region '" + name + "': invalid args");
       }
       MappedByteBuffer map = ch.map(FileChannel.MapMode.READ_WRITE, offset, byteSize);
+      objects.put(name, ch);
       regions.put(name, new Region(name, key, offset, byteSize, map));
     } catch (IOException e) {
+      closeQuietly(ch);
       throw new InferenceException(
           ErrorCode.INVALID_ARGUMENT, "Unable to open shared memory region: '" + key + "'");
     }
@@ -155,8 +162,55 @@ public final class SharedMemoryRegistry {
   public synchronized void unregister(String name) {
     if (name.isEmpty()) {
       regions.clear();
+      objects.values().forEach(SharedMemoryRegistry::closeQuietly);
+      objects.clear();
     } else {
       regions.remove(name);
+      closeQuietly(objects.remove(name));
+    }
+  }
+
+  private static void closeQuietly(FileChannel ch) {
+    if (ch == null) {
+      return;
+    }
+    try {
+      // The mapping outlives the channel: requests holding slices still read valid memory.
+      ch.close();
+    } catch (IOException e) {
+      // Nothing to release beyond the descriptor.
+    }
+  }
+
+  /**
+   * Refuses a use of a region whose object was truncated below it after registration: touching a
+   * mapped page past the end of its file faults (SIGBUS), so the size is checked on every use. A
+   * client that truncates between this check and the read can still fault the read; only clients
+   * allowed to register regions can do that (guard the shared-memory group with a token).
+   */
+  private void requireObjectCovers(Region r, long end) throws InferenceException {
+    FileChannel ch = objects.get(r.name());
+    long size;
+    try {
+      size = ch == null ? -1 : ch.size();
+    } catch (IOException e) {
+      // Closed by a concurrent unregister.
+      size = -1;
+    }
+    if (size < 0) {
+      throw new InferenceException(
+          ErrorCode.NOT_FOUND, "Unable to find shared memory region: '" + r.name() + "'");
+    }
+    if (size < r.offset() + end) {
+      throw invalid(
+          "shared memory region '"
+              + r.name()
+              + "' no longer fits its object '"
+              + r.key()
+              + "': the object is "
+              + size
+              + " bytes, the region needs "
+              + (r.offset() + end));
     }
   }
 
@@ -219,6 +273,7 @@ public final class SharedMemoryRegistry {
     if (end > r.byteSize()) {
       throw invalid("Invalid offset + byte size for shared memory region: '" + name + "'");
     }
+    requireObjectCovers(r, end);
     return r.mapping()
         .duplicate()
         .position((int) offset)

@@ -19,6 +19,7 @@ import io.tensorgate.proto.admin.v1.SetShadowRequest;
 import io.tensorgate.proto.admin.v1.Shadow;
 import io.tensorgate.server.TensorgateServer;
 import io.tensorgate.server.repository.ModelRepositoryManager.ControlMode;
+import io.tensorgate.server.security.SecurityOptions;
 import io.tensorgate.server.testing.ScriptedBackend;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -194,9 +195,15 @@ class RoutingEndToEndTest {
   @Test
   void shouldAnswerAdminCallsOnlyWithTheTokenWhenOneIsConfigured() throws Exception {
     RoutingFixture.writeModel(repo, "guarded");
-    Path token = Files.writeString(repo.resolve("admin.token"), "s3cret\n");
+    // The RoutingService is in the admin protocol group of the server's access rules.
+    Path tokens = Files.writeString(repo.resolve("tokens"), "admin: s3cret-admin-token-0123\n");
     try (RoutingFixture f =
-        RoutingFixture.start(repo, "guarded", RoutingFixture.fast().adminTokenFile(token))) {
+        RoutingFixture.start(
+            TensorgateServer.builder()
+                .modelRepository(repo)
+                .routing(RoutingFixture.fast())
+                .security(new SecurityOptions().authTokenFile(tokens)),
+            "guarded")) {
       GetRoutingRequest req = GetRoutingRequest.newBuilder().setModelName("guarded").build();
       assertThatThrownBy(() -> f.admin().getRouting(req))
           .isInstanceOfSatisfying(
@@ -205,7 +212,7 @@ class RoutingEndToEndTest {
       Metadata wrong = new Metadata();
       Metadata.Key<String> auth =
           Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
-      wrong.put(auth, "Bearer s3cre");
+      wrong.put(auth, "Bearer s3cret-admin-token-012");
       assertThatThrownBy(
               () ->
                   f.admin()
@@ -213,7 +220,7 @@ class RoutingEndToEndTest {
                       .getRouting(req))
           .isInstanceOf(StatusRuntimeException.class);
       Metadata right = new Metadata();
-      right.put(auth, "Bearer s3cret");
+      right.put(auth, "Bearer s3cret-admin-token-0123");
       assertThat(
               f.admin()
                   .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(right))
