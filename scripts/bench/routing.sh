@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Cost of per-version routing, in ONE run on ONE server (model simple, ONNX Runtime, two
 # identical versions), each feature against "off" with the same model:
+#   canary0    routing.pbtxt with a canary at 0 % (the split runs, all to v1) vs no routing file
 #   canary     routing.pbtxt sends 50 % of the default route to version 2   vs  no routing file
 #   shadow     routing.pbtxt mirrors 100 % of requests to version 2          vs  no routing file
 # Shadow is measured twice: with spare capacity (open loop at SPARE_FRACTION of the saturated
@@ -40,6 +41,10 @@ add_model() { # name, routing.pbtxt text (empty: no routing)
 add_model plain ""
 add_model canary 'stable_version: 1
 canary { version: 2 weight_percent: 50 }'
+# The routing decision alone: a canary at 0 % sends everything to version 1, yet every request
+# still goes through the split.
+add_model canary0 'stable_version: 1
+canary { version: 2 weight_percent: 0 }'
 add_model shadow 'stable_version: 1
 shadow { version: 2 fraction: 1 }'
 
@@ -83,7 +88,7 @@ set_rate() { # the spare-capacity rate from this round's saturated "plain" throu
 for round in $(seq 0 "$ROUNDS"); do
   echo "round $round/$ROUNDS"
   # Odd rounds run the saturated configurations in reverse, so order effects cancel out.
-  if [ $((round % 2)) -eq 0 ]; then order="plain canary shadow"; else order="shadow canary plain"; fi
+  if [ $((round % 2)) -eq 0 ]; then order="plain canary0 canary shadow"; else order="shadow canary canary0 plain"; fi
   for m in $order; do run "${m}_sat" "$m" --concurrency "$CONCURRENCY"; done
   # Round 0 is cold: the rate is set again from round 1, the first counted round.
   if [ "$round" -le 1 ]; then set_rate; fi
@@ -106,6 +111,7 @@ def row(name, on, off, col=1):
     print(f"{name:<36} {a[col]:>10.0f} {b[col]:>10.0f} {r:>7.3f} {100 * (1 - r):>+7.1f}%"
           f"   p50 {a[2]:.2f}/{b[2]:.2f} ms  p99 {a[3]:.2f}/{b[3]:.2f} ms")
 print(f"{'(on vs off, medians)':<36} {'on':>10} {'off':>10} {'ratio':>7} {'cost':>8}   latency on/off")
+row("canary at 0 % (routing only)", "canary0_sat", "plain_sat", 0)
 row("50 % canary, throughput", "canary_sat", "plain_sat", 0)
 row("100 % shadow, saturated goodput", "shadow_sat", "plain_sat")
 row(f"100 % shadow, spare ({rate} req/s) goodput", "shadow_spare", "plain_spare")

@@ -1,8 +1,6 @@
 package io.tensorgate.server.drift;
 
 import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.tensorgate.backend.Tensor;
@@ -62,11 +60,9 @@ final class VersionDrift {
   final LoadedVersion version;
   final DriftConfig config;
   private final List<Feature> features;
-  private final MeterRegistry registry;
-  private final Tags tags;
+  private final DriftMeters meters;
   final Counter sampled;
   final Counter dropped;
-  private final List<Meter> versionMeters = new ArrayList<>();
 
   // Guarded by this.
   private State state;
@@ -82,7 +78,6 @@ final class VersionDrift {
   private double[][] stats = new double[0][];
   private boolean[] drifting = new boolean[0];
   private Counter[] events = new Counter[0];
-  private final List<Meter> featureMeters = new ArrayList<>();
   private final ArrayDeque<Entry> window = new ArrayDeque<>();
 
   private volatile Report report;
@@ -95,33 +90,21 @@ final class VersionDrift {
     this.version = version;
     this.config = config;
     this.features = Feature.of(version.config());
-    this.registry = registry;
-    this.tags = Tags.of("model", version.name(), "version", version.versionString());
-    this.sampled =
-        Counter.builder("tensorgate.drift.sampled")
-            .description("Requests sampled for drift detection")
-            .tags(tags)
-            .register(registry);
-    this.dropped =
-        Counter.builder("tensorgate.drift.dropped")
-            .description("Sampled requests dropped because the drift queue was full")
-            .tags(tags)
-            .register(registry);
-    versionMeters.add(sampled);
-    versionMeters.add(dropped);
+    this.meters =
+        new DriftMeters(
+            registry,
+            Tags.of("model", version.name(), "version", version.versionString()),
+            this::report);
+    this.sampled = meters.sampled;
+    this.dropped = meters.dropped;
     synchronized (this) {
       if (config == null) {
         fail(failure);
       } else {
         start();
       }
+      meters.addWindowGauge();
     }
-    versionMeters.add(
-        Gauge.builder("tensorgate.drift.window.requests", this, v -> v.report.windowRequests())
-            .description("Sampled requests in the live drift window")
-            .tags(tags)
-            .strongReference(true)
-            .register(registry));
   }
 
   /** Whether to sample this request; called on the answering thread. */
@@ -206,12 +189,11 @@ final class VersionDrift {
 
   /** Removes every meter; the version left service. */
   synchronized void close() {
-    removeFeatureMeters();
-    versionMeters.forEach(registry::remove);
+    meters.close();
   }
 
   private void start() {
-    removeFeatureMeters();
+    meters.removeFeatures();
     window.clear();
     captured = null;
     capturedRequests = 0;
@@ -311,62 +293,11 @@ final class VersionDrift {
       featureIndex[i] = features.indexOf(monitored[i]);
       counts[i] = new long[bins[i].size()];
       stats[i] = new double[] {Double.NaN, Double.NaN, Double.NaN};
-      Tags ft = tags.and("feature", monitored[i].name());
-      events[i] =
-          Counter.builder("tensorgate.drift.events")
-              .description("Times a feature's drift statistics crossed a threshold")
-              .tags(ft)
-              .register(registry);
-      featureMeters.add(events[i]);
-      featureMeters.add(
-          gauge(
-              "tensorgate.drift.psi",
-              "Population stability index, live window vs reference",
-              ft,
-              i,
-              0));
-      featureMeters.add(
-          gauge(
-              "tensorgate.drift.kl",
-              "KL divergence of the live window from the reference",
-              ft,
-              i,
-              1));
-      if (!monitored[i].categorical()) {
-        featureMeters.add(
-            gauge(
-                "tensorgate.drift.ks",
-                "Binned Kolmogorov-Smirnov statistic, live window vs reference",
-                ft,
-                i,
-                2));
-      }
+      events[i] = meters.addFeature(i, monitored[i]);
     }
     state = State.MONITORING;
     failure = "";
     publish();
-  }
-
-  private Meter gauge(String name, String help, Tags t, int feature, int stat) {
-    return Gauge.builder(name, this, v -> v.statistic(feature, stat))
-        .description(help)
-        .tags(t)
-        .strongReference(true)
-        .register(registry);
-  }
-
-  private double statistic(int feature, int stat) {
-    List<FeatureReport> f = report.features();
-    if (feature >= f.size()) {
-      return Double.NaN;
-    }
-    FeatureReport r = f.get(feature);
-    return stat == 0 ? r.psi() : stat == 1 ? r.kl() : r.ks();
-  }
-
-  private void removeFeatureMeters() {
-    featureMeters.forEach(registry::remove);
-    featureMeters.clear();
   }
 
   private void addToWindow(Sample s) {
