@@ -7,7 +7,6 @@ import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Counts the gRPC calls the server has started and not yet closed, unary and streaming apart.
@@ -20,7 +19,6 @@ import java.util.concurrent.atomic.LongAdder;
 public final class OpenCalls implements ServerInterceptor {
   private final AtomicInteger unary = new AtomicInteger();
   private final AtomicInteger streaming = new AtomicInteger();
-  private final LongAdder started = new LongAdder();
 
   /** Unary calls started and not yet complete or cancelled. */
   public int unary() {
@@ -32,18 +30,12 @@ public final class OpenCalls implements ServerInterceptor {
     return streaming.get();
   }
 
-  /** Every call ever started; for tests and diagnostics. */
-  public long started() {
-    return started.sum();
-  }
-
   @Override
   public <Q, R> ServerCall.Listener<Q> interceptCall(
       ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
     AtomicInteger count =
         call.getMethodDescriptor().getType() == MethodType.UNARY ? unary : streaming;
     count.incrementAndGet();
-    started.increment();
     ServerCall.Listener<Q> delegate;
     try {
       delegate = next.startCall(call, headers);
