@@ -1,7 +1,6 @@
 package io.tensorgate.server.testing;
 
 import io.tensorgate.backend.BackendException;
-import io.tensorgate.backend.BackendProvider;
 import io.tensorgate.backend.Batch;
 import io.tensorgate.backend.ExecutionResult;
 import io.tensorgate.backend.ExecutionTimestamps;
@@ -9,14 +8,11 @@ import io.tensorgate.backend.InstancePlacement;
 import io.tensorgate.backend.Model;
 import io.tensorgate.backend.ModelDefinition;
 import io.tensorgate.backend.ModelInstance;
-import io.tensorgate.backend.ModelSignature;
 import io.tensorgate.backend.Tensor;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -39,7 +35,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>Loaded from the test class path only (service file under src/test/resources): the scripts that
  * use it put {@code server/target/test-classes} beside the server jar.
  */
-public final class FaultBackend implements BackendProvider {
+public final class FaultBackend extends TestBackend {
+  public FaultBackend() {
+    super("fault");
+  }
+
   /** First element of a request that makes its batch throw. */
   public static final int THROW = -666;
 
@@ -76,49 +76,15 @@ public final class FaultBackend implements BackendProvider {
   }
 
   @Override
-  public String name() {
-    return "fault";
-  }
-
-  @Override
-  public Set<String> platforms() {
-    return Set.of("tensorgate_fault");
-  }
-
-  @Override
-  public String defaultModelFilename() {
-    return "model.fault";
-  }
-
-  @Override
-  public Availability availability() {
-    return Availability.yes();
-  }
-
-  @Override
-  public ModelSignature inspect(Path modelFile) throws BackendException {
-    throw new BackendException("the fault backend needs a complete config");
-  }
-
-  @Override
   public Model load(ModelDefinition def) throws BackendException {
     long delayNanos = TimeUnit.MILLISECONDS.toNanos(longParameter(def, "delay_ms"));
     int leakBytes = (int) longParameter(def, "leak_bytes_per_request");
-    return new Model() {
-      @Override
-      public ModelDefinition definition() {
-        return def;
-      }
-
-      @Override
-      public ModelInstance newInstance(InstancePlacement placement) {
-        INSTANCES_OPENED.incrementAndGet();
-        return new Instance(placement, def, delayNanos, leakBytes);
-      }
-
-      @Override
-      public void close() {}
-    };
+    return model(
+        def,
+        placement -> {
+          INSTANCES_OPENED.incrementAndGet();
+          return new Instance(placement, def, delayNanos, leakBytes);
+        });
   }
 
   private static long longParameter(ModelDefinition def, String key) throws BackendException {

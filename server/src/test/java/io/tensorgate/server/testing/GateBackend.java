@@ -1,7 +1,6 @@
 package io.tensorgate.server.testing;
 
 import io.tensorgate.backend.BackendException;
-import io.tensorgate.backend.BackendProvider;
 import io.tensorgate.backend.Batch;
 import io.tensorgate.backend.ExecutionResult;
 import io.tensorgate.backend.ExecutionTimestamps;
@@ -9,12 +8,9 @@ import io.tensorgate.backend.InstancePlacement;
 import io.tensorgate.backend.Model;
 import io.tensorgate.backend.ModelDefinition;
 import io.tensorgate.backend.ModelInstance;
-import io.tensorgate.backend.ModelSignature;
 import io.tensorgate.backend.Tensor;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -24,7 +20,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * can be held shut: each execution first takes a permit from the gate named by the config parameter
  * {@code gate}. Tests open and close gates by name; executions are counted per gate.
  */
-public final class GateBackend implements BackendProvider {
+public final class GateBackend extends TestBackend {
+  public GateBackend() {
+    super("gate");
+  }
+
   private static final ConcurrentHashMap<String, Semaphore> GATES = new ConcurrentHashMap<>();
   private static final ConcurrentHashMap<String, AtomicInteger> EXECUTIONS =
       new ConcurrentHashMap<>();
@@ -51,49 +51,11 @@ public final class GateBackend implements BackendProvider {
   }
 
   @Override
-  public String name() {
-    return "gate";
-  }
-
-  @Override
-  public Set<String> platforms() {
-    return Set.of("tensorgate_gate");
-  }
-
-  @Override
-  public String defaultModelFilename() {
-    return "model.gate";
-  }
-
-  @Override
-  public Availability availability() {
-    return Availability.yes();
-  }
-
-  @Override
-  public ModelSignature inspect(Path modelFile) throws BackendException {
-    throw new BackendException("the gate backend needs a complete config");
-  }
-
-  @Override
   public Model load(ModelDefinition def) {
     String gate = def.parameters().getOrDefault("gate", def.name());
     GATES.computeIfAbsent(gate, g -> new Semaphore(1_000_000));
     EXECUTIONS.computeIfAbsent(gate, g -> new AtomicInteger());
-    return new Model() {
-      @Override
-      public ModelDefinition definition() {
-        return def;
-      }
-
-      @Override
-      public ModelInstance newInstance(InstancePlacement placement) {
-        return new Instance(placement, def, gate);
-      }
-
-      @Override
-      public void close() {}
-    };
+    return model(def, placement -> new Instance(placement, def, gate));
   }
 
   private static final class Instance implements ModelInstance {

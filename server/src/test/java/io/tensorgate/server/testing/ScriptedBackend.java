@@ -1,7 +1,6 @@
 package io.tensorgate.server.testing;
 
 import io.tensorgate.backend.BackendException;
-import io.tensorgate.backend.BackendProvider;
 import io.tensorgate.backend.Batch;
 import io.tensorgate.backend.DataType;
 import io.tensorgate.backend.ExecutionResult;
@@ -10,7 +9,6 @@ import io.tensorgate.backend.InstancePlacement;
 import io.tensorgate.backend.Model;
 import io.tensorgate.backend.ModelDefinition;
 import io.tensorgate.backend.ModelInstance;
-import io.tensorgate.backend.ModelSignature;
 import io.tensorgate.backend.Tensor;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -20,7 +18,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
@@ -31,7 +28,11 @@ import java.util.concurrent.locks.LockSupport;
  * and PROBS FP32 [4], a one-hot "classifier" at class (INPUT0[0] + offset) mod 4. Behaviours are
  * keyed by (model, version) and read on every execution.
  */
-public final class ScriptedBackend implements BackendProvider {
+public final class ScriptedBackend extends TestBackend {
+  public ScriptedBackend() {
+    super("scripted");
+  }
+
   private static final ConcurrentHashMap<String, Behaviour> BEHAVIOURS = new ConcurrentHashMap<>();
 
   /** What one version does now; tests change it while traffic flows. */
@@ -76,47 +77,9 @@ public final class ScriptedBackend implements BackendProvider {
   }
 
   @Override
-  public String name() {
-    return "scripted";
-  }
-
-  @Override
-  public Set<String> platforms() {
-    return Set.of("tensorgate_scripted");
-  }
-
-  @Override
-  public String defaultModelFilename() {
-    return "model.scripted";
-  }
-
-  @Override
-  public Availability availability() {
-    return Availability.yes();
-  }
-
-  @Override
-  public ModelSignature inspect(Path modelFile) throws BackendException {
-    throw new BackendException("the scripted backend needs a complete config");
-  }
-
-  @Override
   public Model load(ModelDefinition def) {
     Behaviour b = of(def.name(), def.version());
-    return new Model() {
-      @Override
-      public ModelDefinition definition() {
-        return def;
-      }
-
-      @Override
-      public ModelInstance newInstance(InstancePlacement placement) {
-        return new Instance(placement, def, b);
-      }
-
-      @Override
-      public void close() {}
-    };
+    return model(def, placement -> new Instance(placement, def, b));
   }
 
   private static final class Instance implements ModelInstance {
