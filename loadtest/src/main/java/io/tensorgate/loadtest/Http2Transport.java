@@ -30,6 +30,7 @@ import java.util.Objects;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import javax.net.ssl.SSLException;
 
 /**
  * The lean client: calls of one gRPC method over N HTTP/2 connections of Netty's codec, native
@@ -158,6 +159,10 @@ final class Http2Transport implements CallTransport {
     handlers.add(handler);
     try {
       connected.get(connectMillis, TimeUnit.MILLISECONDS);
+      SslHandler tls = connected.channel().pipeline().get(SslHandler.class);
+      if (tls != null) {
+        tls.handshakeFuture().get(connectMillis, TimeUnit.MILLISECONDS);
+      }
       ready.get(connectMillis, TimeUnit.MILLISECONDS);
     } catch (ExecutionException e) {
       throw new IOException(
@@ -180,7 +185,7 @@ final class Http2Transport implements CallTransport {
     }
     String text =
         cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
-    return tls && cause instanceof javax.net.ssl.SSLException
+    return tls && cause instanceof SSLException
         ? "TLS handshake failed (" + text + "); a plaintext server needs --insecure"
         : text;
   }
