@@ -1,36 +1,16 @@
 package io.tensorgate.loadtest;
 
 import io.grpc.Status;
-import io.netty.bootstrap.Bootstrap;
-import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollIoHandler;
-import io.netty.channel.epoll.EpollSocketChannel;
-import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
-import io.netty.handler.codec.http2.DefaultHttp2Headers;
-import io.netty.handler.codec.http2.Http2Headers;
-import io.netty.handler.ssl.SslContext;
-import io.netty.handler.ssl.SslHandler;
-import io.netty.util.concurrent.DefaultThreadFactory;
-import io.netty.util.concurrent.Promise;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import javax.net.ssl.SSLException;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * The lean client: calls of one gRPC method over N HTTP/2 connections of Netty's codec, native
@@ -79,159 +59,50 @@ final class Http2Transport implements CallTransport {
     }
   }
 
-  private final EventLoopGroup group;
-  private final boolean epoll;
-  // Arrays instead of Lists: indexed on every send.
-  private final Channel[] channels;
-  private final EventLoop[] loops;
-  private final GrpcClientHandler[] handlers;
+  private final Http2Connector connector;
+  // Read on every send; a lost connection is replaced in place (see reconnect).
+  private final AtomicReferenceArray<Http2Connector.Connection> connections;
 
-  private Http2Transport(
-      EventLoopGroup group,
-      boolean epoll,
-      List<Channel> channels,
-      List<GrpcClientHandler> handlers) {
-    this.group = group;
-    this.epoll = epoll;
-    this.channels = channels.toArray(new Channel[0]);
-    this.loops = channels.stream().map(Channel::eventLoop).toArray(EventLoop[]::new);
-    this.handlers = handlers.toArray(new GrpcClientHandler[0]);
+  private Http2Transport(Http2Connector connector, List<Http2Connector.Connection> connections) {
+    this.connector = connector;
+    this.connections =
+        new AtomicReferenceArray<>(connections.toArray(new Http2Connector.Connection[0]));
   }
 
   /** Opens every connection and waits until the server's SETTINGS arrived on each. Blocking. */
   static Http2Transport connect(Options options) throws IOException, InterruptedException {
-    boolean epoll = Epoll.isAvailable();
-    EventLoopGroup group =
-        new MultiThreadIoEventLoopGroup(
-            options.threads(),
-            new DefaultThreadFactory("loadtest-io", true),
-            epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
-    List<Channel> channels = new ArrayList<>();
-    List<GrpcClientHandler> handlers = new ArrayList<>();
+    Http2Connector connector = new Http2Connector(options);
+    List<Http2Connector.Connection> opened = new ArrayList<>();
     try {
-      SslContext ssl = options.security().leanClientContext();
-      GrpcClientHandler.Settings settings = settings(options, ssl != null);
       for (int i = 0; i < options.connections(); i++) {
-        open(options, group, epoll, ssl, settings, channels, handlers);
+        opened.add(connector.open());
       }
     } catch (IOException | InterruptedException | RuntimeException e) {
-      channels.forEach(Channel::close);
-      group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+      opened.forEach(connection -> connection.channel().close());
+      connector.close();
       throw e;
     }
-    return new Http2Transport(group, epoll, channels, handlers);
-  }
-
-  private static void open(
-      Options options,
-      EventLoopGroup group,
-      boolean epoll,
-      SslContext ssl,
-      GrpcClientHandler.Settings settings,
-      List<Channel> channels,
-      List<GrpcClientHandler> handlers)
-      throws IOException, InterruptedException {
-    Target target = options.target();
-    EventLoop loop = group.next();
-    Promise<Void> ready = loop.newPromise();
-    GrpcClientHandler handler = GrpcClientHandler.create(settings, ready);
-    long connectMillis = Math.max(1, options.connectTimeout().toMillis());
-    ChannelFuture connected =
-        new Bootstrap()
-            .group(loop)
-            .channel(epoll ? EpollSocketChannel.class : NioSocketChannel.class)
-            .option(ChannelOption.TCP_NODELAY, true)
-            .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(connectMillis, 1 << 30))
-            .handler(
-                new ChannelInitializer<SocketChannel>() {
-                  @Override
-                  protected void initChannel(SocketChannel channel) {
-                    if (ssl != null) {
-                      String name = options.security().serverName(target.host());
-                      SslHandler tls = ssl.newHandler(channel.alloc(), name, target.port());
-                      channel.pipeline().addLast(tls);
-                    }
-                    channel.pipeline().addLast(handler);
-                  }
-                })
-            .connect(target.host(), target.port());
-    channels.add(connected.channel());
-    handlers.add(handler);
-    try {
-      connected.get(connectMillis, TimeUnit.MILLISECONDS);
-      SslHandler tls = connected.channel().pipeline().get(SslHandler.class);
-      if (tls != null) {
-        tls.handshakeFuture().get(connectMillis, TimeUnit.MILLISECONDS);
-      }
-      ready.get(connectMillis, TimeUnit.MILLISECONDS);
-    } catch (ExecutionException e) {
-      throw new IOException(
-          "cannot connect to " + target + ": " + rootMessage(e.getCause(), ssl != null), e);
-    } catch (TimeoutException e) {
-      throw new IOException(
-          "cannot connect to "
-              + target
-              + ": no HTTP/2 answer within "
-              + options.connectTimeout()
-              + (ssl != null ? " (a plaintext server needs --insecure)" : ""),
-          e);
-    }
-  }
-
-  private static String rootMessage(Throwable failure, boolean tls) {
-    Throwable cause = failure;
-    while (cause.getCause() != null) {
-      cause = cause.getCause();
-    }
-    String text =
-        cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
-    return tls && cause instanceof SSLException
-        ? "TLS handshake failed (" + text + "); a plaintext server needs --insecure"
-        : text;
-  }
-
-  private static GrpcClientHandler.Settings settings(Options options, boolean tls) {
-    Http2Headers headers =
-        new DefaultHttp2Headers()
-            .method("POST")
-            .scheme(tls ? "https" : "http")
-            .path(options.path())
-            .authority(options.authority() != null ? options.authority() : options.target().text())
-            .add("content-type", "application/grpc")
-            .add("te", "trailers")
-            .add("user-agent", "tensorgate-loadtest");
-    long timeoutMillis = options.timeout().toMillis();
-    if (timeoutMillis > 0) {
-      headers.add(
-          "grpc-timeout",
-          timeoutMillis <= 99_999_999 ? timeoutMillis + "m" : (timeoutMillis / 1000) + "S");
-    }
-    if (options.gzip()) {
-      headers.add("grpc-encoding", "gzip");
-    }
-    options.metadata().forEach(headers::add);
-    return new GrpcClientHandler.Settings(
-        headers,
-        options.timeout().toNanos(),
-        options.keepalive().toNanos(),
-        options.maxResponseBytes(),
-        options.check());
+    return new Http2Transport(connector, opened);
   }
 
   /** Whether the connections run on native epoll (else Java NIO). */
   boolean epoll() {
-    return epoll;
+    return connector.epoll();
   }
 
   int connections() {
-    return channels.length;
+    return connections.length();
   }
 
   @Override
   public void send(EncodedRequest request, int lane, Callback callback) {
-    int index = lane % handlers.length;
-    GrpcClientHandler handler = handlers[index];
-    EventLoop loop = loops[index];
+    int index = lane % connections.length();
+    Http2Connector.Connection connection = connections.get(index);
+    if (connection.handler().closed()) {
+      reconnect(index, connection);
+    }
+    GrpcClientHandler handler = connection.handler();
+    EventLoop loop = connection.loop();
     if (loop.inEventLoop()) {
       handler.sendAndFlushLater(request, callback);
     } else {
@@ -239,24 +110,48 @@ final class Http2Transport implements CallTransport {
     }
   }
 
+  /**
+   * Replaces a connection the server closed (GOAWAY, a restart): as grpc-go under ghz, calls on it
+   * fail with UNAVAILABLE until a new connection is up; a failed attempt is retried after a second.
+   */
+  private void reconnect(int index, Http2Connector.Connection lost) {
+    if (!lost.claimReconnect()) {
+      return;
+    }
+    connector
+        .openAsync()
+        .addListener(
+            future -> {
+              if (future.isSuccess()) {
+                Http2Connector.Connection fresh = (Http2Connector.Connection) future.getNow();
+                if (!connections.compareAndSet(index, lost, fresh) || connector.closed()) {
+                  fresh.channel().close();
+                }
+              } else {
+                lost.loop().schedule(lost::releaseReconnect, 1, TimeUnit.SECONDS);
+              }
+            });
+  }
+
   @Override
   public void cancelAll(Status status) {
-    for (int i = 0; i < handlers.length; i++) {
-      GrpcClientHandler handler = handlers[i];
-      loops[i].execute(() -> handler.cancelAll(status));
+    for (int i = 0; i < connections.length(); i++) {
+      Http2Connector.Connection connection = connections.get(i);
+      connection.loop().execute(() -> connection.handler().cancelAll(status));
     }
   }
 
   @Override
   public void close() {
+    connector.markClosed();
     List<ChannelFuture> closing = new ArrayList<>();
-    for (Channel channel : channels) {
-      closing.add(channel.close());
+    for (int i = 0; i < connections.length(); i++) {
+      closing.add(connections.get(i).channel().close());
     }
     for (ChannelFuture future : closing) {
       future.awaitUninterruptibly(5, TimeUnit.SECONDS);
     }
-    group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+    connector.close();
   }
 
   /** A {@code host:port} to connect to; ghz's {@code dns:///} prefix is accepted. */

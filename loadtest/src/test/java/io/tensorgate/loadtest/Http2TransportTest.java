@@ -169,4 +169,25 @@ class Http2TransportTest {
     assertThat(after.statuses)
         .allSatisfy(status -> assertThat(status.getCode()).isEqualTo(Status.Code.UNAVAILABLE));
   }
+
+  @Test
+  void shouldOpenANewConnectionWhenTheServerRetiresTheOldOne() throws Exception {
+    server = new ScriptedServer(100, 300);
+    connect("ServerLive", Duration.ofSeconds(5), Map.of());
+    Outcomes first = new Outcomes(1);
+    transport.send(live, 0, first);
+    assertThat(first.await()).isTrue();
+
+    // Calls keep going until one succeeds on a connection opened after the server's GOAWAY.
+    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    boolean servedByANewConnection = false;
+    while (!servedByANewConnection && System.nanoTime() < end) {
+      Outcomes next = new Outcomes(1);
+      transport.send(live, 0, next);
+      assertThat(next.await()).isTrue();
+      servedByANewConnection = next.statuses.get(0).isOk() && server.connections() > 1;
+    }
+
+    assertThat(servedByANewConnection).isTrue();
+  }
 }

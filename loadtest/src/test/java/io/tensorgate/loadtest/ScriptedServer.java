@@ -1,11 +1,13 @@
 package io.tensorgate.loadtest;
 
+import io.grpc.Attributes;
 import io.grpc.Metadata;
 import io.grpc.Server;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.ServerInterceptors;
+import io.grpc.ServerTransportFilter;
 import io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.StreamObserver;
 import io.tensorgate.proto.inference.GRPCInferenceServiceGrpc;
@@ -18,6 +20,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A grpc-java server for transport tests: ServerLive answers at once; ServerReady holds every call
@@ -29,12 +32,21 @@ final class ScriptedServer implements AutoCloseable {
   private final List<StreamObserver<ServerReadyResponse>> heldReady = new CopyOnWriteArrayList<>();
   // One permit per held call, taken by awaitHeld.
   private final Semaphore held = new Semaphore(0);
+  private final AtomicInteger connections = new AtomicInteger();
   private final Server server;
 
   /**
    * @param maxStreams SETTINGS_MAX_CONCURRENT_STREAMS the server announces
    */
   ScriptedServer(int maxStreams) throws Exception {
+    this(maxStreams, 0);
+  }
+
+  /**
+   * @param maxStreams SETTINGS_MAX_CONCURRENT_STREAMS the server announces
+   * @param maxConnectionAgeMillis after this the server sends GOAWAY on a connection; 0: never
+   */
+  ScriptedServer(int maxStreams, long maxConnectionAgeMillis) throws Exception {
     GRPCInferenceServiceGrpc.GRPCInferenceServiceImplBase service =
         new GRPCInferenceServiceGrpc.GRPCInferenceServiceImplBase() {
           @Override
@@ -60,13 +72,30 @@ final class ScriptedServer implements AutoCloseable {
             return next.startCall(call, metadata);
           }
         };
-    server =
+    NettyServerBuilder builder =
         NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
             .directExecutor()
             .maxConcurrentCallsPerConnection(maxStreams)
             .addService(ServerInterceptors.intercept(service, keepHeaders))
-            .build()
-            .start();
+            .addTransportFilter(
+                new ServerTransportFilter() {
+                  @Override
+                  public Attributes transportReady(Attributes attributes) {
+                    connections.incrementAndGet();
+                    return attributes;
+                  }
+                });
+    if (maxConnectionAgeMillis > 0) {
+      builder
+          .maxConnectionAge(maxConnectionAgeMillis, TimeUnit.MILLISECONDS)
+          .maxConnectionAgeGrace(1, TimeUnit.SECONDS);
+    }
+    server = builder.build().start();
+  }
+
+  /** Connections the server accepted so far. */
+  int connections() {
+    return connections.get();
   }
 
   int port() {
