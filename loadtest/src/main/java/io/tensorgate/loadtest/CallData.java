@@ -1,5 +1,7 @@
 package io.tensorgate.loadtest;
 
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.protobuf.InvalidProtocolBufferException;
@@ -7,6 +9,9 @@ import com.google.protobuf.Message;
 import com.google.protobuf.util.JsonFormat;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -34,7 +39,7 @@ final class CallData {
           "call data templates ({{ ... }}) are not supported: requests are serialized once before"
               + " the run; give --disable-template-data to send the text as it is");
     }
-    JsonNode root = MAPPER.readTree(json);
+    JsonNode root = readJson(json, "call data");
     if (root == null || !(root.isObject() || root.isArray())) {
       throw new IllegalArgumentException("call data must be a JSON object or an array of them");
     }
@@ -98,6 +103,32 @@ final class CallData {
               + ": "
               + shorten(e.getMessage()),
           e);
+    }
+  }
+
+  /** Parses JSON; a syntax error becomes one short line naming {@code what} and the position. */
+  static JsonNode readJson(String json, String what) {
+    try {
+      return MAPPER.readTree(json);
+    } catch (JsonProcessingException e) {
+      JsonLocation at = e.getLocation();
+      throw new IllegalArgumentException(
+          what
+              + " is not valid JSON: "
+              + shorten(e.getOriginalMessage())
+              + (at == null
+                  ? ""
+                  : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")"),
+          e);
+    }
+  }
+
+  /** Reads a file named by a flag; a missing one is one short line. */
+  static String readFile(Path file, String flag) throws IOException {
+    try {
+      return Files.readString(file);
+    } catch (NoSuchFileException e) {
+      throw new IllegalArgumentException(flag + ": no such file " + file, e);
     }
   }
 

@@ -1,7 +1,6 @@
 package io.tensorgate.loadtest;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.protobuf.Message;
 import io.tensorgate.proto.inference.GRPCInferenceServiceGrpc;
 import io.tensorgate.proto.inference.ModelInferRequest;
@@ -75,15 +74,14 @@ record CallRequests(
     if (json) {
       String text =
           ghz.dataFile != null
-              ? Files.readString(ghz.dataFile)
+              ? CallData.readFile(ghz.dataFile, "--data-file")
               : ghz.data.equals("@")
                   ? new String(stdin.readAllBytes(), StandardCharsets.UTF_8)
                   : ghz.data;
       messages = CallData.fromJson(text, method.requestPrototype(), ghz.disableTemplateData);
-      data = new ObjectMapper().readTree(text);
+      data = CallData.readJson(text, "call data");
     } else if (binary) {
-      byte[] bytes =
-          ghz.binaryFile != null ? Files.readAllBytes(ghz.binaryFile) : stdin.readAllBytes();
+      byte[] bytes = ghz.binaryFile != null ? binaryFile(ghz.binaryFile) : stdin.readAllBytes();
       messages = CallData.fromBinary(bytes, method.requestPrototype());
     } else {
       messages = List.of(method.requestPrototype().getDefaultInstanceForType());
@@ -152,6 +150,14 @@ record CallRequests(
         options.modelVersion,
         options.batchSize,
         outputs);
+  }
+
+  private static byte[] binaryFile(Path file) throws IOException {
+    try {
+      return Files.readAllBytes(file);
+    } catch (java.nio.file.NoSuchFileException e) {
+      throw new IllegalArgumentException("--binary-file: no such file " + file, e);
+    }
   }
 
   private static long[] outputSizes(ModelSignature signature, ModelOptions options) {

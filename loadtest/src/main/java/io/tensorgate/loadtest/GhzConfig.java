@@ -1,9 +1,9 @@
 package io.tensorgate.loadtest;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -112,7 +112,10 @@ final class GhzConfig {
       throw new IllegalArgumentException(
           "only JSON config files are supported, not " + file.getFileName());
     }
-    JsonNode root = new ObjectMapper().readTree(file.toFile());
+    if (!Files.isReadable(file)) {
+      throw new IllegalArgumentException("--config: cannot read " + file);
+    }
+    JsonNode root = CallData.readJson(Files.readString(file), "config " + file.getFileName());
     if (root == null || !root.isObject()) {
       throw new IllegalArgumentException("config " + file.getFileName() + " is not a JSON object");
     }

@@ -19,6 +19,11 @@ final class GhzLevels {
   private GhzLevels() {}
 
   static List<Level> of(GhzOptions ghz, ModelOptions options) {
+    if (options.concurrencyRange == null
+        && ghz.concurrencySchedule.equalsIgnoreCase("const")
+        && ghz.concurrency < 1) {
+      throw new IllegalArgumentException("concurrency must be >= 1, got " + ghz.concurrency);
+    }
     // A concurrency sweep's low levels simply leave some connections idle.
     if (options.concurrencyRange == null && ghz.connections > ghz.concurrency) {
       throw new IllegalArgumentException(

@@ -1,7 +1,6 @@
 package io.tensorgate.loadtest;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tensorgate.proto.inference.GRPCInferenceServiceGrpc;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -74,61 +73,56 @@ final class GhzRun {
         try (Http2Transport transport =
             Http2Transport.connect(
                 transportOptions(method, call, target, security, metadata, threads))) {
-          List<LevelResult> results = runLevels(levels, transport, requests, call, control);
-          ReportContext context =
-              GhzReportContext.of(ghz, options, method, call, transport, threads, levels);
-          ReportWriter.write(context, results, ghz.format, ghz.output, out, options.perfCsv);
+          LevelRunner runner =
+              new LevelRunner(transport, requests, serverStats(call, control), out, terminal);
+          // Ctrl-C ends the run early; the JVM waits (10 s at most) until its report is out.
+          CountDownLatch reported = new CountDownLatch(1);
+          Thread onInterrupt = new Thread(() -> cancelAndWait(runner, reported), "loadtest-cancel");
+          Runtime.getRuntime().addShutdownHook(onInterrupt);
+          try {
+            List<LevelResult> results = runLevels(levels, runner, call);
+            ReportContext context =
+                GhzReportContext.of(ghz, options, method, call, transport, threads, levels);
+            ReportWriter.write(context, results, ghz.format, ghz.output, out, options.perfCsv);
+          } finally {
+            reported.countDown();
+            try {
+              Runtime.getRuntime().removeShutdownHook(onInterrupt);
+            } catch (IllegalStateException shuttingDown) {
+              // Ctrl-C: the hook is running and has just been released.
+            }
+          }
         }
       }
     }
     return 0;
   }
 
-  private List<LevelResult> runLevels(
-      List<GhzLevels.Level> levels,
-      Http2Transport transport,
-      RequestSource requests,
-      CallRequests call,
-      Channels control)
-      throws Exception {
-    LevelRunner runner =
-        new LevelRunner(transport, requests, serverStats(call, control), out, terminal);
-    CountDownLatch finished = new CountDownLatch(1);
-    Thread onInterrupt =
-        new Thread(
-            () -> {
-              runner.cancel();
-              try {
-                finished.await(10, TimeUnit.SECONDS);
-              } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-              }
-            },
-            "loadtest-cancel");
-    Runtime.getRuntime().addShutdownHook(onInterrupt);
+  private static void cancelAndWait(LevelRunner runner, CountDownLatch reported) {
+    runner.cancel();
     try {
-      List<LevelResult> results = new ArrayList<>();
-      boolean keepDetails = ghz.format.equals("csv") || options.details;
-      for (GhzLevels.Level level : levels) {
-        results.add(
-            runner.run(
-                level.plan(),
-                new LevelRunner.Level(level.mode(), level.value(), call.batchSize()),
-                ghz.skipFirst,
-                keepDetails));
-        if (runner.cancelled()) {
-          break;
-        }
-      }
-      return results;
-    } finally {
-      finished.countDown();
-      try {
-        Runtime.getRuntime().removeShutdownHook(onInterrupt);
-      } catch (IllegalStateException shuttingDown) {
-        // Ctrl-C: the hook is running and waits for this run's report.
+      reported.await(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private List<LevelResult> runLevels(
+      List<GhzLevels.Level> levels, LevelRunner runner, CallRequests call) throws Exception {
+    List<LevelResult> results = new ArrayList<>();
+    boolean keepDetails = ghz.format.equals("csv") || options.details;
+    for (GhzLevels.Level level : levels) {
+      results.add(
+          runner.run(
+              level.plan(),
+              new LevelRunner.Level(level.mode(), level.value(), call.batchSize()),
+              ghz.skipFirst,
+              keepDetails));
+      if (runner.cancelled()) {
+        break;
       }
     }
+    return results;
   }
 
   private Callable<ServerStats.Snapshot> serverStats(CallRequests call, Channels control) {
@@ -192,7 +186,8 @@ final class GhzRun {
 
   private Map<String, String> metadata() throws java.io.IOException {
     if (ghz.metadataFile != null) {
-      return RequestMetadata.parse(Files.readString(ghz.metadataFile), ghz.disableTemplateData);
+      return RequestMetadata.parse(
+          CallData.readFile(ghz.metadataFile, "--metadata-file"), ghz.disableTemplateData);
     }
     if (ghz.metadata != null && !ghz.metadata.isBlank()) {
       return RequestMetadata.parse(ghz.metadata, ghz.disableTemplateData);
@@ -206,7 +201,7 @@ final class GhzRun {
     if (json == null || json.isBlank()) {
       return tags;
     }
-    JsonNode root = new ObjectMapper().readTree(json);
+    JsonNode root = CallData.readJson(json, "--tags");
     if (root == null || !root.isObject()) {
       throw new IllegalArgumentException("--tags must be a JSON object of strings");
     }

@@ -160,12 +160,19 @@ final class Http2Connector implements AutoCloseable {
 
   private static String rootMessage(Throwable failure, boolean tls) {
     Throwable cause = failure;
+    boolean handshake = cause instanceof SSLException;
     while (cause.getCause() != null) {
       cause = cause.getCause();
+      handshake |= cause instanceof SSLException;
     }
     String text =
         cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
-    return tls && cause instanceof SSLException
+    // Netty's native transport prefixes the errno: "finishConnect(..) failed with error(-111): ".
+    int errno = text.indexOf("): ");
+    if (text.contains("failed with error(") && errno > 0) {
+      text = text.substring(errno + 3);
+    }
+    return tls && handshake
         ? "TLS handshake failed (" + text + "); a plaintext server needs --insecure"
         : text;
   }

@@ -1,6 +1,7 @@
 package io.tensorgate.loadtest;
 
 import ai.onnxruntime.OrtException;
+import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.netty.util.ResourceLeakDetector;
 import java.io.IOException;
@@ -8,6 +9,7 @@ import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import javax.net.ssl.SSLException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -107,8 +109,11 @@ public final class LoadtestMain implements Callable<Integer> {
     commandLine.getCommandSpec().version("tensorgate-loadtest " + version());
     commandLine.setExecutionExceptionHandler(
         (e, cl, parseResult) -> {
+          if (e instanceof StatusRuntimeException failed) {
+            cl.getErr().println("error: " + describe(failed));
+            return 2;
+          }
           if (e instanceof IllegalArgumentException
-              || e instanceof StatusRuntimeException
               || e instanceof OrtException
               || e instanceof IOException
               || e instanceof CommandLine.ParameterException) {
@@ -118,6 +123,36 @@ public final class LoadtestMain implements Callable<Integer> {
           throw e;
         });
     return commandLine;
+  }
+
+  /**
+   * A failed control call (ModelMetadata, ModelStatistics, ...) in one line: the status and what
+   * went wrong underneath, without grpc-java's channel pipeline dump.
+   */
+  static String describe(StatusRuntimeException e) {
+    Status status = e.getStatus();
+    Throwable root = status.getCause();
+    boolean tls = root instanceof SSLException;
+    while (root != null && root.getCause() != null) {
+      root = root.getCause();
+      tls |= root instanceof SSLException;
+    }
+    String description = status.getDescription() == null ? "" : status.getDescription();
+    int newline = description.indexOf('\n');
+    if (newline >= 0) {
+      description = description.substring(0, newline);
+    }
+    if (tls) {
+      return status.getCode()
+          + ": TLS handshake failed ("
+          + root.getMessage()
+          + "); a plaintext server needs --insecure";
+    }
+    if (root != null && root.getMessage() != null) {
+      description =
+          description.isEmpty() ? root.getMessage() : description + ": " + root.getMessage();
+    }
+    return status.getCode() + (description.isEmpty() ? "" : ": " + description);
   }
 
   private static String version() {

@@ -1,8 +1,6 @@
 package io.tensorgate.loadtest;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -18,13 +16,13 @@ final class RequestMetadata {
 
   private RequestMetadata() {}
 
-  static Map<String, String> parse(String json, boolean templatesAsText) throws IOException {
+  static Map<String, String> parse(String json, boolean templatesAsText) {
     if (!templatesAsText && json.contains("{{")) {
       throw new IllegalArgumentException(
           "metadata templates ({{ ... }}) are not supported; give --disable-template-data to send"
               + " the text as it is");
     }
-    JsonNode root = new ObjectMapper().readTree(json);
+    JsonNode root = CallData.readJson(json, "metadata");
     if (root == null || !root.isObject()) {
       throw new IllegalArgumentException("metadata must be a JSON object of strings");
     }

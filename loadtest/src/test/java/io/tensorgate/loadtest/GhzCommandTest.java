@@ -409,4 +409,47 @@ class GhzCommandTest {
     assertThat(cli.exitCode()).isEqualTo(2);
     assertThat(cli.err()).contains("connections cannot be greater than concurrency");
   }
+
+  @Test
+  void shouldSendLengthDelimitedBinaryMessagesRoundRobinWhenBinaryFileGiven() throws Exception {
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    io.tensorgate.proto.inference.ModelInferRequest.newBuilder()
+        .setModelName("simple")
+        .build()
+        .writeDelimitedTo(bytes);
+    io.tensorgate.proto.inference.ModelInferRequest.newBuilder()
+        .setModelName("missing")
+        .build()
+        .writeDelimitedTo(bytes);
+    Path binary = dir.resolve("calls.bin");
+    Files.write(binary, bytes.toByteArray());
+
+    JsonNode report =
+        json(ghz("-c", "1", "-n", "10", "--insecure", "-B", binary.toString(), "-O", "json"));
+
+    // The echo server answers "simple" and refuses any other model: one of each, in turn.
+    assertThat(report.get("statusCodeDistribution").get("OK").asLong()).isEqualTo(5);
+    assertThat(report.get("statusCodeDistribution").get("NotFound").asLong()).isEqualTo(5);
+    assertThat(report.get("options").get("binary").asBoolean()).isTrue();
+  }
+
+  @Test
+  void shouldReadCallDataFromStdinWhenDataIsAt() throws Exception {
+    Cli cli =
+        Cli.execute(
+            new java.io.ByteArrayInputStream(
+                SIMPLE_REQUEST.getBytes(java.nio.charset.StandardCharsets.UTF_8)),
+            "-c",
+            "2",
+            "-n",
+            "20",
+            "--insecure",
+            "-d",
+            "@",
+            "-O",
+            "json",
+            host());
+
+    assertThat(json(cli).get("statusCodeDistribution").get("OK").asLong()).isEqualTo(20);
+  }
 }
