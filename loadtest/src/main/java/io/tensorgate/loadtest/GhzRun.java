@@ -147,7 +147,7 @@ final class GhzRun {
       TransportSecurity security,
       Map<String, String> metadata,
       int threads) {
-    GrpcClientHandler.ResponseCheck check = null;
+    ResponseCheck check = null;
     if (options.checkOutputs) {
       if (!method.isModelInfer()) {
         throw new IllegalArgumentException("--check-outputs needs ModelInfer or ModelStreamInfer");

@@ -7,14 +7,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
-import io.netty.handler.codec.http2.DefaultHttp2Connection;
-import io.netty.handler.codec.http2.DefaultHttp2ConnectionDecoder;
-import io.netty.handler.codec.http2.DefaultHttp2ConnectionEncoder;
-import io.netty.handler.codec.http2.DefaultHttp2FrameReader;
-import io.netty.handler.codec.http2.DefaultHttp2FrameWriter;
-import io.netty.handler.codec.http2.DefaultHttp2RemoteFlowController;
 import io.netty.handler.codec.http2.Http2CodecUtil;
-import io.netty.handler.codec.http2.Http2Connection;
 import io.netty.handler.codec.http2.Http2ConnectionDecoder;
 import io.netty.handler.codec.http2.Http2ConnectionEncoder;
 import io.netty.handler.codec.http2.Http2ConnectionHandler;
@@ -23,8 +16,6 @@ import io.netty.handler.codec.http2.Http2EventAdapter;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2Stream;
-import io.netty.handler.codec.http2.StreamBufferingEncoder;
-import io.netty.handler.codec.http2.UniformStreamByteDistributor;
 import io.netty.util.AsciiString;
 import io.netty.util.collection.IntObjectHashMap;
 import io.netty.util.collection.IntObjectMap;
@@ -46,11 +37,6 @@ import java.util.concurrent.TimeUnit;
  * <p>Threading: everything but construction runs on the channel's event loop.
  */
 final class GrpcClientHandler extends Http2ConnectionHandler {
-
-  /** Checks a successful response's body (its gRPC frames); returns OK or the failure. */
-  interface ResponseCheck {
-    Status check(ByteBuf frames);
-  }
 
   /** Settings of every connection of one transport. */
   record Settings(
@@ -78,7 +64,11 @@ final class GrpcClientHandler extends Http2ConnectionHandler {
   private boolean flushScheduled;
   private boolean pingOutstanding;
 
-  private GrpcClientHandler(
+  /**
+   * @param ready completed when the server's first SETTINGS arrive (the connection then knows its
+   *     stream limit), failed when the connection closes before
+   */
+  GrpcClientHandler(
       Http2ConnectionDecoder decoder,
       Http2ConnectionEncoder encoder,
       Http2Settings initialSettings,
@@ -87,34 +77,9 @@ final class GrpcClientHandler extends Http2ConnectionHandler {
     super(decoder, encoder, initialSettings);
     this.settings = settings;
     this.ready = ready;
-  }
-
-  /**
-   * @param ready completed when the server's first SETTINGS arrive (the connection then knows its
-   *     stream limit), failed when the connection closes before
-   */
-  static GrpcClientHandler create(Settings settings, Promise<Void> ready) {
-    Http2Connection connection = new DefaultHttp2Connection(false);
-    // Every call is one small stream of equal weight: the uniform distributor skips the priority
-    // tree that Netty's default (weighted fair queue) updates on every stream, measured at 35 %
-    // of the client's event-loop CPU.
-    connection
-        .remote()
-        .flowController(
-            new DefaultHttp2RemoteFlowController(
-                connection, new UniformStreamByteDistributor(connection)));
-    Http2ConnectionEncoder encoder =
-        new StreamBufferingEncoder(
-            new DefaultHttp2ConnectionEncoder(
-                connection, new DefaultHttp2FrameWriter(new StaticHpackEncoder())));
-    Http2ConnectionDecoder decoder =
-        new DefaultHttp2ConnectionDecoder(connection, encoder, new DefaultHttp2FrameReader());
-    Http2Settings initial = new Http2Settings().pushEnabled(false).initialWindowSize(WINDOW_BYTES);
-    GrpcClientHandler handler = new GrpcClientHandler(decoder, encoder, initial, settings, ready);
-    Events events = handler.new Events();
+    Events events = new Events();
     decoder.frameListener(events);
-    connection.addListener(events);
-    return handler;
+    connection().addListener(events);
   }
 
   @Override

@@ -47,7 +47,7 @@ final class Http2Transport implements CallTransport {
       Duration keepalive,
       boolean gzip,
       long maxResponseBytes,
-      GrpcClientHandler.ResponseCheck check) {
+      ResponseCheck check) {
     Options {
       Objects.requireNonNull(target, "target");
       Objects.requireNonNull(path, "path");

@@ -13,7 +13,7 @@ import java.util.List;
  * request asked for (any output when it asked for none). Runs on the event loops; costs a parse per
  * call, so it is off unless asked for.
  */
-final class OutputCheck implements GrpcClientHandler.ResponseCheck {
+final class OutputCheck implements ResponseCheck {
 
   private final boolean stream;
   private final List<String> outputs;
