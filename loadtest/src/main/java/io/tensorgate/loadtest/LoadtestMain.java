@@ -24,6 +24,10 @@ import picocli.CommandLine.Option;
     name = "tensorgate-loadtest",
     subcommands = {RunCommand.class, EchoCommand.class, InprocessCommand.class},
     sortOptions = false,
+    customSynopsis = {
+      "tensorgate-loadtest [ghz flags] [Tensorgate flags] host:port",
+      "       tensorgate-loadtest (run | echo | inprocess) [flags]"
+    },
     usageHelpWidth = 100,
     description = {
       "Load test for Triton-protocol gRPC servers with ghz's command line"
