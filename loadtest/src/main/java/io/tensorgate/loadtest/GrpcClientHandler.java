@@ -48,6 +48,8 @@ final class GrpcClientHandler extends Http2ConnectionHandler {
 
   static final int WINDOW_BYTES = 1 << 20;
   private static final int CONNECTION_WINDOW_BYTES = 16 << 20;
+  private static final Status DEADLINE_EXCEEDED =
+      Status.DEADLINE_EXCEEDED.withDescription("context deadline exceeded");
   private static final AsciiString GRPC_STATUS = AsciiString.cached("grpc-status");
   private static final AsciiString GRPC_MESSAGE = AsciiString.cached("grpc-message");
 
@@ -182,7 +184,16 @@ final class GrpcClientHandler extends Http2ConnectionHandler {
       return GrpcWireStatus.fromTrailers(exchange.grpcStatus, exchange.grpcMessage);
     }
     if (exchange.resetCode >= 0) {
-      return GrpcWireStatus.fromReset(exchange.resetCode);
+      Status reset = GrpcWireStatus.fromReset(exchange.resetCode);
+      // A server enforcing our grpc-timeout resets the stream with CANCEL; as grpc-java and
+      // grpc-go clients do, a call cancelled past its deadline counts as the deadline's.
+      long timeout = settings.timeoutNanos();
+      if (reset.getCode() == Status.Code.CANCELLED
+          && timeout > 0
+          && System.nanoTime() - exchange.startNanos >= timeout) {
+        return DEADLINE_EXCEEDED;
+      }
+      return reset;
     }
     if (exchange.httpStatus > 0 && exchange.httpStatus != 200) {
       return GrpcWireStatus.fromHttpStatus(exchange.httpStatus);
@@ -232,7 +243,7 @@ final class GrpcClientHandler extends Http2ConnectionHandler {
     }
     for (int i = 0; i < count; i++) {
       Exchange exchange = exchanges.remove(expired[i]);
-      complete(exchange, Status.DEADLINE_EXCEEDED.withDescription("context deadline exceeded"));
+      complete(exchange, DEADLINE_EXCEEDED);
       encoder().writeRstStream(ctx, expired[i], Http2Error.CANCEL.code(), ctx.newPromise());
     }
     flush(ctx);
