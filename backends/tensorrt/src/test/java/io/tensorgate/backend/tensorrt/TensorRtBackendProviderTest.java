@@ -18,7 +18,17 @@ class TensorRtBackendProviderTest {
 
   private static TensorRtBackendProvider withoutCuda() {
     Availability no = Availability.no(NO_CUDA);
-    return new TensorRtBackendProvider(() -> new NativeProbe.Result(no, no, 0));
+    return provider(new NativeProbe.Result(no, no, 0));
+  }
+
+  /** A provider that must not reach for CUDA or TensorRT: the probe says it cannot. */
+  private static TensorRtBackendProvider provider(NativeProbe.Result probe) {
+    return new TensorRtBackendProvider(
+        () -> probe,
+        () -> {
+          throw new AssertionError("CUDA and TensorRT were asked for although unavailable");
+        },
+        Path.of("/nonexistent/plan-cache"));
   }
 
   @Test
@@ -44,8 +54,7 @@ class TensorRtBackendProviderTest {
   @Test
   void shouldReportTheTensorRtReasonWhenOnlyTensorRtIsMissing() {
     Availability trt = Availability.no("TensorRT did not load: libnvinfer.so.10: cannot open");
-    TensorRtBackendProvider p =
-        new TensorRtBackendProvider(() -> new NativeProbe.Result(Availability.yes(), trt, 1));
+    TensorRtBackendProvider p = provider(new NativeProbe.Result(Availability.yes(), trt, 1));
 
     assertThat(p.availability()).isEqualTo(trt);
     assertThat(p.cudaSharedMemory().orElseThrow().availability().available()).isTrue();
@@ -67,9 +76,7 @@ class TensorRtBackendProviderTest {
 
   @Test
   void shouldAskForAConfiguredSignatureWhenInspectingAnOnnxModel() {
-    TensorRtBackendProvider available =
-        new TensorRtBackendProvider(
-            () -> new NativeProbe.Result(Availability.yes(), Availability.yes(), 1));
+    TensorRtBackendProvider available = new StandIns().provider(Path.of("/nonexistent/cache"), 1);
 
     assertThatThrownBy(() -> available.inspect(Path.of("/r/m/1/model.onnx")))
         .isInstanceOf(BackendException.class)
