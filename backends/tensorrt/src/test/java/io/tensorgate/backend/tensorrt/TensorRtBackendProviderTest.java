@@ -9,6 +9,8 @@ import io.tensorgate.backend.BackendProvider.Availability;
 import io.tensorgate.backend.CudaSharedMemory;
 import io.tensorgate.backend.GpuMonitor;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.ServiceLoader;
 import org.junit.jupiter.api.Test;
 
@@ -116,6 +118,22 @@ class TensorRtBackendProviderTest {
             r -> assertThat(r).startsWith("CUDA "),
             r -> assertThat(r).startsWith("TensorRT did not load: "));
     assertThat(real.reason()).doesNotContain("Could not initialize class");
+  }
+
+  @Test
+  void shouldNameEveryLibraryThisHostLacksWhenItHasNoCuda() {
+    Availability real = new TensorRtBackendProvider().availability();
+    assumeFalse(real.available(), "this host has CUDA and TensorRT; the missing-library path");
+    List<String> needed = new ArrayList<>(NativeProbe.CUDA_LIBRARIES);
+    needed.addAll(NativeProbe.TENSORRT_LIBRARIES);
+    List<String> absent =
+        needed.stream()
+            .filter(name -> LibraryCheck.ofThisHost().missing(List.of(name)).contains(name))
+            .toList();
+    assumeFalse(absent.isEmpty(), "every library is here; the loader's words say what failed");
+
+    assertThat(real.reason()).contains("; missing here: " + String.join(", ", absent));
+    assertThat(real.reason()).doesNotContain("/.javacpp/");
   }
 
   @Test

@@ -124,7 +124,7 @@ class TrtModelInstanceTest {
 
   @Test
   void shouldGiveAZeroByteTensorAnAddressWhenItHasNoElements() throws Exception {
-    s.tensorRt.describing(FakeEngines.dynamic(new long[] {1, 0, 8, 4}));
+    s.tensorRt.describing(FakeEngines.dynamic(new long[] {1, 0, 8, 0}));
     try (ModelInstance instance = instance(dynamicDefinition(8))) {
       Tensor out = instance.execute(batch(2, 0)).outputs().get(0);
 
