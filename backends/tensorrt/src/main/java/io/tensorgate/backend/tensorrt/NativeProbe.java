@@ -70,12 +70,21 @@ final class NativeProbe {
    * @throws IllegalStateException when TensorRT is not available here
    */
   static TrtNatives natives() {
+    return new TrtNatives(new JavaCppCuda(), new JavaCppTensorRt(logger()));
+  }
+
+  /**
+   * The process's TensorRT logger, for every runtime, builder and parser.
+   *
+   * @throws IllegalStateException when TensorRT is not available here
+   */
+  static TrtLogger logger() {
     TrtLogger logger = Holder.PROBED.logger();
     if (logger == null) {
       throw new IllegalStateException(
           "TensorRT is not available: " + Holder.PROBED.result().tensorRt().reason());
     }
-    return new TrtNatives(new JavaCppCuda(), new JavaCppTensorRt(logger));
+    return logger;
   }
 
   private static Probed probe(LibraryCheck libraries) {
