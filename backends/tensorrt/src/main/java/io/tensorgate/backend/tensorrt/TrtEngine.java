@@ -89,8 +89,11 @@ final class TrtEngine {
     return description;
   }
 
-  /** A new execution context on the engine's device, which the caller makes current first. */
-  TensorRt.Context createContext() {
+  /**
+   * A new execution context on the engine's device, which the caller makes current first. One at a
+   * time: models sharing the engine may create instances on different load threads.
+   */
+  synchronized TensorRt.Context createContext() {
     return engine.createContext();
   }
 

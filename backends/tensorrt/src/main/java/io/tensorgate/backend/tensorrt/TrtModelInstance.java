@@ -131,10 +131,10 @@ final class TrtModelInstance implements ModelInstance {
       }
       IoTensor[] inputs = tensors(description, true);
       IoTensor[] outputs = tensors(description, false);
-      int profile = sizeForLargestShapes(model, description, context, stream, inputs, outputs);
+      LargestShapes.Sizes sizes = LargestShapes.measure(model, description, context, stream);
       cuda.synchronize(stream);
       for (IoTensor t : concat(inputs, outputs)) {
-        t.buffer = StagingBuffer.allocate(cuda, t.name, t.bytes);
+        t.buffer = StagingBuffer.allocate(cuda, t.name, sizes.bytes()[t.index]);
         releases.push("the buffers of tensor '" + t.name + "'", t.buffer::release);
       }
       return new TrtModelInstance(
@@ -148,7 +148,7 @@ final class TrtModelInstance implements ModelInstance {
           description,
           inputs,
           outputs,
-          profile,
+          sizes.profile(),
           releases);
     } catch (BackendException | RuntimeException e) {
       releases.close();
@@ -165,73 +165,6 @@ final class TrtModelInstance implements ModelInstance {
       }
     }
     return out.toArray(IoTensor[]::new);
-  }
-
-  /**
-   * Sets every profile's largest input shapes and records, per tensor, the most bytes any profile
-   * needs (in {@link IoTensor#bytes}); returns the profile the context is left on.
-   */
-  private static int sizeForLargestShapes(
-      String model,
-      EngineDescription d,
-      TensorRt.Context context,
-      long stream,
-      IoTensor[] inputs,
-      IoTensor[] outputs)
-      throws BackendException {
-    int current = 0;
-    List<OptimizationProfile> profiles =
-        d.profiles().isEmpty() ? List.of(new OptimizationProfile(0, Map.of())) : d.profiles();
-    for (OptimizationProfile p : profiles) {
-      if (p.index() != current) {
-        if (!context.setProfile(p.index(), stream)) {
-          throw new BackendException(
-              "TensorRT could not switch to optimization profile " + p.index() + " of " + model);
-        }
-        current = p.index();
-      }
-      for (IoTensor in : inputs) {
-        ShapeRange r = p.range(in.name);
-        long[] largest = r != null ? r.max() : d.tensors().get(in.index).shape();
-        if (!context.setInputShape(in.index, largest)) {
-          throw new BackendException(
-              "TensorRT refused the largest shape "
-                  + Shapes.toString(largest)
-                  + " of input '"
-                  + in.name
-                  + "' in profile "
-                  + p.index()
-                  + " of model '"
-                  + model
-                  + "'");
-        }
-        in.bytes = Math.max(in.bytes, Shapes.byteSize(in.dataType, largest));
-      }
-      for (IoTensor out : outputs) {
-        long[] shape = context.shape(out.index);
-        if (!resolved(shape)) {
-          throw new BackendException(
-              "output '"
-                  + out.name
-                  + "' of model '"
-                  + model
-                  + "' has a data-dependent shape "
-                  + Shapes.toString(shape)
-                  + ", which the TensorRT backend does not serve");
-        }
-        out.bytes = Math.max(out.bytes, Shapes.byteSize(out.dataType, shape));
-      }
-    }
-    return current;
-  }
-
-  private static boolean resolved(long[] shape) {
-    for (long d : shape) {
-      if (d < 0) {
-        return false;
-      }
-    }
-    return true;
   }
 
   private static IoTensor[] concat(IoTensor[] a, IoTensor[] b) {
@@ -329,13 +262,8 @@ final class TrtModelInstance implements ModelInstance {
     long[][] shapes = new long[outputs.length][];
     for (int i = 0; i < outputs.length; i++) {
       shapes[i] = context.shape(outputs[i].index);
-      if (!resolved(shapes[i])) {
-        throw new BackendException(
-            "output '"
-                + outputs[i].name
-                + "' has a data-dependent shape "
-                + Shapes.toString(shapes[i])
-                + ", which the TensorRT backend does not serve");
+      if (!LargestShapes.resolved(shapes[i])) {
+        throw LargestShapes.dataDependent(model, outputs[i].name, shapes[i]);
       }
     }
     outputShapes.put(inputShapes, shapes);
