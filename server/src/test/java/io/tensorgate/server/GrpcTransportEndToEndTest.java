@@ -116,6 +116,26 @@ class GrpcTransportEndToEndTest {
   }
 
   @Test
+  void shouldLetTwoServersListenOnOnePortWhenBothReuseIt() throws Exception {
+    try (RunningServer first =
+        RunningServer.start(builder().transport(new GrpcTransportOptions().reusePort(true)))) {
+      TensorgateServer second =
+          TensorgateServer.builder()
+              .modelRepository(repo)
+              .grpcPort(first.server.port())
+              .metricsPort(0)
+              .transport(new GrpcTransportOptions().reusePort(true))
+              .build()
+              .start();
+      try {
+        assertThat(second.port()).isEqualTo(first.server.port());
+      } finally {
+        second.shutdown();
+      }
+    }
+  }
+
+  @Test
   void shouldRefuseAHandlerThreadCountOutsideTritonsRange() {
     assertThatThrownBy(
             () ->
