@@ -4,7 +4,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * Triton's {@code --backend-config=[<backend>,]<setting>=<value>} flags. The one setting with a
@@ -15,7 +14,7 @@ record BackendConfig(Optional<Integer> defaultMaxBatchSize, Map<String, Integer>
   static final String DEFAULT_MAX_BATCH_SIZE = "default-max-batch-size";
 
   /** The backends of this server, as {@code --backend-config} names them. */
-  static final Set<String> BACKENDS = Set.of("onnxruntime", "tensorrt");
+  static final List<String> BACKENDS = List.of("onnxruntime", "tensorrt");
 
   /**
    * @throws IllegalArgumentException naming the setting that is malformed or not supported
