@@ -5,11 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ai.onnxruntime.OrtEnvironment;
 import io.tensorgate.backend.BackendException;
 import io.tensorgate.backend.Batch;
 import io.tensorgate.backend.DataType;
 import io.tensorgate.backend.InstancePlacement;
 import io.tensorgate.backend.Model;
+import io.tensorgate.backend.ModelDefinition;
 import io.tensorgate.backend.ModelInstance;
 import io.tensorgate.backend.Tensor;
 import java.io.IOException;
@@ -19,6 +21,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeSet;
@@ -99,6 +102,55 @@ class ByteExactStringTensorsTest {
     }
 
     assertThat(roundTrip(elements)).containsExactly(framed(elements));
+  }
+
+  /** label_encoder_bytes.onnx: INT64 codes of four byte strings, as the model sees them. */
+  private static long[] labels(OnnxRuntimeBackendProvider strings, byte[]... elements)
+      throws BackendException {
+    ModelDefinition definition =
+        TestModels.definition(
+            "label_encoder_bytes.onnx",
+            0,
+            List.of(TestModels.spec("INPUT0", DataType.BYTES, -1)),
+            List.of(TestModels.spec("OUTPUT0", DataType.INT64, -1)),
+            Map.of());
+    try (Model encoder = strings.load(definition);
+        ModelInstance run = encoder.newInstance(InstancePlacement.cpu("label_encoder_bytes_0"))) {
+      Tensor input =
+          new Tensor(
+              "INPUT0",
+              DataType.BYTES,
+              new long[] {elements.length},
+              TestModels.bytesElements(true, elements));
+      ByteBuffer codes =
+          run.execute(new Batch(1, List.of(input), List.of())).outputs().get(0).data();
+      long[] out = new long[elements.length];
+      for (int i = 0; i < out.length; i++) {
+        out[i] = codes.getLong();
+      }
+      return out;
+    }
+  }
+
+  @Test
+  void shouldLetTheModelSeeEachElementsOwnBytes() throws Exception {
+    byte[] hello = {'h', 'e', 0, 'l', 'l', 'o'};
+    byte[] emoji = "\uD83D\uDE00".getBytes(StandardCharsets.UTF_8);
+    byte[] invalid = {(byte) 0xFF, (byte) 0xFE};
+
+    assertThat(labels(provider, hello, emoji, invalid, new byte[0], new byte[] {'x'}))
+        .containsExactly(1, 2, 3, 4, -1);
+  }
+
+  @Test
+  void shouldShowTheModelAReEncodingWhenStringsGoThroughJava() throws Exception {
+    OnnxRuntimeBackendProvider javaStrings =
+        new OnnxRuntimeBackendProvider(OrtEnvironment::getEnvironment, JavaStringTensorCodec::new);
+    byte[] hello = {'h', 'e', 0, 'l', 'l', 'o'};
+    byte[] emoji = "\uD83D\uDE00".getBytes(StandardCharsets.UTF_8);
+
+    // Modified UTF-8: the model sees C0 80 for NUL and a surrogate pair for U+1F600.
+    assertThat(labels(javaStrings, hello, emoji, new byte[0])).containsExactly(-1, -1, 4);
   }
 
   @Test
