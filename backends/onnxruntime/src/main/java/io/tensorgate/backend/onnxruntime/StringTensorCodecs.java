@@ -28,12 +28,15 @@ final class StringTensorCodecs {
           "BYTES tensors pass byte for byte through ONNX Runtime's string tensors (C API)");
       return codec;
     } catch (IllegalStateException | LinkageError e) {
+      // Concatenated, not a format: the bridge to the server's log reads {0} MessageFormat's way,
+      // where an apostrophe starts a quote.
       LOG.log(
           System.Logger.Level.WARNING,
           "BYTES tensors go through ONNX Runtime's Java strings, which refuse NUL bytes, invalid"
               + " UTF-8 and characters outside the Basic Multilingual Plane: the byte-exact path"
-              + " is unavailable ({0})",
-          e.getMessage());
+              + " is unavailable ("
+              + e.getMessage()
+              + ")");
       return new JavaStringTensorCodec(environment);
     }
   }
