@@ -90,6 +90,16 @@ public final class Main implements Callable<Integer> {
   int maxMessageBytes;
 
   @Option(
+      names = "--max-inflight-request-bytes",
+      defaultValue = "0",
+      description =
+          "Most bytes inference requests in flight may hold once decoded, together (BYTES"
+              + " elements count 64 bytes each on top of their data); a request that does not fit"
+              + " is refused with RESOURCE_EXHAUSTED before it is decoded. 0: half the maximum"
+              + " heap, at most 1 GiB (default: ${DEFAULT-VALUE}).")
+  long maxInflightRequestBytes;
+
+  @Option(
       names = "--system-shm-dir",
       defaultValue = "/dev/shm",
       description = "Where system shared-memory keys live (default: ${DEFAULT-VALUE}).")
@@ -184,6 +194,7 @@ public final class Main implements Callable<Integer> {
             .exitTimeout(Duration.ofSeconds(exitTimeoutSeconds))
             .executionTimeout(Duration.ofSeconds(executionTimeoutSeconds))
             .maxMessageBytes(maxMessageBytes)
+            .maxInflightRequestBytes(maxInflightRequestBytes)
             .sharedMemoryRoot(shmDir)
             .logControl(logControl)
             .observability(observabilityOptions())

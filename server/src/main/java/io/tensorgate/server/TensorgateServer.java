@@ -6,6 +6,7 @@ import io.grpc.ServerServiceDefinition;
 import io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.channel.EventLoopGroup;
 import io.tensorgate.backend.ErrorCode;
@@ -14,6 +15,7 @@ import io.tensorgate.backend.InferenceException;
 import io.tensorgate.proto.inference.GRPCInferenceServiceGrpc;
 import io.tensorgate.server.grpc.ClientSharedMemoryGuard;
 import io.tensorgate.server.grpc.InferenceService;
+import io.tensorgate.server.grpc.InflightBudget;
 import io.tensorgate.server.grpc.OpenCalls;
 import io.tensorgate.server.grpc.ServerIdentity;
 import io.tensorgate.server.logging.LogControl;
@@ -142,7 +144,8 @@ public final class TensorgateServer implements AutoCloseable {
             blockingExecutor,
             routing.router(),
             routing.observers(observability.observers()),
-            observability.traceSettingRpc());
+            observability.traceSettingRpc(),
+            inflightBudget());
 
     InetSocketAddress address =
         new InetSocketAddress(InetAddress.getByName(config.grpcAddress), config.grpcPort);
@@ -225,6 +228,22 @@ public final class TensorgateServer implements AutoCloseable {
                       .append(reason));
     }
     log.info(sb.toString());
+  }
+
+  private InflightBudget inflightBudget() {
+    InflightBudget budget =
+        new InflightBudget(
+            config.maxInflightRequestBytes > 0
+                ? config.maxInflightRequestBytes
+                : InflightBudget.defaultLimit());
+    Gauge.builder("tensorgate.inflight.request", budget, InflightBudget::reserved)
+        .description(
+            "Bytes that inference requests in flight hold once decoded (limit: "
+                + budget.limit()
+                + ", --max-inflight-request-bytes)")
+        .baseUnit("bytes")
+        .register(meterRegistry());
+    return budget;
   }
 
   /** The bound gRPC port (useful with port 0). */
@@ -322,6 +341,7 @@ public final class TensorgateServer implements AutoCloseable {
     private Duration executionTimeout = Duration.ofSeconds(300);
     private Path shmRoot = Path.of("/dev/shm");
     private int maxMessageBytes = 64 << 20;
+    private long maxInflightRequestBytes;
     private LogControl logControl;
     private BackendRegistry backends;
     private ObservabilityOptions observability = new ObservabilityOptions();
@@ -455,6 +475,18 @@ public final class TensorgateServer implements AutoCloseable {
 
     public Builder maxMessageBytes(int v) {
       this.maxMessageBytes = v;
+      return this;
+    }
+
+    /**
+     * The most bytes inference requests in flight may hold once decoded, together (one request
+     * included); 0 (the default) means {@link InflightBudget#defaultLimit()}.
+     */
+    public Builder maxInflightRequestBytes(long v) {
+      if (v < 0) {
+        throw new IllegalArgumentException("--max-inflight-request-bytes must be >= 0, got " + v);
+      }
+      this.maxInflightRequestBytes = v;
       return this;
     }
 

@@ -104,7 +104,10 @@ public final class InferenceService extends GRPCInferenceServiceGrpc.GRPCInferen
   private final TraceSettingRpc traceSettings;
   private final Executor blockingExecutor;
 
-  /** The service; {@code traceSettings} is shared with the tracer. */
+  /**
+   * The service; {@code traceSettings} is shared with the tracer, {@code budget} bounds what
+   * inference requests in flight hold.
+   */
   public InferenceService(
       ServerIdentity identity,
       ServerReadiness readiness,
@@ -114,12 +117,14 @@ public final class InferenceService extends GRPCInferenceServiceGrpc.GRPCInferen
       Executor blockingExecutor,
       VersionRouter router,
       List<RequestObserver> observers,
-      TraceSettingRpc traceSettings) {
+      TraceSettingRpc traceSettings,
+      InflightBudget budget) {
     this.identity = Objects.requireNonNull(identity, "identity");
     this.readiness = Objects.requireNonNull(readiness, "readiness");
     this.metadata = new MetadataRpc(manager.registry());
     this.infer =
-        new InferHandler(router, new RequestDecoder(shm), new ResponseEncoder(shm), observers);
+        new InferHandler(
+            router, new RequestDecoder(shm), new ResponseEncoder(shm), budget, observers);
     this.stream = new StreamInferHandler(infer);
     this.statistics = new StatisticsRpc(manager.registry());
     this.repository = new RepositoryRpc(manager);
