@@ -2,6 +2,7 @@ package io.tensorgate.server;
 
 import io.tensorgate.backend.InferenceException;
 import io.tensorgate.server.logging.LogControl;
+import io.tensorgate.server.logging.LogOptions;
 import io.tensorgate.server.repository.ModelRepositoryManager.ControlMode;
 import io.tensorgate.server.security.SecurityOptions;
 import io.tensorgate.server.tracing.TraceSettings;
@@ -93,12 +94,6 @@ public final class Main implements Callable<Integer> {
   Path shmDir;
 
   @Option(
-      names = "--log-verbose",
-      defaultValue = "0",
-      description = "Verbose logging level; 0 is off (default: ${DEFAULT-VALUE}).")
-  int logVerbose;
-
-  @Option(
       names = "--allow-metrics",
       arity = "1",
       defaultValue = "true",
@@ -158,9 +153,11 @@ public final class Main implements Callable<Integer> {
 
   @CommandLine.Mixin SecurityOptions security = new SecurityOptions();
 
+  @CommandLine.Mixin LogOptions logging = new LogOptions();
+
   @Override
   public Integer call() throws IOException, InferenceException, InterruptedException {
-    LogControl logControl = new LogControl(logVerbose);
+    LogControl logControl = new LogControl(logging.settings());
     Logger log = LoggerFactory.getLogger(Main.class);
     TensorgateServer server =
         TensorgateServer.builder()

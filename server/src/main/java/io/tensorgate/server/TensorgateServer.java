@@ -86,9 +86,11 @@ public final class TensorgateServer implements AutoCloseable {
    * @throws InferenceException when an explicitly requested start-up model does not exist
    */
   public TensorgateServer start() throws IOException, InferenceException {
+    LogControl logControl = config.logControl != null ? config.logControl : new LogControl(0);
     // Bad TLS, token or limit settings fail here, before anything is started.
     ServerHardening hardening =
         ServerHardening.prepare(config.security, InetAddress.getByName(config.grpcAddress));
+    logControl.redactSecrets(hardening.secrets());
     backends = config.backends != null ? config.backends : BackendRegistry.discover();
     RepositoryLayout layout = new RepositoryLayout(config.modelRepository);
     manager =
@@ -115,7 +117,7 @@ public final class TensorgateServer implements AutoCloseable {
             meterRegistry(),
             shm,
             config.controlMode == ControlMode.POLL ? config.pollSeconds : 0);
-    LogControl logControl = config.logControl != null ? config.logControl : new LogControl(0);
+    logControl.clientFaults().bindTo(meterRegistry());
     InferenceService service =
         new InferenceService(
             version(),

@@ -13,6 +13,7 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.util.EnumSet;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,11 +33,17 @@ public final class ServerHardening {
   private final SecurityOptions options;
   private final SslContext ssl;
   private final AccessInterceptor access;
+  private final Predicate<String> secrets;
 
-  private ServerHardening(SecurityOptions options, SslContext ssl, AccessInterceptor access) {
+  private ServerHardening(
+      SecurityOptions options,
+      SslContext ssl,
+      AccessInterceptor access,
+      Predicate<String> secrets) {
     this.options = options;
     this.ssl = ssl;
     this.access = access;
+    this.secrets = secrets;
   }
 
   /**
@@ -79,7 +86,20 @@ public final class ServerHardening {
             locked.stream().map(ProtocolGroup::flagName).toList());
       }
     }
-    return new ServerHardening(o, ssl, new AccessInterceptor(restricted, tokens, locked));
+    TokenFile t = tokens;
+    return new ServerHardening(
+        o,
+        ssl,
+        new AccessInterceptor(restricted, tokens, locked),
+        s -> t.isToken(s) || restricted.isValue(s));
+  }
+
+  /**
+   * Whether a word is one of the server's secrets (a token of the token file or a restricted
+   * protocol's header value): the log redacts such words.
+   */
+  public Predicate<String> secrets() {
+    return secrets;
   }
 
   /** The access rules (tests check them without a network). */
