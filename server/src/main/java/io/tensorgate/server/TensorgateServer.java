@@ -12,6 +12,7 @@ import io.tensorgate.backend.InferenceException;
 import io.tensorgate.proto.inference.GRPCInferenceServiceGrpc;
 import io.tensorgate.server.grpc.InferenceService;
 import io.tensorgate.server.grpc.OpenCalls;
+import io.tensorgate.server.grpc.ParseGuard;
 import io.tensorgate.server.logging.LogControl;
 import io.tensorgate.server.repository.BackendRegistry;
 import io.tensorgate.server.repository.LoadedVersion;
@@ -118,6 +119,7 @@ public final class TensorgateServer implements AutoCloseable {
             shm,
             config.controlMode == ControlMode.POLL ? config.pollSeconds : 0);
     logControl.clientFaults().bindTo(meterRegistry());
+    ParseGuard parseGuard = new ParseGuard(logControl.clientFaults());
     InferenceService service =
         new InferenceService(
             version(),
@@ -140,12 +142,13 @@ public final class TensorgateServer implements AutoCloseable {
         .intercept(openCalls)
         .maxInboundMessageSize(config.maxMessageBytes)
         .addService(
-            ServerInterceptors.intercept(service.withHeaders(), observability.traceHeaders()))
-        .addService(observability.monitoringService())
-        .addService(health.getHealthService())
-        .addService(ProtoReflectionServiceV1.newInstance())
-        .addService(legacyReflection())
-        .addService(routing.service());
+            ServerInterceptors.intercept(
+                parseGuard.guard(service.withHeaders()), observability.traceHeaders()))
+        .addService(parseGuard.guard(observability.monitoringService().bindService()))
+        .addService(parseGuard.guard(health.getHealthService().bindService()))
+        .addService(parseGuard.guard(ProtoReflectionServiceV1.newInstance().bindService()))
+        .addService(parseGuard.guard(legacyReflection().bindService()))
+        .addService(parseGuard.guard(routing.service()));
     hardening.applyTo(netty);
     grpc = netty.build().start();
     manager.startPolling(config.pollSeconds);
