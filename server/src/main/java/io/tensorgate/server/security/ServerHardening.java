@@ -86,11 +86,24 @@ public final class ServerHardening {
             locked.stream().map(ProtocolGroup::flagName).toList());
       }
     }
+    Set<ProtocolGroup> writeLocked = EnumSet.noneOf(ProtocolGroup.class);
+    String writeLockReason = "";
+    if (o.authTokenFile != null || (!loopback && !o.allowUnauthenticatedAdmin)) {
+      writeLockReason = o.authTokenFile != null ? "once a token file is given" : "off loopback";
+      for (ProtocolGroup g : ProtocolGroup.values()) {
+        if (!tokens.protects(g) && !restricted.restricts(g)) {
+          writeLocked.add(g);
+        }
+      }
+      log.info(
+          "calls that change server state are refused for {}: no rule names them",
+          writeLocked.stream().map(ProtocolGroup::flagName).toList());
+    }
     TokenFile t = tokens;
     return new ServerHardening(
         o,
         ssl,
-        new AccessInterceptor(restricted, tokens, locked),
+        new AccessInterceptor(restricted, tokens, locked, writeLocked, writeLockReason),
         s -> t.isToken(s) || restricted.isValue(s));
   }
 
