@@ -13,6 +13,7 @@ import io.tensorgate.proto.inference.GRPCInferenceServiceGrpc;
 import io.tensorgate.server.grpc.InferenceService;
 import io.tensorgate.server.grpc.OpenCalls;
 import io.tensorgate.server.grpc.ParseGuard;
+import io.tensorgate.server.grpc.StatusGuard;
 import io.tensorgate.server.logging.LogControl;
 import io.tensorgate.server.repository.BackendRegistry;
 import io.tensorgate.server.repository.LoadedVersion;
@@ -150,6 +151,8 @@ public final class TensorgateServer implements AutoCloseable {
         .addService(parseGuard.guard(legacyReflection().bindService()))
         .addService(parseGuard.guard(routing.service()));
     hardening.applyTo(netty);
+    // Added last, so it wraps every other interceptor: no status leaves unchecked.
+    netty.intercept(new StatusGuard());
     grpc = netty.build().start();
     manager.startPolling(config.pollSeconds);
     logModels();
