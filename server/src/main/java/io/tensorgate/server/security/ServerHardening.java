@@ -146,13 +146,14 @@ public final class ServerHardening {
   }
 
   private static SslContext sslContext(SecurityOptions o) throws IOException {
+    SslContext ssl;
     try {
       SslContextBuilder b = GrpcSslContexts.forServer(o.serverCert.toFile(), o.serverKey.toFile());
       if (o.rootCert != null) {
         b.trustManager(o.rootCert.toFile());
       }
       b.clientAuth(o.useSslMutual ? ClientAuth.REQUIRE : ClientAuth.NONE);
-      return b.build();
+      ssl = b.build();
     } catch (IOException | RuntimeException e) {
       throw new IOException(
           "cannot set up TLS from --grpc-server-cert "
@@ -163,6 +164,8 @@ public final class ServerHardening {
               + e.getMessage(),
           e);
     }
+    KeyPairCheck.verify(o.serverCert, o.serverKey);
+    return ssl;
   }
 
   private static void warnIfReadableByOthers(Path file) {
