@@ -65,6 +65,7 @@ public final class TensorgateServer implements AutoCloseable {
   private Observability observability;
   private Routing routing;
   private ExecutorService blockingExecutor;
+  private ServerHardening hardening;
   private Server grpc;
 
   private TensorgateServer(Builder b) {
@@ -90,8 +91,9 @@ public final class TensorgateServer implements AutoCloseable {
   public TensorgateServer start() throws IOException, InferenceException {
     LogControl logControl = config.logControl != null ? config.logControl : new LogControl(0);
     // Bad TLS, token or limit settings fail here, before anything is started.
-    ServerHardening hardening =
-        ServerHardening.prepare(config.security, InetAddress.getByName(config.grpcAddress));
+    hardening =
+        ServerHardening.prepare(
+            config.security, InetAddress.getByName(config.grpcAddress), logControl.clientFaults());
     logControl.redactSecrets(hardening.secrets());
     backends = config.backends != null ? config.backends : BackendRegistry.discover();
     RepositoryLayout layout = new RepositoryLayout(config.modelRepository);
@@ -120,6 +122,7 @@ public final class TensorgateServer implements AutoCloseable {
             shm,
             config.controlMode == ControlMode.POLL ? config.pollSeconds : 0);
     logControl.clientFaults().bindTo(meterRegistry());
+    hardening.bindTo(meterRegistry());
     ParseGuard parseGuard = new ParseGuard(logControl.clientFaults());
     InferenceService service =
         new InferenceService(
@@ -153,7 +156,12 @@ public final class TensorgateServer implements AutoCloseable {
     hardening.applyTo(netty);
     // Added last, so it wraps every other interceptor: no status leaves unchecked.
     netty.intercept(new StatusGuard());
-    grpc = netty.build().start();
+    try {
+      grpc = netty.build().start();
+    } catch (IOException | RuntimeException e) {
+      hardening.close();
+      throw e;
+    }
     manager.startPolling(config.pollSeconds);
     logModels();
     ready.set(true);
@@ -240,6 +248,7 @@ public final class TensorgateServer implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    hardening.close();
     routing.close();
     manager.close();
     shm.cuda().closeAll();

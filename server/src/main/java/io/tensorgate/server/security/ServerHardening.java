@@ -2,9 +2,11 @@ package io.tensorgate.server.security;
 
 import io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.NettyServerBuilder;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
+import io.tensorgate.server.logging.ClientFaults;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.file.Files;
@@ -20,10 +22,11 @@ import org.slf4j.LoggerFactory;
 /**
  * Applies {@link SecurityOptions} to the gRPC server builder: TLS or mutual TLS, the access rules
  * of every call (restricted protocols, bearer tokens, admin closed off loopback), per-request size
- * limits and the HTTP/2 limits (concurrent streams, header size, ping and RST_STREAM floods,
- * handshake timeout, idle connections). Everything fails at start-up, never on the first call.
+ * limits, the HTTP/2 limits (concurrent streams, header size, ping and RST_STREAM floods, handshake
+ * timeout, idle connections) and the server-wide connection limits ({@link ConnectionLimits}).
+ * Everything fails at start-up, never on the first call.
  */
-public final class ServerHardening {
+public final class ServerHardening implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ServerHardening.class);
 
   /** Groups closed by default when the port is reachable from other hosts. */
@@ -34,16 +37,19 @@ public final class ServerHardening {
   private final SslContext ssl;
   private final AccessInterceptor access;
   private final Predicate<String> secrets;
+  private final ConnectionLimits connections;
 
   private ServerHardening(
       SecurityOptions options,
       SslContext ssl,
       AccessInterceptor access,
-      Predicate<String> secrets) {
+      Predicate<String> secrets,
+      ConnectionLimits connections) {
     this.options = options;
     this.ssl = ssl;
     this.access = access;
     this.secrets = secrets;
+    this.connections = connections;
   }
 
   /**
@@ -56,6 +62,15 @@ public final class ServerHardening {
    */
   public static ServerHardening prepare(SecurityOptions o, InetAddress grpcAddress)
       throws IOException {
+    return prepare(o, grpcAddress, new ClientFaults());
+  }
+
+  /**
+   * As {@link #prepare(SecurityOptions, InetAddress)}, recording refused connections and reset
+   * floods in {@code faults}.
+   */
+  public static ServerHardening prepare(
+      SecurityOptions o, InetAddress grpcAddress, ClientFaults faults) throws IOException {
     o.validate();
     boolean loopback = grpcAddress.isLoopbackAddress();
     SslContext ssl = o.usesTls() ? sslContext(o) : null;
@@ -104,7 +119,43 @@ public final class ServerHardening {
         o,
         ssl,
         new AccessInterceptor(restricted, tokens, locked, writeLocked, writeLockReason),
-        s -> t.isToken(s) || restricted.isValue(s));
+        s -> t.isToken(s) || restricted.isValue(s),
+        connectionLimits(o, faults));
+  }
+
+  private static ConnectionLimits connectionLimits(SecurityOptions o, ClientFaults faults) {
+    int max =
+        o.maxConnections >= 0
+            ? o.maxConnections
+            : ConnectionLimits.defaultMaxConnections(ConnectionLimits.openFileLimit());
+    ConnectionLimits limits =
+        new ConnectionLimits(
+            max,
+            o.newConnectionsPerSecond > 0
+                ? new TokenBucket(o.newConnectionsPerSecond, System::nanoTime)
+                : null,
+            o.totalRstFramesPerSecond > 0
+                ? new ResetBudget(
+                    new TokenBucket(o.totalRstFramesPerSecond, System::nanoTime), faults)
+                : null,
+            faults);
+    log.info(
+        "gRPC connections: at most {} open, {} new a second, {} stream resets a second in all",
+        max == 0 ? "unlimited" : max,
+        o.newConnectionsPerSecond == 0 ? "unlimited" : o.newConnectionsPerSecond,
+        o.totalRstFramesPerSecond == 0 ? "unlimited" : o.totalRstFramesPerSecond);
+    return limits;
+  }
+
+  /** Registers the connection gauge. */
+  public void bindTo(MeterRegistry registry) {
+    connections.bindTo(registry);
+  }
+
+  /** Shuts down the gRPC event loops; call after the gRPC server terminated. */
+  @Override
+  public void close() {
+    connections.close();
   }
 
   /**
@@ -143,6 +194,7 @@ public final class ServerHardening {
     if (o.maxConnectionIdleSeconds > 0) {
       builder.maxConnectionIdle(o.maxConnectionIdleSeconds, TimeUnit.SECONDS);
     }
+    connections.applyTo(builder);
   }
 
   private static SslContext sslContext(SecurityOptions o) throws IOException {

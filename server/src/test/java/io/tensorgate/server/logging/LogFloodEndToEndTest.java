@@ -12,6 +12,7 @@ import io.tensorgate.server.RunningServer;
 import io.tensorgate.server.TensorgateServer;
 import io.tensorgate.server.TestRepository;
 import io.tensorgate.server.metrics.Scrape;
+import io.tensorgate.server.security.SecurityOptions;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -69,7 +70,13 @@ class LogFloodEndToEndTest {
     Path log = dir.resolve("server.log");
     LogControl logs =
         new LogControl(new LogControl.Settings(log.toString(), true, true, true, 0, "default"));
-    server = RunningServer.start(TensorgateServer.builder().modelRepository(repo).logControl(logs));
+    server =
+        RunningServer.start(
+            TensorgateServer.builder()
+                .modelRepository(repo)
+                .logControl(logs)
+                // Hundreds of connections in a burst: the new-connection rate is not tested here.
+                .security(new SecurityOptions().newConnectionsPerSecond(0)));
     return log;
   }
 
