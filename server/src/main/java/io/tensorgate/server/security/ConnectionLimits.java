@@ -1,6 +1,7 @@
 package io.tensorgate.server.security;
 
 import io.grpc.netty.NettyServerBuilder;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.channel.Channel;
@@ -92,6 +93,11 @@ final class ConnectionLimits implements AutoCloseable {
     Gauge.builder("tensorgate.grpc.connections.open", open, AtomicInteger::get)
         .description("gRPC connections open now")
         .register(registry);
+    if (resets != null) {
+      FunctionCounter.builder("tensorgate.grpc.stream.resets", resets, ResetBudget::received)
+          .description("RST_STREAM frames received from clients, all connections together")
+          .register(registry);
+    }
   }
 
   /** Sets the server channel and event loops of the gRPC server. */

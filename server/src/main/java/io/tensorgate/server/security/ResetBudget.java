@@ -9,6 +9,7 @@ import io.netty.handler.codec.http2.Http2FrameListener;
 import io.netty.handler.codec.http2.Http2FrameListenerDecorator;
 import io.tensorgate.server.logging.ClientFaults;
 import java.util.Objects;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The server-wide budget of RST_STREAM frames, on top of grpc-java's per-connection limit: a client
@@ -20,10 +21,16 @@ import java.util.Objects;
 final class ResetBudget {
   private final TokenBucket bucket;
   private final ClientFaults faults;
+  private final LongAdder received = new LongAdder();
 
   ResetBudget(TokenBucket bucket, ClientFaults faults) {
     this.bucket = Objects.requireNonNull(bucket, "bucket");
     this.faults = Objects.requireNonNull(faults, "faults");
+  }
+
+  /** RST_STREAM frames received on all connections so far (of streams that existed). */
+  long received() {
+    return received.sum();
   }
 
   /** A handler for a new connection's pipeline that hooks the budget into its HTTP/2 handler. */
@@ -66,6 +73,7 @@ final class ResetBudget {
     @Override
     public void onRstStreamRead(ChannelHandlerContext ctx, int streamId, long errorCode)
         throws Http2Exception {
+      received.increment();
       if (!bucket.tryTake()) {
         faults.record(
             ClientFaults.Kind.RESET_FLOOD,

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tensorgate.server.RunningServer;
 import io.tensorgate.server.TensorgateServer;
+import io.tensorgate.server.metrics.Scrape;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -153,6 +154,9 @@ class ConnectionLimitsEndToEndTest {
         assertThat(cut)
             .isGreaterThanOrEqualTo((int) (connections - (allowed + resetsEach - 1) / resetsEach));
         assertThat(cut).isPositive();
+        // The bounded total: what the budget allowed, plus at most one reset that cut each one.
+        assertThat(Scrape.of(s.server.metricsPort()).value("tensorgate_grpc_stream_resets_total"))
+            .isLessThanOrEqualTo(allowed + connections);
       } finally {
         for (RawHttp2 c : all) {
           c.close();
