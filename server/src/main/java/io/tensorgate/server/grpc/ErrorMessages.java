@@ -1,6 +1,7 @@
 package io.tensorgate.server.grpc;
 
 import java.nio.charset.StandardCharsets;
+import java.util.function.UnaryOperator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -17,16 +18,17 @@ public final class ErrorMessages {
   public static final int MAX_BYTES = 512;
 
   private static final String TRUNCATED = "... (truncated)";
+  private static final int MAX_SCANNED = 8 * MAX_BYTES;
 
-  /** {@code java.lang.IllegalStateException: }, {@code com.foo.BarError}, with the colon. */
-  private static final Pattern EXCEPTION_CLASS =
-      Pattern.compile(
-          "(?<![\\w$.])(?:[a-z_$][\\w$]*\\.)+[A-Z][\\w$]*(?:Exception|Error|Throwable)"
-              + "(?![\\w$])(?::\\s*)?");
+  /**
+   * Runs of identifier characters and dots: candidates for a class name. Patterns here use only
+   * character classes, never a repeated group, which Java matches by recursion: a client-chosen
+   * {@code a.a.a...} would overflow the stack.
+   */
+  private static final Pattern DOTTED_WORD = Pattern.compile("(?<![\\w$.])[\\w$.]+(?::\\s*)?");
 
-  /** An absolute path of two or more parts, not part of a URL or a relative path. */
-  private static final Pattern ABSOLUTE_PATH =
-      Pattern.compile("(?<![\\w.:/~-])/(?:[^\\s/'\"(),;\\[\\]]+/)+[^\\s/'\"(),;\\[\\]]*");
+  /** A run of path characters that starts with a slash, not inside a URL or relative path. */
+  private static final Pattern SLASHED = Pattern.compile("(?<![\\w.:/~-])/[^\\s'\"(),;\\[\\]]+");
 
   private static final Pattern CONTROL = Pattern.compile("[\\p{Cntrl}&&[^\\t]]");
 
@@ -37,27 +39,75 @@ public final class ErrorMessages {
     if (message == null || message.isEmpty()) {
       return message;
     }
-    String s = EXCEPTION_CLASS.matcher(message).replaceAll("");
-    s = shortenPaths(s);
+    // Bounds the pattern work whatever the message's size; the cap below cuts it further.
+    String s = message.length() > MAX_SCANNED ? message.substring(0, MAX_SCANNED) : message;
+    s = replace(s, DOTTED_WORD, ErrorMessages::withoutExceptionClass);
+    s = replace(s, SLASHED, ErrorMessages::lastTwoParts);
     s = CONTROL.matcher(s).replaceAll(" ");
     return cap(s);
   }
 
-  private static String shortenPaths(String s) {
-    Matcher m = ABSOLUTE_PATH.matcher(s);
-    if (!m.find()) {
-      return s;
+  /** Each match replaced by {@code f(match)}; the same string when nothing changed. */
+  private static String replace(String s, Pattern p, UnaryOperator<String> f) {
+    Matcher m = p.matcher(s);
+    StringBuilder sb = null;
+    int last = 0;
+    while (m.find()) {
+      String match = m.group();
+      String with = f.apply(match);
+      if (with.equals(match)) {
+        continue;
+      }
+      if (sb == null) {
+        sb = new StringBuilder(s.length());
+      }
+      sb.append(s, last, m.start()).append(with);
+      last = m.end();
     }
-    StringBuilder sb = new StringBuilder(s.length());
-    do {
-      String path = m.group();
-      String trimmed = path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
-      int last = trimmed.lastIndexOf('/');
-      int before = last > 0 ? trimmed.lastIndexOf('/', last - 1) : -1;
-      m.appendReplacement(sb, Matcher.quoteReplacement(trimmed.substring(before + 1)));
-    } while (m.find());
-    m.appendTail(sb);
-    return sb.toString();
+    return sb == null ? s : sb.append(s, last, s.length()).toString();
+  }
+
+  /**
+   * "" for a qualified exception class name ({@code java.lang.IllegalStateException}, with a
+   * following colon), else the word unchanged.
+   */
+  private static String withoutExceptionClass(String word) {
+    int colon = word.indexOf(':');
+    String name = colon >= 0 ? word.substring(0, colon) : word;
+    // A sentence's full stop after the name stays.
+    String stop = "";
+    while (name.endsWith(".")) {
+      name = name.substring(0, name.length() - 1);
+      stop += ".";
+    }
+    int dot = name.lastIndexOf('.');
+    if (dot <= 0 || dot == name.length() - 1) {
+      return word;
+    }
+    String simple = name.substring(dot + 1);
+    if (!Character.isUpperCase(simple.charAt(0))
+        || !(simple.endsWith("Exception")
+            || simple.endsWith("Error")
+            || simple.endsWith("Throwable"))) {
+      return word;
+    }
+    for (String part : name.substring(0, dot).split("\\.", -1)) {
+      if (part.isEmpty() || !(Character.isLowerCase(part.charAt(0)) || part.charAt(0) == '_')) {
+        return word;
+      }
+    }
+    return stop;
+  }
+
+  /** An absolute path of two or more parts cut to its last two; others unchanged. */
+  private static String lastTwoParts(String path) {
+    String trimmed = path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
+    int last = trimmed.lastIndexOf('/');
+    if (last <= 0) {
+      return path;
+    }
+    int before = trimmed.lastIndexOf('/', last - 1);
+    return trimmed.substring(before + 1);
   }
 
   private static String cap(String s) {

@@ -1,8 +1,10 @@
 package io.tensorgate.server.grpc;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 /** The last check on error messages: no class names, no server paths, a few hundred bytes. */
@@ -14,6 +16,10 @@ class ErrorMessagesTest {
                 "failed to load 'm': java.lang.IllegalStateException: no instance;"
                     + " ai.onnxruntime.OrtException: bad model"))
         .isEqualTo("failed to load 'm': no instance; bad model");
+    assertThat(ErrorMessages.sanitize("failed with io.grpc.StatusRuntimeException."))
+        .isEqualTo("failed with .");
+    assertThat(ErrorMessages.sanitize("model 'my.model.v2' has no version 'a.b.CError2'"))
+        .isEqualTo("model 'my.model.v2' has no version 'a.b.CError2'");
   }
 
   @Test
@@ -55,5 +61,15 @@ class ErrorMessagesTest {
   @Test
   void shouldReplaceControlCharacters() {
     assertThat(ErrorMessages.sanitize("model 'a\nb\u0000c'")).isEqualTo("model 'a b c'");
+  }
+
+  @Test
+  void shouldSanitizeAHugeMessageOfDottedWordsWithoutBacktracking() {
+    // A client-chosen name like this must not make the patterns backtrack for long: a bound far
+    // above the milliseconds it takes, far below the hours catastrophic backtracking would.
+    String dotted = "model '" + "a.".repeat(1_000_000) + "' not found";
+    String s =
+        assertTimeoutPreemptively(Duration.ofSeconds(10), () -> ErrorMessages.sanitize(dotted));
+    assertThat(s.getBytes(StandardCharsets.UTF_8)).hasSizeLessThanOrEqualTo(512);
   }
 }
