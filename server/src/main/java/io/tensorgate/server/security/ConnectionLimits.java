@@ -46,8 +46,9 @@ final class ConnectionLimits implements AutoCloseable {
   private final ResetBudget resets;
   private final ClientFaults faults;
   private final AtomicInteger open = new AtomicInteger();
-  private EventLoopGroup boss;
-  private EventLoopGroup workers;
+  // Volatile: set by start(), read by close() on the shutdown thread.
+  private volatile EventLoopGroup boss;
+  private volatile EventLoopGroup workers;
 
   /**
    * @param maxConnections most open connections, 0 for no cap
