@@ -60,8 +60,9 @@ public final class SecurityOptions {
       names = "--grpc-allow-unauthenticated-admin",
       arity = "0..1",
       description =
-          "Off loopback, serve admin and model-repository calls without a token (default: false,"
-              + " they are refused until a token protects them).")
+          "Off loopback without a token file, serve admin and model-repository calls and"
+              + " state-changing calls without a token (default: false, they are refused until a"
+              + " rule names their group).")
   boolean allowUnauthenticatedAdmin;
 
   @Option(
