@@ -76,7 +76,10 @@ final class StreamInferHandler {
         }
         return;
       }
-      send(ModelStreamInferResponse.newBuilder().setErrorMessage(error.message()).build());
+      send(
+          ModelStreamInferResponse.newBuilder()
+              .setErrorMessage(ErrorMessages.sanitize(error.message()))
+              .build());
     }
 
     private synchronized void send(ModelStreamInferResponse message) {
