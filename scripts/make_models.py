@@ -137,6 +137,23 @@ def identity_graph(name, elem_type, dims):
     )
 
 
+def cast_unsigned_graph():
+    """OUTPUT_UINT16, OUTPUT_UINT32, OUTPUT_UINT64 = INPUT0 (INT64) cast to each type.
+
+    ONNX Runtime's Java API cannot feed unsigned inputs wider than 8 bits, so clients see those
+    types only as outputs; this model makes them.
+    """
+    dims = [BATCH, None]
+    outputs = [("OUTPUT_UINT16", TensorProto.UINT16), ("OUTPUT_UINT32", TensorProto.UINT32),
+               ("OUTPUT_UINT64", TensorProto.UINT64)]
+    return helper.make_graph(
+        [helper.make_node("Cast", ["INPUT0"], [name], to=t) for name, t in outputs],
+        "cast_unsigned",
+        [value("INPUT0", TensorProto.INT64, dims)],
+        [value(name, t, dims) for name, t in outputs],
+    )
+
+
 def simple_sequence_graph():
     """Triton's simple_sequence arithmetic: OUTPUT = READY * (INPUT + START)."""
     dims = [BATCH, 1]
@@ -485,6 +502,7 @@ def test_models(testdata):
         add_sub_graph("add_sub_fp32", TensorProto.FLOAT, [BATCH, 4])))
     write(testdata / "add_sub_int32_v2.onnx", model_bytes(
         add_sub_graph("add_sub_int32_v2", TensorProto.INT32, [BATCH, 16], plus_one=True)))
+    write(testdata / "cast_unsigned.onnx", model_bytes(cast_unsigned_graph()))
     # The first protobuf tag has wire type 7, which does not exist: no parser accepts it.
     write(testdata / "corrupt.onnx", b"\xff\xff\xff\xff this is not an ONNX model\n")
 

@@ -65,7 +65,7 @@ final class GrpcInferStream
         throw new IllegalArgumentException(
             "request id '" + Shapes.clip(id) + "' is still waiting for its answer on this stream");
       }
-      pending.put(id, new Pending(request.id(), future));
+      pending.put(id, new Pending(request, future));
       requests.onNext(proto);
     }
     return future;
@@ -105,7 +105,7 @@ final class GrpcInferStream
       p.future.completeExceptionally(
           new InferenceServerException(Status.Code.UNKNOWN, error, null));
     } else {
-      p.future.complete(new InferResult(message.getInferResponse(), p.userId));
+      p.future.complete(p.request.result(message.getInferResponse(), p.request.id()));
     }
   }
 
@@ -158,5 +158,5 @@ final class GrpcInferStream
     failed.forEach(p -> p.future.completeExceptionally(e));
   }
 
-  private record Pending(String userId, CompletableFuture<InferResult> future) {}
+  private record Pending(InferRequest request, CompletableFuture<InferResult> future) {}
 }

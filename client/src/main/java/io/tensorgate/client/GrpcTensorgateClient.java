@@ -117,12 +117,12 @@ final class GrpcTensorgateClient implements TensorgateClient {
     GRPCInferenceServiceBlockingStub stub =
         calls.withDeadline(
             GRPCInferenceServiceGrpc.newBlockingStub(calls.channel()), request.deadline());
-    return Calls.call(() -> InferResult.of(stub.modelInfer(request.toProto())));
+    return Calls.call(() -> request.result(stub.modelInfer(request.toProto()), request.id()));
   }
 
   @Override
   public CompletableFuture<InferResult> inferAsync(InferRequest request) {
-    CallFuture future = new CallFuture();
+    CallFuture future = new CallFuture(request);
     calls
         .withDeadline(GRPCInferenceServiceGrpc.newStub(calls.channel()), request.deadline())
         .modelInfer(request.toProto(), future);
@@ -183,8 +183,13 @@ final class GrpcTensorgateClient implements TensorgateClient {
   /** The future of one async call; cancelling it cancels the call. */
   private static final class CallFuture extends CompletableFuture<InferResult>
       implements ClientResponseObserver<ModelInferRequest, ModelInferResponse> {
+    private final InferRequest request;
     // Set in beforeStart, which runs inside modelInfer(), before the future is handed out.
     private volatile ClientCallStreamObserver<ModelInferRequest> call;
+
+    CallFuture(InferRequest request) {
+      this.request = request;
+    }
 
     @Override
     public void beforeStart(ClientCallStreamObserver<ModelInferRequest> requestStream) {
@@ -193,7 +198,7 @@ final class GrpcTensorgateClient implements TensorgateClient {
 
     @Override
     public void onNext(ModelInferResponse value) {
-      complete(InferResult.of(value));
+      complete(request.result(value, request.id()));
     }
 
     @Override

@@ -23,12 +23,14 @@ public final class InferOutput {
   private final long[] shape;
   private final ByteString data;
   private final Map<String, InferParameter> parameters;
+  private final boolean sharedMemory;
 
-  InferOutput(InferOutputTensor tensor, ByteString raw) {
+  InferOutput(InferOutputTensor tensor, ByteString raw, boolean requestedInSharedMemory) {
     this.name = tensor.getName();
     this.datatype = tensor.getDatatype();
     this.shape = tensor.getShapeList().stream().mapToLong(Long::longValue).toArray();
     this.parameters = tensor.getParametersMap();
+    this.sharedMemory = requestedInSharedMemory || parameters.containsKey("shared_memory_region");
     this.data = raw != null ? raw : TypedContents.toRaw(tensor, datatypeOrNull());
   }
 
@@ -72,7 +74,7 @@ public final class InferOutput {
 
   /** Whether the data was written into a shared-memory region instead of the answer. */
   public boolean inSharedMemory() {
-    return parameters.containsKey("shared_memory_region");
+    return sharedMemory;
   }
 
   /**

@@ -4,12 +4,15 @@ import io.tensorgate.proto.inference.InferParameter;
 import io.tensorgate.proto.inference.ModelInferRequest;
 import io.tensorgate.proto.inference.ModelInferRequest.InferInputTensor;
 import io.tensorgate.proto.inference.ModelInferRequest.InferRequestedOutputTensor;
+import io.tensorgate.proto.inference.ModelInferResponse;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * One inference request: the model, its inputs, the outputs wanted and Triton's request parameters.
@@ -29,10 +32,12 @@ public final class InferRequest {
 
   private final ModelInferRequest proto;
   private final Duration deadline;
+  private final Set<String> sharedMemoryOutputs;
 
-  private InferRequest(ModelInferRequest proto, Duration deadline) {
+  private InferRequest(ModelInferRequest proto, Duration deadline, Set<String> shmOutputs) {
     this.proto = proto;
     this.deadline = deadline;
+    this.sharedMemoryOutputs = shmOutputs;
   }
 
   /** A builder for a request to {@code modelName}. */
@@ -63,6 +68,16 @@ public final class InferRequest {
   /** The request as the protocol message that goes on the wire. */
   public ModelInferRequest toProto() {
     return proto;
+  }
+
+  /** The outputs asked for in shared memory: servers do not mark them in the answer. */
+  Set<String> sharedMemoryOutputs() {
+    return sharedMemoryOutputs;
+  }
+
+  /** The answer to this request, read with what the request knows about it. */
+  InferResult result(ModelInferResponse response, String id) {
+    return new InferResult(response, id, sharedMemoryOutputs);
   }
 
   /** Collects a request's parts; not thread-safe. */
@@ -202,6 +217,7 @@ public final class InferRequest {
           b.addRawInputContents(in.rawContents());
         }
       }
+      Set<String> shmOutputs = new HashSet<>();
       for (RequestedOutput out : outputs) {
         InferRequestedOutputTensor.Builder t = b.addOutputsBuilder().setName(out.name());
         if (out.classCount() > 0) {
@@ -211,9 +227,10 @@ public final class InferRequest {
         }
         if (out.sharedMemoryRef() != null) {
           t.putAllParameters(sharedMemoryParameters(out.sharedMemoryRef()));
+          shmOutputs.add(out.name());
         }
       }
-      return new InferRequest(b.build(), deadline);
+      return new InferRequest(b.build(), deadline, Set.copyOf(shmOutputs));
     }
 
     private Builder sequenceFlags(boolean start, boolean end) {

@@ -3,10 +3,12 @@ package io.tensorgate.client;
 import com.google.protobuf.ByteString;
 import io.tensorgate.proto.inference.InferParameter;
 import io.tensorgate.proto.inference.ModelInferResponse;
+import io.tensorgate.proto.inference.ModelInferResponse.InferOutputTensor;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * A server's answer to one {@link InferRequest}: which model version answered, and the outputs.
@@ -17,21 +19,26 @@ public final class InferResult {
   private final String id;
   private final List<InferOutput> outputs;
 
-  InferResult(ModelInferResponse proto, String id) {
+  InferResult(ModelInferResponse proto, String id, Set<String> sharedMemoryOutputs) {
     this.proto = proto;
     this.id = id;
     List<InferOutput> list = new ArrayList<>(proto.getOutputsCount());
     for (int i = 0; i < proto.getOutputsCount(); i++) {
       // Raw contents line up with outputs by index (an output in shared memory has an empty one).
       ByteString raw = i < proto.getRawOutputContentsCount() ? proto.getRawOutputContents(i) : null;
-      list.add(new InferOutput(proto.getOutputs(i), raw));
+      InferOutputTensor t = proto.getOutputs(i);
+      list.add(new InferOutput(t, raw, sharedMemoryOutputs.contains(t.getName())));
     }
     this.outputs = Collections.unmodifiableList(list);
   }
 
-  /** The result of a response message, as a client reads it. */
+  /**
+   * The result of a response message, as a client reads it. Outputs written to shared memory are
+   * only known as such when the server marks them ({@code shared_memory_region}); the client's own
+   * calls know them from the request.
+   */
   public static InferResult of(ModelInferResponse response) {
-    return new InferResult(response, response.getId());
+    return new InferResult(response, response.getId(), Set.of());
   }
 
   /** The model that answered. */

@@ -3,8 +3,10 @@ package io.tensorgate.client;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.google.protobuf.ByteString;
 import io.tensorgate.proto.inference.InferParameter;
 import io.tensorgate.proto.inference.ModelInferRequest;
+import io.tensorgate.proto.inference.ModelInferResponse;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
@@ -93,6 +95,24 @@ class InferRequestTest {
     assertThat(p.getOutputs(0).getParametersMap())
         .containsEntry("shared_memory_byte_size", int64(16))
         .doesNotContainKey("shared_memory_offset");
+  }
+
+  @Test
+  void shouldKnowAnOutputIsInSharedMemoryWhenTheRequestPutItThere() {
+    // Triton does not mark such outputs in its answer: only the request knows.
+    InferRequest r =
+        InferRequest.builder("m").output(RequestedOutput.sharedMemory("y", "out", 4, 0)).build();
+    ModelInferResponse answer =
+        ModelInferResponse.newBuilder()
+            .addOutputs(
+                ModelInferResponse.InferOutputTensor.newBuilder()
+                    .setName("y")
+                    .setDatatype("FP32")
+                    .addShape(1))
+            .addRawOutputContents(ByteString.EMPTY)
+            .build();
+    assertThat(r.result(answer, "").output("y").inSharedMemory()).isTrue();
+    assertThat(InferResult.of(answer).output("y").inSharedMemory()).isFalse();
   }
 
   @Test
