@@ -7,6 +7,7 @@ FROM maven:3.9-eclipse-temurin-17 AS build
 WORKDIR /src
 COPY pom.xml .
 COPY proto proto
+COPY client client
 COPY backends backends
 COPY batching batching
 COPY server server

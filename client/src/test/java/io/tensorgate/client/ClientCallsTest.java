@@ -3,6 +3,9 @@ package io.tensorgate.client;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.grpc.Grpc;
+import io.grpc.InsecureChannelCredentials;
+import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
@@ -175,6 +178,37 @@ class ClientCallsTest {
       assertThat(s.headers)
           .hasSize(2)
           .allSatisfy(h -> assertThat(h.get(auth)).isEqualTo("Bearer abcdefgh01234567"));
+    }
+  }
+
+  @Test
+  void shouldLeaveTheCallersChannelOpenWhenTheClientCloses() throws Exception {
+    try (FakeServer s = new FakeServer(new Failing(0, Status.OK))) {
+      ManagedChannel channel =
+          Grpc.newChannelBuilder(s.target(), InsecureChannelCredentials.create()).build();
+      try {
+        TensorgateClient c =
+            TensorgateClient.builder(channel).bearerToken("abcdefgh01234567").build();
+        assertThat(c.isServerLive()).isTrue();
+        c.close();
+        assertThat(channel.isShutdown()).isFalse();
+        assertThat(TensorgateClient.builder(channel).build().isServerLive()).isTrue();
+      } finally {
+        channel.shutdownNow();
+      }
+    }
+  }
+
+  @Test
+  void shouldShutItsOwnChannelDownWhenClosed() throws Exception {
+    try (FakeServer s = new FakeServer(new Failing(0, Status.OK))) {
+      TensorgateClient c = TensorgateClient.builder(s.target()).build();
+      assertThat(c.isServerLive()).isTrue();
+      c.close();
+      assertThatThrownBy(c::isServerLive)
+          .isInstanceOfSatisfying(
+              InferenceServerException.class,
+              e -> assertThat(e.code()).isEqualTo(Status.Code.UNAVAILABLE));
     }
   }
 }

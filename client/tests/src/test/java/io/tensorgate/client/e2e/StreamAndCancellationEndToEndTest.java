@@ -117,6 +117,8 @@ class StreamAndCancellationEndToEndTest {
     await().atMost(Duration.ofSeconds(10)).until(() -> gatedVersion().inFlight() == 2);
 
     assertThat(queued.cancel(true)).isTrue();
+    // Once the server has seen the cancellation, only the running call is open.
+    await().atMost(Duration.ofSeconds(10)).until(() -> server.server.openCalls().unary() == 1);
     GateBackend.open("client-cancel");
 
     assertThat(running.get(20, TimeUnit.SECONDS).output("OUTPUT0").asInts()[0]).isEqualTo(1);
