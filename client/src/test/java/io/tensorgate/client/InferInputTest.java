@@ -70,7 +70,7 @@ class InferInputTest {
   }
 
   @Test
-  void shouldNameTheDatatypeOfEachFactory() {
+  void shouldNameTheDatatypeWhenMadeByEachFactory() {
     assertThat(InferInput.of("x", new int[1], 1).datatype()).isEqualTo(Datatype.INT32);
     assertThat(InferInput.of("x", new long[1], 1).datatype()).isEqualTo(Datatype.INT64);
     assertThat(InferInput.of("x", new short[1], 1).datatype()).isEqualTo(Datatype.INT16);
