@@ -157,6 +157,17 @@ class AdminEndToEndTest {
   }
 
   @Test
+  void shouldChangeTheVerboseLevelWhenLogSettingsAreUpdated() {
+    Object before = client.settings().logSettings().get("log_verbose_level");
+    try {
+      assertThat(client.settings().updateLogSettings(Map.of("log_verbose_level", 1)))
+          .containsEntry("log_verbose_level", 1);
+    } finally {
+      client.settings().updateLogSettings(Map.of("log_verbose_level", before));
+    }
+  }
+
+  @Test
   void shouldReadInputsFromAndWriteOutputsToSharedMemoryWhenRegionsAreRegistered()
       throws Exception {
     Path file = shm.resolve("tg_client_region");
