@@ -282,6 +282,14 @@ public final class TensorgateServer implements AutoCloseable {
     return observability.meterRegistry();
   }
 
+  /**
+   * The gRPC calls open right now; a cancelled call leaves the count once the server has seen the
+   * cancellation.
+   */
+  public OpenCalls openCalls() {
+    return openCalls;
+  }
+
   /** The bound metrics port (useful with port 0), or -1 when metrics are off. */
   public int metricsPort() {
     return observability.metricsPort();
