@@ -26,16 +26,21 @@ final class RolloutController {
   private final RoutingControl control;
   private final RoutingRouter router;
   private final VersionWindows windows;
-  private final ShadowMirror shadows;
+  private final DivergenceTable divergence;
   private final LongSupplier nanoClock;
   private final Map<String, Step> steps = new ConcurrentHashMap<>();
 
-  /** Where a model's rollout stands: the step, since when, and the counts when it began. */
+  /**
+   * Where a model's rollout stands: the step, since when, and the counts when it began ({@code
+   * divergence} is the entry the comparison counts were read from; a restarted entry counts from
+   * zero).
+   */
   private record Step(
       long canary,
       int index,
       long startNanos,
       long canaryTotal,
+      DivergenceStats divergence,
       long comparisons,
       long mismatches) {}
 
@@ -43,12 +48,12 @@ final class RolloutController {
       RoutingControl control,
       RoutingRouter router,
       VersionWindows windows,
-      ShadowMirror shadows,
+      DivergenceTable divergence,
       LongSupplier nanoClock) {
     this.control = Objects.requireNonNull(control, "control");
     this.router = Objects.requireNonNull(router, "router");
     this.windows = Objects.requireNonNull(windows, "windows");
-    this.shadows = Objects.requireNonNull(shadows, "shadows");
+    this.divergence = Objects.requireNonNull(divergence, "divergence");
     this.nanoClock = Objects.requireNonNull(nanoClock, "nanoClock");
   }
 
@@ -151,6 +156,7 @@ final class RolloutController {
             index,
             now,
             cw == null ? 0 : cw.total(),
+            d,
             d == null ? 0 : d.comparisons.sum(),
             d == null ? 0 : d.mismatches.sum());
     steps.put(r.model, s);
@@ -195,8 +201,9 @@ final class RolloutController {
     }
     DivergenceStats d = divergence(r);
     if (p.getMaxMismatchRate() > 0 && d != null) {
-      long n = d.comparisons.sum() - step.comparisons;
-      long bad = d.mismatches.sum() - step.mismatches;
+      boolean sameEntry = d == step.divergence;
+      long n = d.comparisons.sum() - (sameEntry ? step.comparisons : 0);
+      long bad = d.mismatches.sum() - (sameEntry ? step.mismatches : 0);
       if (n >= minGate && (double) bad / n > p.getMaxMismatchRate()) {
         return String.format(
             Locale.ROOT,
@@ -214,12 +221,7 @@ final class RolloutController {
     if (r.shadow == null || r.shadow.version() != r.canary || !r.shadow.model().equals(r.model)) {
       return null;
     }
-    for (DivergenceStats d : shadows.divergence(r.model)) {
-      if (d.primaryVersion == r.stable && d.shadow.equals(r.shadow)) {
-        return d;
-      }
-    }
-    return null;
+    return divergence.get(r.model, r.stable, DivergenceTable.ShadowKey.of(r.shadow));
   }
 
   /** The rollout's state for the admin API. */

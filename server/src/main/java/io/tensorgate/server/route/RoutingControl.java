@@ -7,9 +7,12 @@ import io.tensorgate.proto.admin.v1.ModelRouting;
 import io.tensorgate.server.repository.ModelRegistry;
 import java.io.IOException;
 import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.UnaryOperator;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,6 +27,7 @@ final class RoutingControl {
   private final ModelRegistry registry;
   private final RoutingRouter router;
   private final RouteMetrics metrics;
+  private final DivergenceTable divergence;
   private final RoutingFiles files;
   private final RoutingEvents events;
   private final RouteValidator validator;
@@ -34,11 +38,13 @@ final class RoutingControl {
       ModelRegistry registry,
       RoutingRouter router,
       RouteMetrics metrics,
+      DivergenceTable divergence,
       RoutingFiles files,
       RoutingEvents events) {
     this.registry = Objects.requireNonNull(registry, "registry");
     this.router = Objects.requireNonNull(router, "router");
     this.metrics = Objects.requireNonNull(metrics, "metrics");
+    this.divergence = Objects.requireNonNull(divergence, "divergence");
     this.files = Objects.requireNonNull(files, "files");
     this.events = Objects.requireNonNull(events, "events");
     this.validator = new RouteValidator(registry);
@@ -75,8 +81,9 @@ final class RoutingControl {
       throw RouteValidator.status(
           Status.UNAVAILABLE, "cannot write " + files.path(model) + ": " + e.getMessage());
     }
-    install(model, next);
+    ModelRoute installed = install(model, next);
     events.add(model, kind, reason, next);
+    retune(installed, next);
     return next;
   }
 
@@ -101,9 +108,10 @@ final class RoutingControl {
       ModelRouting next =
           validator.validate(
               model, text == null ? ModelRouting.getDefaultInstance() : RoutingFiles.parse(text));
-      install(model, next);
+      ModelRoute installed = install(model, next);
       events.add(
           model, "file", text == null ? "routing file removed" : "read " + files.path(model), next);
+      retune(installed, next);
     } catch (TextFormat.ParseException e) {
       events.add(model, "refused", "routing file does not parse: " + e.getMessage(), null);
     } catch (StatusException e) {
@@ -111,11 +119,37 @@ final class RoutingControl {
     }
   }
 
-  private void install(String model, ModelRouting routing) {
-    router.put(
-        model,
+  private ModelRoute install(String model, ModelRouting routing) {
+    ModelRoute route =
         routing.equals(ModelRouting.getDefaultInstance())
             ? null
-            : new ModelRoute(model, routing, metrics));
+            : new ModelRoute(model, routing, metrics);
+    router.put(model, route);
+    return route;
+  }
+
+  /** Restarts the divergence entries the route's shadow tolerances make incomparable. */
+  private void retune(ModelRoute route, ModelRouting routing) {
+    if (route == null || route.shadow == null) {
+      return;
+    }
+    ModelRoute.ShadowTarget t = route.shadow;
+    List<Long> restarted = divergence.retune(route.model, t);
+    if (!restarted.isEmpty()) {
+      events.add(
+          route.model,
+          "divergence",
+          String.format(
+              Locale.ROOT,
+              "divergence of version%s %s against shadow '%s' version %d restarted:"
+                  + " tolerances now abs %s, rel %s",
+              restarted.size() == 1 ? "" : "s",
+              restarted.stream().map(String::valueOf).collect(Collectors.joining(", ")),
+              t.model(),
+              t.version(),
+              t.absTolerance(),
+              t.relTolerance()),
+          routing);
+    }
   }
 }
