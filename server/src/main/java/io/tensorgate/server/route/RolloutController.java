@@ -173,47 +173,22 @@ final class RolloutController {
 
   /** Why the gates fail now, or {@code null}. */
   private String breach(ModelRoute r, RolloutPolicy p, Step step, long now) {
-    long minGate = p.getMinGateRequests() > 0 ? p.getMinGateRequests() : 10;
     SlidingWindow cw = windows.window(r.model, r.canary);
-    SlidingWindow.Snapshot c = cw == null ? null : cw.snapshot(now);
-    if (c != null && c.count() >= minGate) {
-      if (p.getMaxErrorRate() > 0 && c.errorRate() > p.getMaxErrorRate()) {
-        return String.format(
-            Locale.ROOT,
-            "error rate %.3f over %d requests exceeds %.3f",
-            c.errorRate(),
-            c.count(),
-            p.getMaxErrorRate());
-      }
-      SlidingWindow sw = windows.window(r.model, r.stable);
-      SlidingWindow.Snapshot s = sw == null ? null : sw.snapshot(now);
-      if (p.getMaxP99Ratio() > 0
-          && s != null
-          && s.count() >= minGate
-          && c.p99Nanos() > p.getMaxP99Ratio() * s.p99Nanos()) {
-        return String.format(
-            Locale.ROOT,
-            "p99 %.2f ms is over %.2f x the stable version's %.2f ms",
-            c.p99Nanos() / 1e6,
-            p.getMaxP99Ratio(),
-            s.p99Nanos() / 1e6);
-      }
-    }
+    SlidingWindow sw = windows.window(r.model, r.stable);
+    long comparisons = 0;
+    long mismatches = 0;
     DivergenceStats d = divergence(r);
-    if (p.getMaxMismatchRate() > 0 && d != null) {
+    if (d != null) {
       boolean sameEntry = d == step.divergence;
-      long n = d.comparisons.sum() - (sameEntry ? step.comparisons : 0);
-      long bad = d.mismatches.sum() - (sameEntry ? step.mismatches : 0);
-      if (n >= minGate && (double) bad / n > p.getMaxMismatchRate()) {
-        return String.format(
-            Locale.ROOT,
-            "shadow mismatch rate %.3f over %d comparisons exceeds %.3f",
-            (double) bad / n,
-            n,
-            p.getMaxMismatchRate());
-      }
+      comparisons = d.comparisons.sum() - (sameEntry ? step.comparisons : 0);
+      mismatches = d.mismatches.sum() - (sameEntry ? step.mismatches : 0);
     }
-    return null;
+    return RolloutGates.breach(
+        p,
+        cw == null ? null : cw.snapshot(now),
+        sw == null ? null : sw.snapshot(now),
+        comparisons,
+        mismatches);
   }
 
   /** The comparison of stable against the canary as shadow, when the shadow is the canary. */

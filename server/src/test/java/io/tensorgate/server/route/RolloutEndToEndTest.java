@@ -68,6 +68,9 @@ class RolloutEndToEndTest {
 
   private static void startRollout(
       RoutingFixture f, RolloutPolicy.Builder gates, io.tensorgate.proto.admin.v1.Shadow shadow) {
+    if (gates.getWindowSeconds() == 0) {
+      gates.setWindowSeconds(2);
+    }
     RolloutPolicy policy =
         gates
             .addStepsPercent(10)
@@ -75,7 +78,6 @@ class RolloutEndToEndTest {
             .addStepsPercent(100)
             .setMinDwellSeconds(0.5)
             .setMinRequests(20)
-            .setWindowSeconds(2)
             .setMinGateRequests(10)
             .build();
     ModelRouting.Builder routing =
@@ -181,6 +183,25 @@ class RolloutEndToEndTest {
       assertThat(last.getKind()).isEqualTo("rollback");
       assertThat(last.getReason()).contains("mismatch rate");
       assertThat(load.v2Failures.sum() + load.otherFailures.sum()).isZero();
+    }
+  }
+
+  @Test
+  void shouldPromoteACanaryWhenItsP99IsOverTheRatioButWithinTheFloor() throws Exception {
+    RoutingFixture.writeModel(repo, "nearly");
+    ScriptedBackend.of("nearly", 1).delayNanos = 2_000_000;
+    ScriptedBackend.of("nearly", 2).delayNanos = 4_000_000; // 2 x stable, 2 ms apart
+    try (RoutingFixture f = RoutingFixture.start(repo, "nearly", RoutingFixture.fast());
+        Load load = new Load(f)) {
+      startRollout(f, RolloutPolicy.newBuilder().setMaxP99Ratio(1.5).setMinP99DeltaMs(10), null);
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(
+              () ->
+                  f.routing().getRouting().getStableVersion() == 2
+                      || !f.routing().getRouting().hasCanary());
+      assertThat(events(f)).extracting(RoutingEvent::getKind).doesNotContain("rollback");
+      assertThat(f.routing().getRouting().getStableVersion()).isEqualTo(2);
     }
   }
 
