@@ -74,9 +74,9 @@ final class RolloutController {
         log.warn("rollout of model '{}' failed", r.model, e);
       }
     }
-    for (String model : Set.copyOf(steps.keySet())) {
+    steps.keySet().removeIf(model -> !active.contains(model));
+    for (String model : windows.models()) {
       if (!active.contains(model)) {
-        steps.remove(model);
         windows.forget(model);
       }
     }
@@ -91,6 +91,10 @@ final class RolloutController {
         || step.canary != r.canary
         || step.index >= p.getStepsPercentCount()
         || p.getStepsPercent(step.index) != weight) {
+      if (step == null || step.canary != r.canary) {
+        // A new rollout: judged only by its own requests, never by an earlier rollout's.
+        windows.restart(r.model, r.canary);
+      }
       int index = 0;
       while (index < p.getStepsPercentCount() - 1 && p.getStepsPercent(index) < weight) {
         index++;

@@ -206,6 +206,37 @@ class RolloutEndToEndTest {
   }
 
   @Test
+  void shouldJudgeANewRolloutOnlyByItsOwnRequestsWhenAnEarlierOneFailed() throws Exception {
+    RoutingFixture.writeModel(repo, "again");
+    ScriptedBackend.Behaviour v2 = ScriptedBackend.of("again", 2);
+    v2.fail = true;
+    // A window long enough to still hold the first rollout's failures when the second begins.
+    RolloutPolicy.Builder gates =
+        RolloutPolicy.newBuilder().setMaxErrorRate(0.05).setWindowSeconds(30);
+    try (RoutingFixture f = RoutingFixture.start(repo, "again", RoutingFixture.fast());
+        Load load = new Load(f)) {
+      startRollout(f, gates.clone(), null);
+      await().atMost(Duration.ofSeconds(20)).until(() -> !f.routing().getRouting().hasCanary());
+      v2.fail = false;
+
+      startRollout(f, gates.clone(), null);
+
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(
+              () ->
+                  f.routing().getRouting().getStableVersion() == 2
+                      || events(f).stream().filter(e -> e.getKind().equals("rollback")).count()
+                          > 1);
+      assertThat(events(f))
+          .filteredOn(e -> e.getKind().equals("rollback"))
+          .as("only the first rollout was rolled back")
+          .hasSize(1);
+      assertThat(f.routing().getRouting().getStableVersion()).isEqualTo(2);
+    }
+  }
+
+  @Test
   void shouldRollBackWhenTheCanaryIsSlowerThanTheLatencyGateAllows() throws Exception {
     RoutingFixture.writeModel(repo, "slow");
     ScriptedBackend.of("slow", 2).delayNanos = 100_000_000;
