@@ -160,6 +160,7 @@ final class ShadowMirror implements RequestObserver, AutoCloseable {
               .priorityLevel(d.priority())
               .deadlineNanos(InferenceRequest.NO_DEADLINE)
               .arrivalNanos(System.nanoTime())
+              .mirrored(true)
               .listener(this)
               .build();
       InferenceError refused = v.scheduler().submit(request);

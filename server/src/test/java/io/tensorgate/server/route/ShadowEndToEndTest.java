@@ -11,7 +11,10 @@ import io.tensorgate.proto.admin.v1.SetRoutingRequest;
 import io.tensorgate.proto.admin.v1.SetShadowRequest;
 import io.tensorgate.proto.admin.v1.Shadow;
 import io.tensorgate.proto.inference.ModelInferResponse;
+import io.tensorgate.proto.inference.ModelStatistics;
+import io.tensorgate.proto.inference.ModelStatisticsRequest;
 import io.tensorgate.server.Requests;
+import io.tensorgate.server.metrics.Scrape;
 import io.tensorgate.server.testing.ScriptedBackend;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -217,6 +220,45 @@ class ShadowEndToEndTest {
           .singleElement()
           .satisfies(e -> assertThat(e.getReason()).contains("version 1", "abs 0.5"));
     }
+  }
+
+  @Test
+  void shouldCountMirroredWorkInNoStatisticsOfTheShadowVersionWhenMirrored() throws Exception {
+    RoutingFixture.writeModel(repo, "scount");
+    try (RoutingFixture f = RoutingFixture.start(repo, "scount", RoutingFixture.fast())) {
+      shadow(f, Shadow.newBuilder().setVersion(2).setFraction(1));
+      send(f, 20);
+      await().atMost(Duration.ofSeconds(10)).until(() -> divergence(f).getComparisons() == 20);
+
+      ModelStatistics shadowStats = statistics(f, "2");
+      ModelStatistics primaryStats = statistics(f, "1");
+      Scrape m = Scrape.of(f.running.server.metricsPort());
+      String[] v1 = {"model", "scount", "version", "1"};
+      String[] v2 = {"model", "scount", "version", "2"};
+
+      assertThat(shadowStats.getInferenceCount()).isZero();
+      assertThat(shadowStats.getExecutionCount()).isZero();
+      assertThat(shadowStats.getBatchStatsList()).isEmpty();
+      assertThat(m.value("nv_inference_count", v2)).isZero();
+      assertThat(m.value("nv_inference_exec_count", v2)).isZero();
+      assertThat(m.value("tensorgate_inference_batch_size_count", v2)).isZero();
+      assertThat(m.value("tensorgate_inference_batch_size_sum", v2)).isZero();
+      assertThat(m.value("tensorgate_inference_request_duration_seconds_count", v2)).isZero();
+      assertThat(m.value("tensorgate_shadow_requests_total", v2)).isEqualTo(20);
+      // The primary's figures agree with each other: 20 requests of batch 1, 20 executions.
+      assertThat(primaryStats.getInferenceCount()).isEqualTo(20);
+      assertThat(primaryStats.getExecutionCount()).isEqualTo(20);
+      assertThat(m.value("nv_inference_exec_count", v1)).isEqualTo(20);
+      assertThat(m.value("tensorgate_inference_batch_size_sum", v1)).isEqualTo(20);
+    }
+  }
+
+  private static ModelStatistics statistics(RoutingFixture f, String version) {
+    return f.running
+        .blocking()
+        .modelStatistics(
+            ModelStatisticsRequest.newBuilder().setName(f.model).setVersion(version).build())
+        .getModelStats(0);
   }
 
   @Test
