@@ -27,7 +27,8 @@ import java.util.Objects;
  * features bind to it through {@link #bind(MeterBinder)}.
  *
  * <p>Register it as a {@link ModelRegistry.VersionListener} before models load: it creates each
- * version's meters when the version enters service and removes them when it leaves.
+ * version's meters when the version enters service, hands them on when a reload replaces it, and
+ * removes them when it leaves.
  */
 public final class Metrics implements ModelRegistry.VersionListener, AutoCloseable {
   private final PrometheusMeterRegistry registry =
@@ -92,6 +93,16 @@ public final class Metrics implements ModelRegistry.VersionListener, AutoCloseab
   public void onRetired(LoadedVersion version) {
     triton.unbind(version);
     requests.unbind(version);
+  }
+
+  /**
+   * A reloaded version takes over its predecessor's series, which count on from the statistics the
+   * two share (as Triton's counters do across a reload): Prometheus sees no reset.
+   */
+  @Override
+  public void onReplaced(LoadedVersion retired, LoadedVersion serving) {
+    triton.bind(serving);
+    requests.rebind(retired, serving);
   }
 
   /** The exposition a scrape returns, in the Prometheus text format 0.0.4. */

@@ -262,7 +262,14 @@ public final class ModelRepositoryManager implements AutoCloseable {
       } else {
         try {
           long t0 = System.nanoTime();
-          LoadedVersion loaded = loader.load(config, completed.provider(), modelDir, v, dir);
+          LoadedVersion loaded =
+              loader.load(
+                  config,
+                  completed.provider(),
+                  modelDir,
+                  v,
+                  dir,
+                  old == null ? null : old.ready().get(v));
           long loadNanos = System.nanoTime() - t0;
           loaded.stats().recordLoadDuration(loadNanos);
           ready.put(v, loaded);
