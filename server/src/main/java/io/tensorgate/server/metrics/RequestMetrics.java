@@ -135,6 +135,9 @@ final class RequestMetrics implements RequestObserver {
               "tensorgate.inference.response.size",
               "Output tensor bytes of each successful response",
               tags);
+      // At zero from the start: the reasons any version can be answered for, routed or not.
+      route("default");
+      route("pinned");
     }
 
     private static Timer timer(MeterRegistry r, String name, String help, Tags tags) {

@@ -4,8 +4,10 @@ import com.google.protobuf.TextFormat;
 import io.grpc.Status;
 import io.grpc.StatusException;
 import io.tensorgate.proto.admin.v1.ModelRouting;
+import io.tensorgate.server.repository.LoadedVersion;
 import io.tensorgate.server.repository.ModelRegistry;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -125,7 +127,28 @@ final class RoutingControl {
             ? null
             : new ModelRoute(model, routing, metrics);
     router.put(model, route);
+    if (route != null && route.shadow != null) {
+      metrics.registerShadow(model, route.shadow.versionString(), primaries(route));
+    }
     return route;
+  }
+
+  /** The versions the default route answers with, whose answers the shadow compares. */
+  private List<Long> primaries(ModelRoute route) {
+    List<Long> out = new ArrayList<>();
+    long stable = route.stable;
+    if (stable == 0) {
+      ModelRegistry.ServedModel m = registry.get(route.model);
+      LoadedVersion latest = m == null ? null : m.latest();
+      stable = latest == null ? 0 : latest.version();
+    }
+    for (long v : new long[] {stable, route.canary}) {
+      // The shadow's own answers are not mirrored to itself.
+      if (v > 0 && !(v == route.shadow.version() && route.shadow.model().equals(route.model))) {
+        out.add(v);
+      }
+    }
+    return out;
   }
 
   /** Restarts the divergence entries the route's shadow tolerances make incomparable. */

@@ -88,14 +88,14 @@ final class ShadowMirror implements RequestObserver, AutoCloseable {
     DivergenceStats s = divergence.entry(primary, target);
     s.mirrored();
     if (executor.getQueue().remainingCapacity() == 0) {
-      drop(s, "queue_full");
+      drop(s, RouteMetrics.QUEUE_FULL);
       return;
     }
     Mirror m = new Mirror(s, c.wire(), OutputComparison.copy(c.outputs()));
     try {
       executor.execute(m);
     } catch (RejectedExecutionException e) {
-      drop(s, "queue_full");
+      drop(s, RouteMetrics.QUEUE_FULL);
     }
   }
 
@@ -129,16 +129,16 @@ final class ShadowMirror implements RequestObserver, AutoCloseable {
       ModelRegistry.ServedModel m = registry.get(t.model());
       LoadedVersion v = m == null ? null : m.ready().get(t.version());
       if (v == null) {
-        drop(stats, "shadow_unavailable");
+        drop(stats, RouteMetrics.SHADOW_UNAVAILABLE);
         return;
       }
       if (!inFlight.tryAcquire()) {
-        drop(stats, "shadow_busy");
+        drop(stats, RouteMetrics.SHADOW_BUSY);
         return;
       }
       if (!v.tryAcquire()) {
         inFlight.release();
-        drop(stats, "shadow_unavailable");
+        drop(stats, RouteMetrics.SHADOW_UNAVAILABLE);
         return;
       }
       shadow = v;
@@ -165,7 +165,7 @@ final class ShadowMirror implements RequestObserver, AutoCloseable {
               .build();
       InferenceError refused = v.scheduler().submit(request);
       if (refused != null) {
-        drop(stats, "shadow_queue_full");
+        drop(stats, RouteMetrics.SHADOW_QUEUE_FULL);
         done();
       }
     }
