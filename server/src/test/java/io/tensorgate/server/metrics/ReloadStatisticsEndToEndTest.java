@@ -1,6 +1,7 @@
 package io.tensorgate.server.metrics;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.tensorgate.proto.inference.ModelStatistics;
 import io.tensorgate.proto.inference.ModelStatisticsRequest;
@@ -13,6 +14,7 @@ import io.tensorgate.server.repository.ModelRepositoryManager.ControlMode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -33,10 +35,15 @@ class ReloadStatisticsEndToEndTest {
     return RunningServer.start(repo, ControlMode.EXPLICIT, List.of("simple"));
   }
 
+  /** Sends n requests and waits until all are counted (just after each answer is sent). */
   private static void infer(RunningServer s, int n) {
+    long before = statistics(s).getInferenceCount();
     for (int i = 0; i < n; i++) {
       s.blocking().modelInfer(Requests.simple(1));
     }
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> statistics(s).getInferenceCount() == before + n);
   }
 
   private static void load(RunningServer s) {
@@ -109,10 +116,16 @@ class ReloadStatisticsEndToEndTest {
       infer(s, 2);
 
       assertThat(statistics(s).getInferenceCount()).isEqualTo(2);
-      Scrape after = Scrape.of(s.server.metricsPort());
-      assertThat(after.value("nv_inference_request_success", SIMPLE)).isEqualTo(5);
-      assertThat(after.value("tensorgate_inference_request_duration_seconds_count", SIMPLE))
+      assertThat(Scrape.of(s.server.metricsPort()).value("nv_inference_request_success", SIMPLE))
           .isEqualTo(5);
+      // Histograms are recorded by an observer just after the statistics.
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(
+              () ->
+                  Scrape.of(s.server.metricsPort())
+                          .value("tensorgate_inference_request_duration_seconds_count", SIMPLE)
+                      == 5);
     }
   }
 
