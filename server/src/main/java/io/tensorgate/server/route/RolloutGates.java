@@ -11,7 +11,7 @@ final class RolloutGates {
   /** Canary requests a window needs before any gate judges ({@code min_gate_requests} unset). */
   static final long DEFAULT_MIN_GATE_REQUESTS = 10;
 
-  /** How far above the stable p99 the canary's must also be ({@code min_p99_delta_ms} unset). */
+  /** How far above the stable p99 the canary's must also be ({@code min_p99_delta_ms} 0). */
   static final double DEFAULT_MIN_P99_DELTA_MS = 5;
 
   /** Canary requests over the p99 limit a breach needs ({@code min_slow_requests} unset). */
@@ -100,7 +100,7 @@ final class RolloutGates {
   }
 
   static double minP99DeltaMs(RolloutPolicy p) {
-    return p.hasMinP99DeltaMs() ? p.getMinP99DeltaMs() : DEFAULT_MIN_P99_DELTA_MS;
+    return p.getMinP99DeltaMs() > 0 ? p.getMinP99DeltaMs() : DEFAULT_MIN_P99_DELTA_MS;
   }
 
   static long minSlowRequests(RolloutPolicy p) {

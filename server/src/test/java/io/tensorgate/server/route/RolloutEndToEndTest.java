@@ -94,6 +94,17 @@ class RolloutEndToEndTest {
             SetRoutingRequest.newBuilder().setModelName(f.model).setRouting(routing).build());
   }
 
+  /**
+   * Sends requests to both versions before a latency-gated rollout: a cold version's first answers
+   * are slow (class loading, JIT) and would otherwise sit in the gate's windows.
+   */
+  private static void warmUp(RoutingFixture f) {
+    for (int i = 0; i < 50; i++) {
+      f.infer("1", i);
+      f.infer("2", i);
+    }
+  }
+
   private static List<RoutingEvent> events(RoutingFixture f) {
     return f.admin()
         .listEvents(ListEventsRequest.newBuilder().setModelName(f.model).build())
@@ -190,18 +201,21 @@ class RolloutEndToEndTest {
   void shouldPromoteACanaryWhenItsP99IsOverTheRatioButWithinTheFloor() throws Exception {
     RoutingFixture.writeModel(repo, "nearly");
     ScriptedBackend.of("nearly", 1).delayNanos = 2_000_000;
-    ScriptedBackend.of("nearly", 2).delayNanos = 4_000_000; // 2 x stable, 2 ms apart
-    try (RoutingFixture f = RoutingFixture.start(repo, "nearly", RoutingFixture.fast());
-        Load load = new Load(f)) {
-      startRollout(f, RolloutPolicy.newBuilder().setMaxP99Ratio(1.5).setMinP99DeltaMs(10), null);
-      await()
-          .atMost(Duration.ofSeconds(30))
-          .until(
-              () ->
-                  f.routing().getRouting().getStableVersion() == 2
-                      || !f.routing().getRouting().hasCanary());
-      assertThat(events(f)).extracting(RoutingEvent::getKind).doesNotContain("rollback");
-      assertThat(f.routing().getRouting().getStableVersion()).isEqualTo(2);
+    ScriptedBackend.of("nearly", 2).delayNanos = 6_000_000; // 3 x stable, 4 ms apart
+    try (RoutingFixture f = RoutingFixture.start(repo, "nearly", RoutingFixture.fast())) {
+      warmUp(f);
+      try (Load load = new Load(f)) {
+        // A floor well above a busy machine's noise, which reaches both versions alike.
+        startRollout(f, RolloutPolicy.newBuilder().setMaxP99Ratio(1.5).setMinP99DeltaMs(50), null);
+        await()
+            .atMost(Duration.ofSeconds(30))
+            .until(
+                () ->
+                    f.routing().getRouting().getStableVersion() == 2
+                        || !f.routing().getRouting().hasCanary());
+        assertThat(events(f)).extracting(RoutingEvent::getKind).doesNotContain("rollback");
+        assertThat(f.routing().getRouting().getStableVersion()).isEqualTo(2);
+      }
     }
   }
 
@@ -239,15 +253,17 @@ class RolloutEndToEndTest {
   @Test
   void shouldRollBackWhenTheCanaryIsSlowerThanTheLatencyGateAllows() throws Exception {
     RoutingFixture.writeModel(repo, "slow");
-    ScriptedBackend.of("slow", 2).delayNanos = 100_000_000;
-    try (RoutingFixture f = RoutingFixture.start(repo, "slow", RoutingFixture.fast());
-        Load load = new Load(f)) {
-      startRollout(f, RolloutPolicy.newBuilder().setMaxP99Ratio(3), null);
-      await().atMost(Duration.ofSeconds(20)).until(() -> !f.routing().getRouting().hasCanary());
-      RoutingEvent last = events(f).get(events(f).size() - 1);
-      assertThat(last.getKind()).isEqualTo("rollback");
-      assertThat(last.getReason()).contains("p99");
-      assertThat(f.routing().getRouting().getStableVersion()).isEqualTo(1);
+    try (RoutingFixture f = RoutingFixture.start(repo, "slow", RoutingFixture.fast())) {
+      warmUp(f);
+      ScriptedBackend.of("slow", 2).delayNanos = 200_000_000;
+      try (Load load = new Load(f)) {
+        startRollout(f, RolloutPolicy.newBuilder().setMaxP99Ratio(3), null);
+        await().atMost(Duration.ofSeconds(20)).until(() -> !f.routing().getRouting().hasCanary());
+        RoutingEvent last = events(f).get(events(f).size() - 1);
+        assertThat(last.getKind()).isEqualTo("rollback");
+        assertThat(last.getReason()).contains("p99");
+        assertThat(f.routing().getRouting().getStableVersion()).isEqualTo(1);
+      }
     }
   }
 }

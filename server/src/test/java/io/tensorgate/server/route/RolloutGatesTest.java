@@ -43,12 +43,13 @@ class RolloutGatesTest {
   }
 
   @Test
-  void shouldBreachOnTheRatioAloneWhenTheFloorIsSetToZero() {
+  void shouldBreachOnTheRatioAloneWhenTheFloorIsSetNegligible() {
     SlidingWindow.Snapshot stable = window(200, 3_000_000);
     SlidingWindow.Snapshot canary = window(200, 6_000_000);
 
     assertThat(
-            RolloutGates.breach(latencyGate(1.5).setMinP99DeltaMs(0).build(), canary, stable, 0, 0))
+            RolloutGates.breach(
+                latencyGate(1.5).setMinP99DeltaMs(0.001).build(), canary, stable, 0, 0))
         .contains("p99");
   }
 
