@@ -119,7 +119,7 @@ final class RolloutController {
     SlidingWindow cw = windows.window(r.model, r.canary);
     long canaryRequests = (cw == null ? 0 : cw.total()) - step.canaryTotal;
     if ((now - step.startNanos) / 1e9 < p.getMinDwellSeconds()
-        || canaryRequests < p.getMinRequests()) {
+        || Long.compareUnsigned(canaryRequests, p.getMinRequests()) < 0) {
       return;
     }
     int next = step.index + 1;

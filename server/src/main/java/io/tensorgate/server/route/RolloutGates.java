@@ -34,7 +34,7 @@ final class RolloutGates {
       long comparisons,
       long mismatches) {
     long minGate = minGateRequests(p);
-    if (canary != null && canary.count() >= minGate) {
+    if (canary != null && atLeast(canary.count(), minGate)) {
       if (p.getMaxErrorRate() > 0 && canary.errorRate() > p.getMaxErrorRate()) {
         return String.format(
             Locale.ROOT,
@@ -43,7 +43,7 @@ final class RolloutGates {
             canary.count(),
             p.getMaxErrorRate());
       }
-      if (p.getMaxP99Ratio() > 0 && stable != null && stable.count() >= minGate) {
+      if (p.getMaxP99Ratio() > 0 && stable != null && atLeast(stable.count(), minGate)) {
         String slow = p99Breach(p, canary, stable);
         if (slow != null) {
           return slow;
@@ -51,7 +51,7 @@ final class RolloutGates {
       }
     }
     if (p.getMaxMismatchRate() > 0
-        && comparisons >= minGate
+        && atLeast(comparisons, minGate)
         && (double) mismatches / comparisons > p.getMaxMismatchRate()) {
       return String.format(
           Locale.ROOT,
@@ -79,7 +79,7 @@ final class RolloutGates {
       return null;
     }
     long slow = canary.slowerThan(limit);
-    if (slow < minSlowRequests(p)) {
+    if (!atLeast(slow, minSlowRequests(p))) {
       return null;
     }
     return String.format(
@@ -95,8 +95,13 @@ final class RolloutGates {
         limit / 1e6);
   }
 
+  /** {@code count >= min}, with {@code min} a uint64 from the policy. */
+  private static boolean atLeast(long count, long min) {
+    return Long.compareUnsigned(count, min) >= 0;
+  }
+
   static long minGateRequests(RolloutPolicy p) {
-    return p.getMinGateRequests() > 0 ? p.getMinGateRequests() : DEFAULT_MIN_GATE_REQUESTS;
+    return p.getMinGateRequests() != 0 ? p.getMinGateRequests() : DEFAULT_MIN_GATE_REQUESTS;
   }
 
   static double minP99DeltaMs(RolloutPolicy p) {
@@ -104,6 +109,6 @@ final class RolloutGates {
   }
 
   static long minSlowRequests(RolloutPolicy p) {
-    return p.getMinSlowRequests() > 0 ? p.getMinSlowRequests() : DEFAULT_MIN_SLOW_REQUESTS;
+    return p.getMinSlowRequests() != 0 ? p.getMinSlowRequests() : DEFAULT_MIN_SLOW_REQUESTS;
   }
 }

@@ -72,6 +72,15 @@ class RolloutGatesTest {
   }
 
   @Test
+  void shouldNeverBreachTheP99GateWhenMinSlowRequestsIsTheLargestUint64() {
+    SlidingWindow.Snapshot stable = window(200, 1_000_000);
+    SlidingWindow.Snapshot canary = window(200, 100_000_000);
+    RolloutPolicy p = latencyGate(1.5).setMinSlowRequests(-1L).build(); // 2^64 - 1 on the wire
+
+    assertThat(RolloutGates.breach(p, canary, stable, 0, 0)).isNull();
+  }
+
+  @Test
   void shouldNotJudgeLatencyWhenTheStableWindowIsTooSmall() {
     SlidingWindow.Snapshot stable = window(49, 1_000_000);
     SlidingWindow.Snapshot canary = window(200, 100_000_000);
