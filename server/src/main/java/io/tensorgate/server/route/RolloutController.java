@@ -36,7 +36,7 @@ final class RolloutController {
    * zero).
    */
   private record Step(
-      long canary,
+      long canaryEpoch,
       int index,
       long startNanos,
       long canaryTotal,
@@ -88,10 +88,10 @@ final class RolloutController {
     double weight = r.config.getCanary().getWeightPercent();
     Step step = steps.get(r.model);
     if (step == null
-        || step.canary != r.canary
+        || step.canaryEpoch != r.canaryEpoch
         || step.index >= p.getStepsPercentCount()
         || p.getStepsPercent(step.index) != weight) {
-      if (step == null || step.canary != r.canary) {
+      if (step == null || step.canaryEpoch != r.canaryEpoch) {
         // A new rollout: judged only by its own requests, never by an earlier rollout's.
         windows.restart(r.model, r.canary);
       }
@@ -156,7 +156,7 @@ final class RolloutController {
     DivergenceStats d = divergence(r);
     Step s =
         new Step(
-            r.canary,
+            r.canaryEpoch,
             index,
             now,
             cw == null ? 0 : cw.total(),

@@ -35,6 +35,8 @@ final class RoutingControl {
   private final RouteValidator validator;
   // Guarded by this: the file text each model's routes came from or were written as.
   private final Map<String, String> fileTexts = new HashMap<>();
+  // Guarded by this: the last canary epoch handed out (see ModelRoute.canaryEpoch).
+  private long canaryEpochs;
 
   RoutingControl(
       ModelRegistry registry,
@@ -122,10 +124,13 @@ final class RoutingControl {
   }
 
   private ModelRoute install(String model, ModelRouting routing) {
+    ModelRoute before = router.get(model);
+    long canary = routing.getCanary().getVersion();
+    long epoch = before != null && before.canary == canary ? before.canaryEpoch : ++canaryEpochs;
     ModelRoute route =
         routing.equals(ModelRouting.getDefaultInstance())
             ? null
-            : new ModelRoute(model, routing, metrics);
+            : new ModelRoute(model, routing, epoch, metrics);
     router.put(model, route);
     if (route != null && route.shadow != null) {
       metrics.registerShadow(model, route.shadow.versionString(), primaries(route));

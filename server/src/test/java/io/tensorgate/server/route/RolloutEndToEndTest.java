@@ -7,6 +7,7 @@ import io.grpc.StatusRuntimeException;
 import io.tensorgate.proto.admin.v1.Canary;
 import io.tensorgate.proto.admin.v1.ListEventsRequest;
 import io.tensorgate.proto.admin.v1.ModelRouting;
+import io.tensorgate.proto.admin.v1.RollbackRequest;
 import io.tensorgate.proto.admin.v1.RolloutPolicy;
 import io.tensorgate.proto.admin.v1.RoutingEvent;
 import io.tensorgate.proto.admin.v1.SetRoutingRequest;
@@ -71,12 +72,14 @@ class RolloutEndToEndTest {
     if (gates.getWindowSeconds() == 0) {
       gates.setWindowSeconds(2);
     }
+    if (gates.getMinDwellSeconds() == 0) {
+      gates.setMinDwellSeconds(0.5);
+    }
     RolloutPolicy policy =
         gates
             .addStepsPercent(10)
             .addStepsPercent(50)
             .addStepsPercent(100)
-            .setMinDwellSeconds(0.5)
             .setMinRequests(20)
             .setMinGateRequests(10)
             .build();
@@ -194,6 +197,43 @@ class RolloutEndToEndTest {
       assertThat(last.getKind()).isEqualTo("rollback");
       assertThat(last.getReason()).contains("mismatch rate");
       assertThat(load.v2Failures.sum() + load.otherFailures.sum()).isZero();
+    }
+  }
+
+  @Test
+  void shouldJudgeARolloutStartedRightAfterAnAdminRollbackOnlyByItsOwnRequests() throws Exception {
+    RoutingFixture.writeModel(repo, "readmit");
+    ScriptedBackend.Behaviour v2 = ScriptedBackend.of("readmit", 2);
+    v2.fail = true;
+    // Slow ticks: the rollback and the new rollout below land between two of them.
+    RoutingOptions slowTicks = new RoutingOptions().rolloutTick(Duration.ofMillis(500));
+    try (RoutingFixture f = RoutingFixture.start(repo, "readmit", slowTicks);
+        Load load = new Load(f)) {
+      // No gate and a long dwell: the failing canary stays at its first step, failures pile up.
+      startRollout(
+          f, RolloutPolicy.newBuilder().setWindowSeconds(30).setMinDwellSeconds(600), null);
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .until(() -> f.routing().getRouting().getCanary().getWeightPercent() == 10);
+      long failures = load.v2Failures.sum();
+      await().atMost(Duration.ofSeconds(20)).until(() -> load.v2Failures.sum() > failures + 30);
+      v2.fail = false;
+
+      f.admin().rollback(RollbackRequest.newBuilder().setModelName(f.model).build());
+      startRollout(f, RolloutPolicy.newBuilder().setMaxErrorRate(0.05).setWindowSeconds(30), null);
+
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(
+              () ->
+                  f.routing().getRouting().getStableVersion() == 2
+                      || !f.routing().getRouting().hasCanary());
+      assertThat(events(f))
+          .filteredOn(e -> e.getKind().equals("rollback"))
+          .as("only the admin's rollback")
+          .singleElement()
+          .satisfies(e -> assertThat(e.getReason()).contains("admin"));
+      assertThat(f.routing().getRouting().getStableVersion()).isEqualTo(2);
     }
   }
 
