@@ -23,9 +23,12 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>A failing execution ({@link io.tensorgate.backend.BackendException}, or anything else thrown
  * by the backend) fails that batch's requests with INTERNAL and the backend's message; the worker
- * goes on with the next batch. An execution that does not return in time is taken away by the
- * {@link ExecutionWatchdog} ({@link #abandonIfHung}); the worker's thread then ends, without
- * touching the plan again, if the execution ever returns.
+ * goes on with the next batch. Anything thrown around the execution (assembling the inputs, cutting
+ * the outputs, answering: errors included) fails the batch's unanswered requests with INTERNAL and
+ * a short message, is counted and logged, and the instance takes the next batch: a worker never
+ * ends, or stays busy, because of a failure. An execution that does not return in time is taken
+ * away by the {@link ExecutionWatchdog} ({@link #abandonIfHung}); the worker's thread then ends,
+ * without touching the plan again, if the execution ever returns.
  */
 final class InstanceWorker implements Runnable {
   private static final System.Logger LOG = System.getLogger(InstanceWorker.class.getName());
@@ -218,9 +221,38 @@ final class InstanceWorker implements Runnable {
         }
         delivery.completed(this);
       } catch (Throwable t) {
-        // Reached only through a bug here; keep the instance in service for the next batch.
-        LOG.log(Level.ERROR, "instance worker failed to finish a batch", t);
+        if (abandoned()) {
+          // The watchdog owns the batch; only the instance is left to this thread.
+          accounting.workerFailed(t);
+          closeAbandoned();
+          return;
+        }
+        recover(t);
       }
+    }
+  }
+
+  /**
+   * Last resort after a failure outside the guarded steps (a bug, or an error such as running out
+   * of memory): answers what the batch still owes with INTERNAL and frees the instance, so that no
+   * request waits forever and the instance stays in service.
+   */
+  private void recover(Throwable t) {
+    accounting.workerFailed(t);
+    if (state == ASSIGNED) {
+      // A refill handed this worker its next batch before the failure: the batch it owed was
+      // answered, and the next one is about to run.
+      return;
+    }
+    try {
+      if (plan.failure == null) {
+        plan.failure = SchedulerErrors.WORKER_FAILED;
+      }
+      answer();
+    } catch (Throwable again) {
+      accounting.workerFailed(again);
+    } finally {
+      release();
     }
   }
 
@@ -240,7 +272,7 @@ final class InstanceWorker implements Runnable {
     LOG.log(Level.WARNING, "abandoned instance returned from its hung execution; closing it");
     try {
       instance.close();
-    } catch (RuntimeException e) {
+    } catch (Throwable e) {
       LOG.log(Level.WARNING, "closing the abandoned instance failed", e);
     }
   }
@@ -251,9 +283,9 @@ final class InstanceWorker implements Runnable {
     Batch batch;
     try {
       batch = assembler.assemble(plan);
-    } catch (RuntimeException | OutOfMemoryError e) {
-      plan.failure = SchedulerErrors.executionFailed(e);
-      LOG.log(Level.WARNING, "could not assemble a batch", e);
+    } catch (Throwable e) {
+      plan.failure = SchedulerErrors.notExecuted(e);
+      accounting.workerFailed(e);
       return true;
     }
     long token = start == NOT_EXECUTING || start == ABANDONED ? 1 : start;
@@ -291,8 +323,9 @@ final class InstanceWorker implements Runnable {
         sequenceInputs.keepStates(plan, scatter);
       }
       plan.timestamps = result.timestamps();
-    } catch (RuntimeException e) {
-      plan.failure = SchedulerErrors.executionFailed(e);
+    } catch (Throwable e) {
+      plan.failure = SchedulerErrors.notExecuted(e);
+      accounting.workerFailed(e);
     } finally {
       scatter.end();
     }
@@ -302,8 +335,8 @@ final class InstanceWorker implements Runnable {
   private void executed(int batchSize, ExecutionTimestamps timestamps, boolean success) {
     try {
       batchListener.onBatchExecuted(batchSize, timestamps, success);
-    } catch (RuntimeException e) {
-      LOG.log(Level.WARNING, "batch listener threw", e);
+    } catch (Throwable e) {
+      accounting.workerFailed(e);
     }
   }
 
@@ -313,8 +346,13 @@ final class InstanceWorker implements Runnable {
    */
   void answer() {
     InferenceError failure = plan.failure;
-    accounting.executed(plan.requestCount);
-    for (int i = 0; i < plan.count; i++) {
+    if (plan.answered < 0) {
+      accounting.executed(plan.requestCount);
+      plan.answered = 0;
+    }
+    // Resumes after the last answered entry, so that recover() never answers a request twice.
+    for (int i = plan.answered; i < plan.count; i++) {
+      plan.answered = i + 1;
       InferenceRequest r = plan.requests[i];
       if (r == null) {
         continue;

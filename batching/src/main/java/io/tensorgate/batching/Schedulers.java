@@ -47,7 +47,7 @@ public final class Schedulers {
       return SequenceSchedulers.create(config, list, batchListener);
     }
     BatcherWakeup wakeup = new BatcherWakeup();
-    RequestAccounting accounting = new RequestAccounting(wakeup);
+    RequestAccounting accounting = new RequestAccounting(wakeup, config.name());
     boolean batching = config.maxBatchSize() > 0;
     int capacity = DynamicBatcher.capacity(config);
     Function<ModelInstance, InstanceWorker> newWorker =

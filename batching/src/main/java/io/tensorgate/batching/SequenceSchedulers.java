@@ -11,7 +11,7 @@ final class SequenceSchedulers {
   static Scheduler create(
       SchedulerConfig config, List<ModelInstance> instances, BatchListener batchListener) {
     BatcherWakeup wakeup = new BatcherWakeup();
-    RequestAccounting accounting = new RequestAccounting(wakeup);
+    RequestAccounting accounting = new RequestAccounting(wakeup, config.name());
     boolean batching = config.maxBatchSize() > 0;
     int capacity = SequenceBatcher.capacity(config);
     List<InstanceWorker> workers = new ArrayList<>(instances.size());

@@ -24,6 +24,7 @@ import io.tensorgate.server.route.RoutingOptions;
 import io.tensorgate.server.security.SecurityOptions;
 import io.tensorgate.server.security.ServerHardening;
 import io.tensorgate.server.shm.SharedMemoryRegistry;
+import io.tensorgate.server.threads.BackgroundThreads;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -146,7 +147,7 @@ public final class TensorgateServer implements AutoCloseable {
         .addService(routing.service());
     hardening.applyTo(netty);
     grpc = netty.build().start();
-    manager.startPolling(config.pollSeconds);
+    manager.startPolling(config.pollSeconds, new BackgroundThreads(meterRegistry()));
     logModels();
     ready.set(true);
     HEALTH_SERVICES.forEach(s -> health.setStatus(s, ServingStatus.SERVING));

@@ -154,7 +154,9 @@ public final class InferenceService extends GRPCInferenceServiceGrpc.GRPCInferen
 
   @Override
   public void serverReady(ServerReadyRequest req, StreamObserver<ServerReadyResponse> obs) {
-    reply(obs, ServerReadyResponse.newBuilder().setReady(ready.getAsBoolean()).build());
+    // Triton's strict readiness: not ready while a loaded version cannot run requests.
+    boolean serving = ready.getAsBoolean() && metadata.allServing();
+    reply(obs, ServerReadyResponse.newBuilder().setReady(serving).build());
   }
 
   @Override

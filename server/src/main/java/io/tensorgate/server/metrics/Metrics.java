@@ -32,6 +32,7 @@ public final class Metrics implements ModelRegistry.VersionListener, AutoCloseab
       new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final TritonCollector triton;
   private final RequestMetrics requests;
+  private final SchedulerMeters schedulers;
   private final JvmGcMetrics gc = new JvmGcMetrics();
   private MetricsHttpServer http;
 
@@ -51,6 +52,7 @@ public final class Metrics implements ModelRegistry.VersionListener, AutoCloseab
                         || id.getName().equals("system.cpu.count")));
     this.triton = new TritonCollector(counterLatencies);
     this.requests = new RequestMetrics(registry);
+    this.schedulers = new SchedulerMeters(registry);
     registry.getPrometheusRegistry().register(triton);
     new JvmMemoryMetrics().bindTo(registry);
     gc.bindTo(registry);
@@ -83,12 +85,14 @@ public final class Metrics implements ModelRegistry.VersionListener, AutoCloseab
   public void onServing(LoadedVersion version) {
     triton.bind(version);
     requests.bind(version);
+    schedulers.bind(version);
   }
 
   @Override
   public void onRetired(LoadedVersion version) {
     triton.unbind(version);
     requests.unbind(version);
+    schedulers.unbind(version);
   }
 
   /** The exposition a scrape returns, in the Prometheus text format 0.0.4. */

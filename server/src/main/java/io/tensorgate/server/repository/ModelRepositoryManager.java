@@ -4,6 +4,7 @@ import io.tensorgate.backend.CudaSharedMemory;
 import io.tensorgate.backend.ErrorCode;
 import io.tensorgate.backend.InferenceException;
 import io.tensorgate.proto.inference.ModelConfig;
+import io.tensorgate.server.threads.BackgroundThreads;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -123,6 +124,14 @@ public final class ModelRepositoryManager implements AutoCloseable {
 
   /** Starts polling the repository for changes every {@code seconds} (POLL mode). */
   public void startPolling(long seconds) {
+    startPolling(seconds, null);
+  }
+
+  /**
+   * As {@link #startPolling(long)}; a poll that throws anything (errors included) is counted and
+   * logged by {@code threads}, and polling goes on.
+   */
+  public void startPolling(long seconds, BackgroundThreads threads) {
     if (mode != ControlMode.POLL || seconds <= 0) {
       return;
     }
@@ -133,7 +142,9 @@ public final class ModelRepositoryManager implements AutoCloseable {
               t.setDaemon(true);
               return t;
             });
-    s.scheduleWithFixedDelay(this::pollQuietly, seconds, seconds, TimeUnit.SECONDS);
+    Runnable poll =
+        threads == null ? this::pollQuietly : threads.guard("repository-poller", this::pollQuietly);
+    s.scheduleWithFixedDelay(poll, seconds, seconds, TimeUnit.SECONDS);
     poller = s;
   }
 
