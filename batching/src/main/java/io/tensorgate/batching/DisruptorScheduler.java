@@ -19,6 +19,9 @@ import java.util.function.Function;
  * and calls the listeners. When nothing is queued and an instance is idle, the submitting thread
  * hands the request over itself ({@link DirectDispatch}). Nothing blocks on the way in.
  *
+ * <p>With a {@link QueueWaitLimit}, a request that would wait too long is refused before it is
+ * queued.
+ *
  * <p>With a {@link Supervision}, an {@link ExecutionWatchdog} thread fails batches that execute for
  * longer than the timeout and puts a new worker, on a new instance, in the hung one's place. When
  * no replacement can be made for the last instance in service, the scheduler has lost its
@@ -60,6 +63,7 @@ final class DisruptorScheduler implements Scheduler {
   private final InferenceError stoppedError;
   private final InferenceError lostError;
   private final DirectDispatch direct;
+  private final QueueWaitLimit waitLimit;
   // Instances not abandoned by the watchdog; changed only on the watchdog thread.
   private final AtomicInteger live;
   private volatile boolean lost;
@@ -72,8 +76,10 @@ final class DisruptorScheduler implements Scheduler {
       WorkerPool workers,
       BatcherWakeup wakeup,
       DirectDispatch direct,
-      Supervision supervision) {
+      Supervision supervision,
+      QueueWaitLimit waitLimit) {
     this.direct = direct;
+    this.waitLimit = waitLimit;
     this.name = Objects.requireNonNull(name, "name");
     this.wakeup = Objects.requireNonNull(wakeup, "wakeup");
     this.supervision = supervision;
@@ -184,7 +190,13 @@ final class DisruptorScheduler implements Scheduler {
     if (direct != null && direct.tryDispatch(request, now)) {
       return null;
     }
-    InferenceError refusal = admission.offer(request, now);
+    InferenceError refusal =
+        waitLimit == null
+            ? null
+            : waitLimit.check(request, now, accounting.queueDepth(), live.get());
+    if (refusal == null) {
+      refusal = admission.offer(request, now);
+    }
     if (refusal != null) {
       accounting.refused();
     }

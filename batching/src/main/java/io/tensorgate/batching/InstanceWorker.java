@@ -67,6 +67,7 @@ final class InstanceWorker implements Runnable {
   private final RequestAccounting accounting;
   private final BatchListener batchListener;
   private final BatcherWakeup wakeup;
+  private final ServiceRate serviceRate;
   private Delivery delivery;
   private DynamicBatcher refill;
   private volatile int state = IDLE;
@@ -88,7 +89,8 @@ final class InstanceWorker implements Runnable {
       SequenceInputs sequenceInputs,
       RequestAccounting accounting,
       BatchListener batchListener,
-      BatcherWakeup wakeup) {
+      BatcherWakeup wakeup,
+      ServiceRate serviceRate) {
     this.instance = Objects.requireNonNull(instance, "instance");
     this.plan = Objects.requireNonNull(plan, "plan");
     this.assembler = Objects.requireNonNull(assembler, "assembler");
@@ -97,6 +99,7 @@ final class InstanceWorker implements Runnable {
     this.accounting = Objects.requireNonNull(accounting, "accounting");
     this.batchListener = Objects.requireNonNull(batchListener, "batchListener");
     this.wakeup = Objects.requireNonNull(wakeup, "wakeup");
+    this.serviceRate = Objects.requireNonNull(serviceRate, "serviceRate");
   }
 
   /** Set once before the thread starts. */
@@ -214,6 +217,8 @@ final class InstanceWorker implements Runnable {
   public void run() {
     while (awaitBatch()) {
       state = BUSY;
+      long start = System.nanoTime();
+      int requests = plan.requestCount;
       try {
         if (!execute()) {
           closeAbandoned();
@@ -229,6 +234,8 @@ final class InstanceWorker implements Runnable {
         }
         recover(t);
       }
+      // After the answers: the instance was busy with this batch until now.
+      serviceRate.served(requests, System.nanoTime() - start);
     }
   }
 

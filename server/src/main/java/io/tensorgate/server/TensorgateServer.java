@@ -93,7 +93,8 @@ public final class TensorgateServer implements AutoCloseable {
     backends = config.backends != null ? config.backends : BackendRegistry.discover();
     RepositoryLayout layout = new RepositoryLayout(config.modelRepository);
     manager =
-        new ModelRepositoryManager(layout, backends, config.controlMode, config.executionTimeout);
+        new ModelRepositoryManager(
+            layout, backends, config.controlMode, config.executionTimeout, config.maxQueueWait);
     // Before any load: the side paths must see every version enter service.
     observability =
         Observability.start(config.observability, manager.registry(), config.grpcAddress);
@@ -274,6 +275,7 @@ public final class TensorgateServer implements AutoCloseable {
     private int grpcPort = 8001;
     private Duration exitTimeout = Duration.ofSeconds(30);
     private Duration executionTimeout = Duration.ofSeconds(300);
+    private Duration maxQueueWait = Duration.ofSeconds(1);
     private Path shmRoot = Path.of("/dev/shm");
     private int maxMessageBytes = 64 << 20;
     private LogControl logControl;
@@ -350,6 +352,16 @@ public final class TensorgateServer implements AutoCloseable {
      */
     public Builder executionTimeout(Duration v) {
       this.executionTimeout = Objects.requireNonNull(v, "executionTimeout");
+      return this;
+    }
+
+    /**
+     * The longest queue wait a request may be predicted to have (from each version's measured time
+     * per request) before it is refused at once with UNAVAILABLE; a request's sooner deadline
+     * bounds it too. {@link Duration#ZERO} turns this off. Default 1 s.
+     */
+    public Builder maxQueueWait(Duration v) {
+      this.maxQueueWait = Objects.requireNonNull(v, "maxQueueWait");
       return this;
     }
 

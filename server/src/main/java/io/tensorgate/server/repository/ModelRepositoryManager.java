@@ -80,6 +80,21 @@ public final class ModelRepositoryManager implements AutoCloseable {
       BackendRegistry backends,
       ControlMode mode,
       Duration executionTimeout) {
+    this(layout, backends, mode, executionTimeout, Duration.ZERO);
+  }
+
+  /**
+   * @param executionTimeout how long one batch may execute before its instance counts as hung and
+   *     is replaced; {@link Duration#ZERO} turns the watchdog off
+   * @param maxQueueWait the longest predicted queue wait a request is admitted with (see {@link
+   *     io.tensorgate.batching.SchedulerConfig#maxQueueWaitNanos}); {@link Duration#ZERO}: no limit
+   */
+  public ModelRepositoryManager(
+      RepositoryLayout layout,
+      BackendRegistry backends,
+      ControlMode mode,
+      Duration executionTimeout,
+      Duration maxQueueWait) {
     this.layout = Objects.requireNonNull(layout, "layout");
     this.mode = Objects.requireNonNull(mode, "mode");
     this.completer = new ConfigCompleter(Objects.requireNonNull(backends, "backends"));
@@ -87,7 +102,8 @@ public final class ModelRepositoryManager implements AutoCloseable {
         new ModelLoader(
             layout,
             () -> backends.cudaSharedMemory().map(CudaSharedMemory::deviceCount).orElse(0),
-            executionTimeout);
+            executionTimeout,
+            maxQueueWait);
     this.overrides = new OverrideFiles(layout.root());
   }
 
