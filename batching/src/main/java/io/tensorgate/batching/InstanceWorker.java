@@ -73,6 +73,8 @@ final class InstanceWorker implements Runnable {
   private volatile int state = IDLE;
   private volatile boolean stopping;
   private volatile Thread thread;
+  // Whether the last awaitBatch() had to wait: the worker was idle between two batches. Own thread.
+  private boolean parked;
 
   /**
    * The start ({@link System#nanoTime}) of the running execution, {@link #NOT_EXECUTING}, or {@link
@@ -215,9 +217,16 @@ final class InstanceWorker implements Runnable {
 
   @Override
   public void run() {
+    long previousStart = 0;
+    long previousEnd = 0;
+    int previousRequests = 0;
     while (awaitBatch()) {
       state = BUSY;
       long start = System.nanoTime();
+      if (previousRequests > 0) {
+        // The previous batch counts until now when this one was already waiting for the worker.
+        serviceRate.served(previousRequests, (parked ? previousEnd : start) - previousStart);
+      }
       int requests = plan.requestCount;
       try {
         if (!execute()) {
@@ -234,8 +243,9 @@ final class InstanceWorker implements Runnable {
         }
         recover(t);
       }
-      // After the answers: the instance was busy with this batch until now.
-      serviceRate.served(requests, System.nanoTime() - start);
+      previousStart = start;
+      previousEnd = System.nanoTime();
+      previousRequests = requests;
     }
   }
 
@@ -265,10 +275,12 @@ final class InstanceWorker implements Runnable {
 
   /** Waits for a batch; false when the worker must end (stopped, or interrupted while idle). */
   private boolean awaitBatch() {
+    parked = false;
     while (state != ASSIGNED) {
       if (stopping || Thread.currentThread().isInterrupted()) {
         return false;
       }
+      parked = true;
       LockSupport.park(this);
     }
     return true;

@@ -3,27 +3,33 @@ package io.tensorgate.batching;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * How long one request keeps one instance busy, measured: an exponentially weighted moving average
- * over executed batches of (busy time / requests in the batch), busy time running from the start of
- * a batch to its last answer. Under load, when batches are full, it is the cost of a request at the
- * batch size that load produces.
+ * How long requests keep an instance busy, measured: exponentially weighted moving averages over
+ * executed batches of the time per batch and per request. A batch's time runs from its start to the
+ * start of the instance's next batch when that one was already waiting (so that the gaps between
+ * batches, which delay the queue as much as executing does, count too), else to its last answer.
+ * Under load, when batches are full, it is the cost at the batch size that load produces.
  *
- * <p>Instance workers update it once per batch (one CAS); submitting threads read it. No lock.
+ * <p>Instance workers update it once per batch (two CAS); submitting threads read it. No lock.
  */
 final class ServiceRate {
-  // Weight of a new batch in the average: 1/8, so a change in speed shows within a few batches.
+  // Weight of a new batch in the averages: 1/8, so a change in speed shows within a few batches.
   private static final int SHIFT = 3;
 
-  // 0 until the first batch finished.
+  // 0 until the first batch was measured.
   private final AtomicLong nanosPerRequest = new AtomicLong();
+  private final AtomicLong nanosPerBatch = new AtomicLong();
 
   /** Instance worker: a batch of {@code requests} kept the instance busy {@code busyNanos}. */
   void served(int requests, long busyNanos) {
     if (requests <= 0 || busyNanos <= 0) {
       return;
     }
-    long sample = Math.max(1, busyNanos / requests);
-    nanosPerRequest.getAndUpdate(old -> old == 0 ? sample : old + ((sample - old) >> SHIFT));
+    average(nanosPerBatch, busyNanos);
+    average(nanosPerRequest, Math.max(1, busyNanos / requests));
+  }
+
+  private static void average(AtomicLong average, long sample) {
+    average.getAndUpdate(old -> old == 0 ? sample : old + ((sample - old) >> SHIFT));
   }
 
   /** The average busy time per request; 0 before the first batch. */
@@ -31,9 +37,15 @@ final class ServiceRate {
     return nanosPerRequest.get();
   }
 
+  /** The average busy time per batch; 0 before the first batch. */
+  long nanosPerBatch() {
+    return nanosPerBatch.get();
+  }
+
   /**
-   * The expected wait of a request that finds {@code queued} requests ahead of it (itself included)
-   * with {@code instances} instances taking them: 0 before anything was measured.
+   * The expected queue wait of a request that finds every instance busy and {@code queued} requests
+   * queued (itself included), with {@code instances} instances taking them: the batch executing
+   * now, then the requests ahead of it spread over the instances. 0 before anything was measured.
    */
   long predictedWaitNanos(int queued, int instances) {
     long perRequest = nanosPerRequest.get();
@@ -44,6 +56,6 @@ final class ServiceRate {
       return Long.MAX_VALUE;
     }
     // No overflow in practice: queued <= ring size, perRequest far below 2^63 / 2^31.
-    return queued * perRequest / instances;
+    return nanosPerBatch.get() + (queued - 1) * perRequest / instances;
   }
 }

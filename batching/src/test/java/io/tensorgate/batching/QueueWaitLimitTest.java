@@ -33,7 +33,8 @@ class QueueWaitLimitTest {
     rate.served(4, 20 * MS);
     QueueWaitLimit limit = new QueueWaitLimit("m:1", rate, 1000 * MS);
 
-    assertThat(limit.check(request("a", responses), 0, 200, 1)).isNull();
+    // 20 ms for the batch executing, then 195 requests ahead at 5 ms each.
+    assertThat(limit.check(request("a", responses), 0, 196, 1)).isNull();
   }
 
   @Test
@@ -42,7 +43,7 @@ class QueueWaitLimitTest {
     rate.served(4, 20 * MS);
     QueueWaitLimit limit = new QueueWaitLimit("m:1", rate, 1000 * MS);
 
-    InferenceError refused = limit.check(request("a", responses), 0, 201, 1);
+    InferenceError refused = limit.check(request("a", responses), 0, 198, 1);
     assertThat(refused.code()).isEqualTo(ErrorCode.UNAVAILABLE);
     assertThat(refused.message())
         .isEqualTo(

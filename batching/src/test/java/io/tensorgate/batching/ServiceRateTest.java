@@ -29,11 +29,13 @@ class ServiceRateTest {
   }
 
   @Test
-  void shouldSpreadTheQueueOverTheInstancesWhenPredicting() {
+  void shouldPredictTheExecutingBatchThenTheRequestsAheadSpreadOverTheInstances() {
     rate.served(4, 20_000_000);
 
-    assertThat(rate.predictedWaitNanos(200, 1)).isEqualTo(1_000_000_000L);
-    assertThat(rate.predictedWaitNanos(200, 2)).isEqualTo(500_000_000L);
+    assertThat(rate.nanosPerBatch()).isEqualTo(20_000_000);
+    assertThat(rate.predictedWaitNanos(1, 1)).isEqualTo(20_000_000L);
+    assertThat(rate.predictedWaitNanos(201, 1)).isEqualTo(1_020_000_000L);
+    assertThat(rate.predictedWaitNanos(201, 2)).isEqualTo(520_000_000L);
   }
 
   @Test
