@@ -141,9 +141,10 @@ public final class SchedulerConfig {
   }
 
   /**
-   * The longest queue wait a new request may be predicted to have (from the measured time per
-   * request and the queue ahead of it) before it is refused at admission; 0 (the default) turns
-   * this off. A request's own deadline, when sooner, is the bound instead.
+   * The queue wait that admitted requests should stay within: a new request whose predicted wait
+   * (from the measured time per request and the queue ahead of it) exceeds 4/5 of it is refused at
+   * admission; 0 (the default) turns this off. A request's own deadline, when sooner, is the bound
+   * instead.
    */
   public long maxQueueWaitNanos() {
     return maxQueueWaitNanos;

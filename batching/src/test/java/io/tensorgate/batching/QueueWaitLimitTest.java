@@ -28,27 +28,28 @@ class QueueWaitLimitTest {
   }
 
   @Test
-  void shouldAdmitWhenThePredictedWaitIsWithinTheBudget() {
+  void shouldAdmitWhenThePredictedWaitIsWithinFourFifthsOfTheBudget() {
     ServiceRate rate = new ServiceRate();
     rate.served(4, 20 * MS);
     QueueWaitLimit limit = new QueueWaitLimit("m:1", rate, 1000 * MS);
 
-    // 20 ms for the batch executing, then 195 requests ahead at 5 ms each.
-    assertThat(limit.check(request("a", responses), 0, 196, 1)).isNull();
+    // 20 ms for the batch executing, then 155 requests ahead at 5 ms each: 4/5 of the budget.
+    assertThat(limit.check(request("a", responses), 0, 156, 1)).isNull();
   }
 
   @Test
-  void shouldRefuseWithUnavailableWhenThePredictedWaitExceedsTheBudget() {
+  void shouldRefuseWithUnavailableWhenThePredictedWaitExceedsFourFifthsOfTheBudget() {
     ServiceRate rate = new ServiceRate();
     rate.served(4, 20 * MS);
     QueueWaitLimit limit = new QueueWaitLimit("m:1", rate, 1000 * MS);
 
-    InferenceError refused = limit.check(request("a", responses), 0, 198, 1);
+    InferenceError refused = limit.check(request("a", responses), 0, 158, 1);
     assertThat(refused.code()).isEqualTo(ErrorCode.UNAVAILABLE);
     assertThat(refused.message())
         .isEqualTo(
-            "Exceeds maximum queue wait: a request for model 'm' would wait about 1005 ms in the"
-                + " queue, more than the 1000 ms allowed (--max-queue-wait-ms)");
+            "Exceeds maximum queue wait: a request for model 'm' would wait about 805 ms in the"
+                + " queue, more than the 800 ms admitted to keep waits within 1000 ms"
+                + " (--max-queue-wait-ms)");
   }
 
   @Test

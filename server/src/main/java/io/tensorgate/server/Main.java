@@ -84,9 +84,9 @@ public final class Main implements Callable<Integer> {
       names = "--max-queue-wait-ms",
       defaultValue = "1000",
       description =
-          "Refuse a request at once (UNAVAILABLE) when its predicted queue wait, from the model"
-              + " version's measured time per request, exceeds this or its deadline; 0 turns this"
-              + " off (default: ${DEFAULT-VALUE}).")
+          "Keep queue waits within this: refuse a request at once (UNAVAILABLE) when its"
+              + " predicted queue wait, from the model version's measured time per request,"
+              + " exceeds 4/5 of it or its deadline; 0 turns this off (default: ${DEFAULT-VALUE}).")
   long maxQueueWaitMillis;
 
   @Option(

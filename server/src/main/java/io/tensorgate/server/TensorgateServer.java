@@ -356,9 +356,10 @@ public final class TensorgateServer implements AutoCloseable {
     }
 
     /**
-     * The longest queue wait a request may be predicted to have (from each version's measured time
-     * per request) before it is refused at once with UNAVAILABLE; a request's sooner deadline
-     * bounds it too. {@link Duration#ZERO} turns this off. Default 1 s.
+     * The queue wait admitted requests should stay within: a request whose predicted wait (from
+     * each version's measured time per request) exceeds 4/5 of it is refused at once with
+     * UNAVAILABLE; a request's sooner deadline bounds it too. {@link Duration#ZERO} turns this off.
+     * Default 1 s.
      */
     public Builder maxQueueWait(Duration v) {
       this.maxQueueWait = Objects.requireNonNull(v, "maxQueueWait");
