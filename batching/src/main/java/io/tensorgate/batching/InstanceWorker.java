@@ -217,16 +217,13 @@ final class InstanceWorker implements Runnable {
 
   @Override
   public void run() {
-    long previousStart = 0;
     long previousEnd = 0;
-    int previousRequests = 0;
     while (awaitBatch()) {
       state = BUSY;
       long start = System.nanoTime();
-      if (previousRequests > 0) {
-        // The previous batch counts until now when this one was already waiting for the worker.
-        serviceRate.served(previousRequests, (parked ? previousEnd : start) - previousStart);
-      }
+      // A batch that was already waiting when the previous one ended counts from that end: the
+      // gap between them delays the queue as much as executing does.
+      long busySince = parked || previousEnd == 0 ? start : previousEnd;
       int requests = plan.requestCount;
       try {
         if (!execute()) {
@@ -243,9 +240,8 @@ final class InstanceWorker implements Runnable {
         }
         recover(t);
       }
-      previousStart = start;
       previousEnd = System.nanoTime();
-      previousRequests = requests;
+      serviceRate.served(requests, previousEnd - busySince);
     }
   }
 

@@ -4,10 +4,12 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * How long requests keep an instance busy, measured: exponentially weighted moving averages over
- * executed batches of the time per batch and per request. A batch's time runs from its start to the
- * start of the instance's next batch when that one was already waiting (so that the gaps between
- * batches, which delay the queue as much as executing does, count too), else to its last answer.
- * Under load, when batches are full, it is the cost at the batch size that load produces.
+ * executed batches of the time per batch and per request. A batch's time runs to its last answer,
+ * from its start or, when it was already waiting as the instance's previous batch ended, from that
+ * end (so that the gaps between batches, which delay the queue as much as executing does, count
+ * too). Under load, when batches are full, it is the cost at the batch size that load produces. A
+ * sample counts for at most four times the average, so that a single stall does not make the
+ * scheduler refuse requests for the next many batches.
  *
  * <p>Instance workers update it once per batch (two CAS); submitting threads read it. No lock.
  */
@@ -29,7 +31,16 @@ final class ServiceRate {
   }
 
   private static void average(AtomicLong average, long sample) {
-    average.getAndUpdate(old -> old == 0 ? sample : old + ((sample - old) >> SHIFT));
+    average.getAndUpdate(
+        old -> {
+          if (old == 0) {
+            return sample;
+          }
+          // One stalled batch (a GC pause, a descheduled thread) moves the average by at most
+          // 3/8 of it; a lasting slowdown still shows within a few batches.
+          long bounded = Math.min(sample, old > Long.MAX_VALUE / 4 ? Long.MAX_VALUE : 4 * old);
+          return old + ((bounded - old) >> SHIFT);
+        });
   }
 
   /** The average busy time per request; 0 before the first batch. */

@@ -39,6 +39,24 @@ class ServiceRateTest {
   }
 
   @Test
+  void shouldCountAStalledBatchAsAtMostFourTimesTheAverage() {
+    rate.served(1, 8_000);
+    rate.served(1, 8_000_000_000L);
+
+    assertThat(rate.nanosPerRequest()).isEqualTo(11_000);
+  }
+
+  @Test
+  void shouldFollowALastingSlowdownWithinAFewDozenBatches() {
+    rate.served(1, 1_000);
+    for (int i = 0; i < 40; i++) {
+      rate.served(1, 100_000);
+    }
+
+    assertThat(rate.nanosPerRequest()).isGreaterThan(90_000);
+  }
+
+  @Test
   void shouldIgnoreEmptyBatches() {
     rate.served(0, 1_000);
 
