@@ -13,7 +13,7 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>The prediction is an average, and under sustained overload the queue settles where the
  * predicted wait meets the admission limit, so admitted waits spread around that limit. To keep
- * them within the budget (their p99, not only their median), requests are admitted only up to 4/5
+ * them within the budget (their p99, not only their median), requests are admitted only up to 3/4
  * of it.
  *
  * <p>The prediction counts every queued request, whatever its priority level. Any submitting
@@ -36,7 +36,7 @@ final class QueueWaitLimit {
       throw new IllegalArgumentException("budgetNanos " + budgetNanos + " is not positive");
     }
     this.budgetNanos = budgetNanos;
-    this.admitNanos = budgetNanos - budgetNanos / 5;
+    this.admitNanos = budgetNanos - budgetNanos / 4;
   }
 
   /**

@@ -142,7 +142,7 @@ public final class SchedulerConfig {
 
   /**
    * The queue wait that admitted requests should stay within: a new request whose predicted wait
-   * (from the measured time per request and the queue ahead of it) exceeds 4/5 of it is refused at
+   * (from the measured time per request and the queue ahead of it) exceeds 3/4 of it is refused at
    * admission; 0 (the default) turns this off. A request's own deadline, when sooner, is the bound
    * instead.
    */

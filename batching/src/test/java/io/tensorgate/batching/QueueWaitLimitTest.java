@@ -28,27 +28,27 @@ class QueueWaitLimitTest {
   }
 
   @Test
-  void shouldAdmitWhenThePredictedWaitIsWithinFourFifthsOfTheBudget() {
+  void shouldAdmitWhenThePredictedWaitIsWithinThreeQuartersOfTheBudget() {
     ServiceRate rate = new ServiceRate();
     rate.served(4, 20 * MS);
     QueueWaitLimit limit = new QueueWaitLimit("m:1", rate, 1000 * MS);
 
-    // 20 ms for the batch executing, then 155 requests ahead at 5 ms each: 4/5 of the budget.
-    assertThat(limit.check(request("a", responses), 0, 156, 1)).isNull();
+    // 20 ms for the batch executing, then 146 requests ahead at 5 ms each: 3/4 of the budget.
+    assertThat(limit.check(request("a", responses), 0, 147, 1)).isNull();
   }
 
   @Test
-  void shouldRefuseWithUnavailableWhenThePredictedWaitExceedsFourFifthsOfTheBudget() {
+  void shouldRefuseWithUnavailableWhenThePredictedWaitExceedsThreeQuartersOfTheBudget() {
     ServiceRate rate = new ServiceRate();
     rate.served(4, 20 * MS);
     QueueWaitLimit limit = new QueueWaitLimit("m:1", rate, 1000 * MS);
 
-    InferenceError refused = limit.check(request("a", responses), 0, 158, 1);
+    InferenceError refused = limit.check(request("a", responses), 0, 148, 1);
     assertThat(refused.code()).isEqualTo(ErrorCode.UNAVAILABLE);
     assertThat(refused.message())
         .isEqualTo(
-            "Exceeds maximum queue wait: a request for model 'm' would wait about 805 ms in the"
-                + " queue, more than the 800 ms admitted to keep waits within 1000 ms"
+            "Exceeds maximum queue wait: a request for model 'm' would wait about 755 ms in the"
+                + " queue, more than the 750 ms admitted to keep waits within 1000 ms"
                 + " (--max-queue-wait-ms)");
   }
 

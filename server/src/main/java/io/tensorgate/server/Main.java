@@ -86,7 +86,7 @@ public final class Main implements Callable<Integer> {
       description =
           "Keep queue waits within this: refuse a request at once (UNAVAILABLE) when its"
               + " predicted queue wait, from the model version's measured time per request,"
-              + " exceeds 4/5 of it or its deadline; 0 turns this off (default: ${DEFAULT-VALUE}).")
+              + " exceeds 3/4 of it or its deadline; 0 turns this off (default: ${DEFAULT-VALUE}).")
   long maxQueueWaitMillis;
 
   @Option(

@@ -357,7 +357,7 @@ public final class TensorgateServer implements AutoCloseable {
 
     /**
      * The queue wait admitted requests should stay within: a request whose predicted wait (from
-     * each version's measured time per request) exceeds 4/5 of it is refused at once with
+     * each version's measured time per request) exceeds 3/4 of it is refused at once with
      * UNAVAILABLE; a request's sooner deadline bounds it too. {@link Duration#ZERO} turns this off.
      * Default 1 s.
      */
