@@ -65,6 +65,20 @@ class SharedMemoryIoTest {
   }
 
   @Test
+  void shouldRefuseWithResourceExhaustedWhenTheRegionCapIsReached() throws Exception {
+    for (int i = 0; i < SharedMemoryRegistry.MAX_REGIONS; i++) {
+      registry.register("r" + i, "/obj", 0, 8);
+    }
+
+    assertCode(
+        () -> registry.register("one-more", "/obj", 0, 8),
+        ErrorCode.RESOURCE_EXHAUSTED,
+        "at most 4096 regions may be registered");
+    registry.unregister("r0");
+    registry.register("one-more", "/obj", 0, 8);
+  }
+
+  @Test
   void shouldReadACopyInDirectMemoryWhenInputComesFromARegion() throws Exception {
     registry.register("r", "/obj", 16, 64);
     ByteBuffer in = registry.read("r", 4, 8);
