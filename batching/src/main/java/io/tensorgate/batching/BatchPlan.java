@@ -36,6 +36,9 @@ final class BatchPlan {
 
   ExecutionTimestamps timestamps;
 
+  /** Entries answered so far; -1 before answering began (see {@link InstanceWorker#answer}). */
+  int answered = -1;
+
   BatchPlan(int capacity, boolean batching) {
     this.requests = new InferenceRequest[capacity];
     this.sequences = new ActiveSequence[capacity];
@@ -68,6 +71,16 @@ final class BatchPlan {
     throw new IllegalStateException("a batch without requests");
   }
 
+  /** Whether the batch holds mirrored requests (then only those; see {@link ShapeRule}). */
+  boolean mirrored() {
+    for (int i = 0; i < count; i++) {
+      if (requests[i] != null) {
+        return requests[i].mirrored();
+      }
+    }
+    return false;
+  }
+
   void setOutputs(int i, List<Tensor> tensors) {
     outputs[i] = tensors;
   }
@@ -86,5 +99,6 @@ final class BatchPlan {
     requestCount = 0;
     failure = null;
     timestamps = null;
+    answered = -1;
   }
 }

@@ -1,7 +1,10 @@
 package io.tensorgate.server;
 
 import io.tensorgate.backend.InferenceException;
+import io.tensorgate.server.cli.TritonCommandLine;
+import io.tensorgate.server.cli.TritonOptions;
 import io.tensorgate.server.logging.LogControl;
+import io.tensorgate.server.logging.LogOptions;
 import io.tensorgate.server.repository.ModelRepositoryManager.ControlMode;
 import io.tensorgate.server.security.SecurityOptions;
 import io.tensorgate.server.tracing.TraceSettings;
@@ -26,10 +29,11 @@ import picocli.CommandLine.Option;
     sortOptions = false)
 public final class Main implements Callable<Integer> {
   @Option(
-      names = "--model-repository",
-      defaultValue = "models",
-      description = "Triton-layout model repository folder (default: ${DEFAULT-VALUE}).")
-  Path modelRepository;
+      names = {"--model-repository", "--model-store"},
+      description =
+          "Triton-layout model repository folder (default: models). Triton's --model-store is the"
+              + " same flag; one repository only.")
+  List<Path> modelRepositories = new ArrayList<>();
 
   @Option(
       names = "--model-control-mode",
@@ -81,22 +85,35 @@ public final class Main implements Callable<Integer> {
   long executionTimeoutSeconds;
 
   @Option(
+      names = "--max-queue-wait-ms",
+      defaultValue = "1000",
+      description =
+          "Keep queue waits within this: refuse a request at once (UNAVAILABLE) when its"
+              + " predicted queue wait, from the model version's measured time per request,"
+              + " exceeds 3/4 of it or its deadline; 0 turns this off (default: ${DEFAULT-VALUE}).")
+  long maxQueueWaitMillis;
+
+  @Option(
       names = "--grpc-max-message-bytes",
       defaultValue = "67108864",
       description = "Largest request message accepted (default: ${DEFAULT-VALUE}).")
   int maxMessageBytes;
 
   @Option(
+      names = "--max-inflight-request-bytes",
+      defaultValue = "0",
+      description =
+          "Most bytes inference requests in flight may hold once decoded, together (BYTES"
+              + " elements count 64 bytes each on top of their data); a request that does not fit"
+              + " is refused with RESOURCE_EXHAUSTED before it is decoded. 0: half the maximum"
+              + " heap, at most 1 GiB (default: ${DEFAULT-VALUE}).")
+  long maxInflightRequestBytes;
+
+  @Option(
       names = "--system-shm-dir",
       defaultValue = "/dev/shm",
       description = "Where system shared-memory keys live (default: ${DEFAULT-VALUE}).")
   Path shmDir;
-
-  @Option(
-      names = "--log-verbose",
-      defaultValue = "0",
-      description = "Verbose logging level; 0 is off (default: ${DEFAULT-VALUE}).")
-  int logVerbose;
 
   @Option(
       names = "--allow-metrics",
@@ -158,13 +175,26 @@ public final class Main implements Callable<Integer> {
 
   @CommandLine.Mixin SecurityOptions security = new SecurityOptions();
 
+  @CommandLine.Mixin TritonOptions triton = new TritonOptions();
+
+  @CommandLine.Mixin GrpcTransportOptions transport = new GrpcTransportOptions();
+
+  @CommandLine.Mixin LogOptions logging = new LogOptions();
+
   @Override
   public Integer call() throws IOException, InferenceException, InterruptedException {
-    LogControl logControl = new LogControl(logVerbose);
+    checkTritonFlags();
+    if (maxQueueWaitMillis < 0) {
+      throw bad("--max-queue-wait-ms must be 0 (off) or more, got " + maxQueueWaitMillis);
+    }
+    LogControl logControl = new LogControl(logging.settings());
     Logger log = LoggerFactory.getLogger(Main.class);
     TensorgateServer server =
-        TensorgateServer.builder()
-            .modelRepository(modelRepository)
+        triton
+            .applyTo(TensorgateServer.builder())
+            .transport(transport)
+            .modelRepository(
+                modelRepositories.isEmpty() ? Path.of("models") : modelRepositories.get(0))
             .controlMode(controlMode)
             .loadModels(loadModels)
             .pollSeconds(pollSeconds)
@@ -172,7 +202,9 @@ public final class Main implements Callable<Integer> {
             .grpcPort(grpcPort)
             .exitTimeout(Duration.ofSeconds(exitTimeoutSeconds))
             .executionTimeout(Duration.ofSeconds(executionTimeoutSeconds))
+            .maxQueueWait(Duration.ofMillis(maxQueueWaitMillis))
             .maxMessageBytes(maxMessageBytes)
+            .maxInflightRequestBytes(maxInflightRequestBytes)
             .sharedMemoryRoot(shmDir)
             .logControl(logControl)
             .observability(observabilityOptions())
@@ -189,6 +221,27 @@ public final class Main implements Callable<Integer> {
                 "shutdown"));
     server.awaitTermination();
     return 0;
+  }
+
+  /** Triton's rules for flags that go together; a flag asking for a missing feature is refused. */
+  private void checkTritonFlags() {
+    if (modelRepositories.size() > 1) {
+      throw bad(
+          "--model-repository: Tensorgate serves one model repository, got "
+              + modelRepositories.size());
+    }
+    if (!loadModels.isEmpty() && controlMode != ControlMode.EXPLICIT) {
+      throw bad("Use of '--load-model' requires setting '--model-control-mode=explicit' as well.");
+    }
+    if (loadModels.contains("*") && loadModels.size() > 1) {
+      throw bad("Wildcard model name '*' must be the ONLY startup model if specified at all.");
+    }
+    try {
+      triton.validate();
+      transport.validate();
+    } catch (IllegalArgumentException e) {
+      throw bad(e.getMessage());
+    }
   }
 
   /** The observability flags as options; bad values are parameter errors. */
@@ -214,6 +267,23 @@ public final class Main implements Callable<Integer> {
     int count = -1;
     for (String kv : traceConfig) {
       String[] p = keyValue("--trace-config", kv);
+      int comma = p[0].indexOf(',');
+      if (comma >= 0) {
+        // Triton's <mode>,<setting>=<value>: the OpenTelemetry collector URL maps to ours.
+        String mode = p[0].substring(0, comma);
+        String setting = p[0].substring(comma + 1);
+        if (mode.equals("opentelemetry") && setting.equals("url")) {
+          if (traceOtlpEndpoint == null) {
+            o.traceOtlpEndpoint(p[1].contains("://") ? p[1] : "http://" + p[1]);
+          }
+          continue;
+        }
+        throw bad(
+            "--trace-config: setting '"
+                + p[0]
+                + "' is not supported (mode 'triton' writes trace files, which Tensorgate does"
+                + " not; of 'opentelemetry', url is supported)");
+      }
       switch (p[0]) {
         case "level":
           level = traceLevel(p[1]);
@@ -286,12 +356,21 @@ public final class Main implements Callable<Integer> {
           LoggerFactory.getLogger(Main.class).error("tensorgate failed to start: {}", describe(e));
           return 1;
         });
-    System.exit(cli.execute(args));
+    System.exit(execute(cli, args));
   }
 
-  /** The parser, accepting Triton's lower-case enum values ({@code --model-control-mode poll}). */
+  /**
+   * The parser, accepting Triton's lower-case enum values ({@code --model-control-mode poll}) and
+   * answering a bad command line in one line.
+   */
   static CommandLine commandLine() {
-    return new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true);
+    CommandLine cli = new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true);
+    return cli.setParameterExceptionHandler(TritonCommandLine.parameterErrors(cli));
+  }
+
+  /** Runs the command on a command line written as Triton users write it. */
+  static int execute(CommandLine cli, String... args) {
+    return cli.execute(TritonCommandLine.normalize(cli, args));
   }
 
   private static String describe(Throwable e) {

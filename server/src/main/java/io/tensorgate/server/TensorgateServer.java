@@ -2,16 +2,23 @@ package io.tensorgate.server;
 
 import io.grpc.Server;
 import io.grpc.ServerInterceptors;
-import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.ServerServiceDefinition;
 import io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.tensorgate.backend.ErrorCode;
 import io.tensorgate.backend.GpuMonitor;
 import io.tensorgate.backend.InferenceException;
 import io.tensorgate.proto.inference.GRPCInferenceServiceGrpc;
+import io.tensorgate.server.grpc.ClientSharedMemoryGuard;
 import io.tensorgate.server.grpc.InferenceService;
+import io.tensorgate.server.grpc.InflightBudget;
 import io.tensorgate.server.grpc.OpenCalls;
+import io.tensorgate.server.grpc.ParseGuard;
+import io.tensorgate.server.grpc.ServerIdentity;
+import io.tensorgate.server.grpc.StatusGuard;
 import io.tensorgate.server.logging.LogControl;
 import io.tensorgate.server.repository.BackendRegistry;
 import io.tensorgate.server.repository.LoadedVersion;
@@ -19,11 +26,13 @@ import io.tensorgate.server.repository.ModelRegistry;
 import io.tensorgate.server.repository.ModelRepositoryManager;
 import io.tensorgate.server.repository.ModelRepositoryManager.ControlMode;
 import io.tensorgate.server.repository.RepositoryLayout;
+import io.tensorgate.server.repository.RepositorySettings;
 import io.tensorgate.server.route.Routing;
 import io.tensorgate.server.route.RoutingOptions;
 import io.tensorgate.server.security.SecurityOptions;
 import io.tensorgate.server.security.ServerHardening;
 import io.tensorgate.server.shm.SharedMemoryRegistry;
+import io.tensorgate.server.threads.BackgroundThreads;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -31,6 +40,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.SortedMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -53,7 +63,6 @@ public final class TensorgateServer implements AutoCloseable {
   private static final long TERMINATION_WAIT_SECONDS = 5;
 
   private final Builder config;
-  private final AtomicBoolean ready = new AtomicBoolean();
   private final AtomicBoolean stopping = new AtomicBoolean();
   private final HealthStatusManager health = new HealthStatusManager();
   private final OpenCalls openCalls = new OpenCalls();
@@ -63,6 +72,8 @@ public final class TensorgateServer implements AutoCloseable {
   private Observability observability;
   private Routing routing;
   private ExecutorService blockingExecutor;
+  private Readiness readiness;
+  private ServerHardening hardening;
   private Server grpc;
 
   private TensorgateServer(Builder b) {
@@ -83,20 +94,33 @@ public final class TensorgateServer implements AutoCloseable {
    * Loads the start-up models, binds the port and starts serving.
    *
    * @throws IOException when the repository cannot be read or the port cannot be bound
-   * @throws InferenceException when an explicitly requested start-up model does not exist
+   * @throws InferenceException with {@link Builder#exitOnError}, when a start-up model fails to
+   *     load (the message names the model and why)
    */
   public TensorgateServer start() throws IOException, InferenceException {
+    LogControl logControl = config.logControl != null ? config.logControl : new LogControl(0);
     // Bad TLS, token or limit settings fail here, before anything is started.
-    ServerHardening hardening =
-        ServerHardening.prepare(config.security, InetAddress.getByName(config.grpcAddress));
+    hardening =
+        ServerHardening.prepare(
+            config.security, InetAddress.getByName(config.grpcAddress), logControl.clientFaults());
+    logControl.redactSecrets(hardening.secrets());
+    config.transport.validate();
     backends = config.backends != null ? config.backends : BackendRegistry.discover();
     RepositoryLayout layout = new RepositoryLayout(config.modelRepository);
     manager =
-        new ModelRepositoryManager(layout, backends, config.controlMode, config.executionTimeout);
+        new ModelRepositoryManager(
+            layout,
+            backends,
+            config.controlMode,
+            config.executionTimeout,
+            config.maxQueueWait,
+            config.repositorySettings);
+    manager.removeLeftoverOverrides();
+    readiness = new Readiness(config.strictReadiness, manager, health, HEALTH_SERVICES);
     // Before any load: the side paths must see every version enter service.
     observability =
         Observability.start(config.observability, manager.registry(), config.grpcAddress);
-    manager.loadStartupModels(config.loadModels);
+    loadStartupModels();
 
     blockingExecutor =
         Executors.newFixedThreadPool(
@@ -115,43 +139,84 @@ public final class TensorgateServer implements AutoCloseable {
             meterRegistry(),
             shm,
             config.controlMode == ControlMode.POLL ? config.pollSeconds : 0);
-    LogControl logControl = config.logControl != null ? config.logControl : new LogControl(0);
+    logControl.clientFaults().bindTo(meterRegistry());
+    hardening.bindTo(meterRegistry());
+    ParseGuard parseGuard = new ParseGuard(logControl.clientFaults());
     InferenceService service =
         new InferenceService(
-            version(),
-            ready::get,
+            new ServerIdentity(config.serverId, version()),
+            readiness,
             manager,
             shm,
             logControl,
             blockingExecutor,
             routing.router(),
             routing.observers(observability.observers()),
-            observability.traceSettingRpc());
+            observability.traceSettingRpc(),
+            inflightBudget());
 
     InetSocketAddress address =
         new InetSocketAddress(InetAddress.getByName(config.grpcAddress), config.grpcPort);
     NettyServerBuilder netty = NettyServerBuilder.forAddress(address);
+    ServerServiceDefinition inference =
+        ServerInterceptors.intercept(
+            parseGuard.guard(service.withHeaders()), observability.traceHeaders());
+    if (!config.allowClientSharedMemory) {
+      inference = ServerInterceptors.intercept(inference, new ClientSharedMemoryGuard());
+    }
     netty
         // Handlers never block (loads are offloaded), so they run on the transport threads
         // and save a thread hop per request.
         .directExecutor()
         .intercept(openCalls)
         .maxInboundMessageSize(config.maxMessageBytes)
-        .addService(
-            ServerInterceptors.intercept(service.withHeaders(), observability.traceHeaders()))
-        .addService(observability.monitoringService())
-        .addService(health.getHealthService())
-        .addService(ProtoReflectionServiceV1.newInstance())
-        .addService(legacyReflection())
-        .addService(routing.service());
-    hardening.applyTo(netty);
-    grpc = netty.build().start();
-    manager.startPolling(config.pollSeconds);
+        .addService(inference)
+        .addService(parseGuard.guard(observability.monitoringService().bindService()))
+        .addService(parseGuard.guard(health.getHealthService().bindService()))
+        .addService(parseGuard.guard(ProtoReflectionServiceV1.newInstance().bindService()))
+        .addService(parseGuard.guard(legacyReflection().bindService()))
+        .addService(parseGuard.guard(routing.service()));
+    hardening.applyTo(netty, config.transport.handlerThreads(), config.transport.reusePort());
+    config.transport.applyTo(netty);
+    // Added last, so it wraps every other interceptor: no status leaves unchecked.
+    netty.intercept(new StatusGuard());
+    try {
+      grpc = netty.build().start();
+    } catch (IOException | RuntimeException e) {
+      hardening.close();
+      throw e;
+    }
+    manager.startPolling(config.pollSeconds, new BackgroundThreads(meterRegistry()));
     logModels();
-    ready.set(true);
-    HEALTH_SERVICES.forEach(s -> health.setStatus(s, ServingStatus.SERVING));
+    readiness.start();
     log.info("Started GRPCInferenceService at {}:{}", config.grpcAddress, port());
     return this;
+  }
+
+  /**
+   * Loads the start-up models; with {@link Builder#exitOnError}, a failure stops the start-up with
+   * one line naming the model and why, after everything started so far is closed again.
+   */
+  private void loadStartupModels() throws IOException, InferenceException {
+    SortedMap<String, String> failures;
+    try {
+      failures = manager.loadStartupModels(config.loadModels);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while loading the start-up models", e);
+    }
+    if (failures.isEmpty() || !config.exitOnError) {
+      return;
+    }
+    manager.close();
+    observability.close();
+    backends.gpuMonitor().ifPresent(GpuMonitor::close);
+    String first = failures.get(failures.firstKey());
+    throw new InferenceException(
+        ErrorCode.INTERNAL,
+        first
+            + (failures.size() > 1 ? " (and " + (failures.size() - 1) + " more models)" : "")
+            + "; --exit-on-error=false serves the other models");
   }
 
   @SuppressWarnings("deprecation")
@@ -181,6 +246,22 @@ public final class TensorgateServer implements AutoCloseable {
     log.info(sb.toString());
   }
 
+  private InflightBudget inflightBudget() {
+    InflightBudget budget =
+        new InflightBudget(
+            config.maxInflightRequestBytes > 0
+                ? config.maxInflightRequestBytes
+                : InflightBudget.defaultLimit());
+    Gauge.builder("tensorgate.inflight.request", budget, InflightBudget::reserved)
+        .description(
+            "Bytes that inference requests in flight hold once decoded (limit: "
+                + budget.limit()
+                + ", --max-inflight-request-bytes)")
+        .baseUnit("bytes")
+        .register(meterRegistry());
+    return budget;
+  }
+
   /** The bound gRPC port (useful with port 0). */
   public int port() {
     return grpc.getPort();
@@ -203,13 +284,22 @@ public final class TensorgateServer implements AutoCloseable {
     return observability.meterRegistry();
   }
 
+  /**
+   * The gRPC calls open right now; a cancelled call leaves the count once the server has seen the
+   * cancellation.
+   */
+  public OpenCalls openCalls() {
+    return openCalls;
+  }
+
   /** The bound metrics port (useful with port 0), or -1 when metrics are off. */
   public int metricsPort() {
     return observability.metricsPort();
   }
 
+  /** ServerReady's answer: serving and, under strict readiness, every model available. */
   public boolean isReady() {
-    return ready.get();
+    return readiness != null && readiness.ready();
   }
 
   /**
@@ -220,8 +310,7 @@ public final class TensorgateServer implements AutoCloseable {
     if (!stopping.compareAndSet(false, true) || grpc == null) {
       return;
     }
-    ready.set(false);
-    HEALTH_SERVICES.forEach(s -> health.setStatus(s, ServingStatus.NOT_SERVING));
+    readiness.stop();
     long deadline = System.nanoTime() + config.exitTimeout.toNanos();
     grpc.shutdown();
     new GracefulDrain(grpc, openCalls, this::inFlight).await(deadline);
@@ -232,6 +321,7 @@ public final class TensorgateServer implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    hardening.close();
     routing.close();
     manager.close();
     shm.cuda().closeAll();
@@ -273,15 +363,66 @@ public final class TensorgateServer implements AutoCloseable {
     private int grpcPort = 8001;
     private Duration exitTimeout = Duration.ofSeconds(30);
     private Duration executionTimeout = Duration.ofSeconds(300);
+    private Duration maxQueueWait = Duration.ofSeconds(1);
     private Path shmRoot = Path.of("/dev/shm");
     private int maxMessageBytes = 64 << 20;
+    private long maxInflightRequestBytes;
     private LogControl logControl;
     private BackendRegistry backends;
     private ObservabilityOptions observability = new ObservabilityOptions();
     private RoutingOptions routing = new RoutingOptions();
     private SecurityOptions security = new SecurityOptions();
+    private GrpcTransportOptions transport = new GrpcTransportOptions();
+    private RepositorySettings repositorySettings = RepositorySettings.DEFAULTS;
+    private String serverId = "triton";
+    private boolean exitOnError;
+    private boolean strictReadiness = true;
+    private boolean allowClientSharedMemory = true;
 
     private Builder() {}
+
+    /** Keepalive, connection age, handler threads, port reuse, compression; see the class. */
+    public Builder transport(GrpcTransportOptions v) {
+      this.transport = Objects.requireNonNull(v, "transport");
+      return this;
+    }
+
+    /** How configurations are read and completed and how models load; Triton's defaults. */
+    public Builder repositorySettings(RepositorySettings v) {
+      this.repositorySettings = Objects.requireNonNull(v, "repositorySettings");
+      return this;
+    }
+
+    /** The name ServerMetadata reports (Triton's {@code --id}); default {@code triton}. */
+    public Builder serverId(String v) {
+      this.serverId = Objects.requireNonNull(v, "serverId");
+      return this;
+    }
+
+    /**
+     * Whether {@link #start()} fails when a start-up model fails to load (Triton's {@code
+     * --exit-on-error}, which the command line defaults to true). Default here: false, the others
+     * serve and the failure is listed in RepositoryIndex.
+     */
+    public Builder exitOnError(boolean v) {
+      this.exitOnError = v;
+      return this;
+    }
+
+    /**
+     * Triton's {@code --strict-readiness} (default true): ServerReady and the health service say
+     * ready only while every model a load was asked for is available.
+     */
+    public Builder strictReadiness(boolean v) {
+      this.strictReadiness = v;
+      return this;
+    }
+
+    /** Triton's {@code --allow-client-shm}: whether clients may register shared memory. */
+    public Builder allowClientSharedMemory(boolean v) {
+      this.allowClientSharedMemory = v;
+      return this;
+    }
 
     /** TLS, tokens, request and HTTP/2 limits; see {@link SecurityOptions}. */
     public Builder security(SecurityOptions v) {
@@ -352,6 +493,17 @@ public final class TensorgateServer implements AutoCloseable {
       return this;
     }
 
+    /**
+     * The queue wait admitted requests should stay within: a request whose predicted wait (from
+     * each version's measured time per request) exceeds 3/4 of it is refused at once with
+     * UNAVAILABLE; a request's sooner deadline bounds it too. {@link Duration#ZERO} turns this off.
+     * Default 1 s.
+     */
+    public Builder maxQueueWait(Duration v) {
+      this.maxQueueWait = Objects.requireNonNull(v, "maxQueueWait");
+      return this;
+    }
+
     public Builder sharedMemoryRoot(Path v) {
       this.shmRoot = Objects.requireNonNull(v, "shmRoot");
       return this;
@@ -359,6 +511,18 @@ public final class TensorgateServer implements AutoCloseable {
 
     public Builder maxMessageBytes(int v) {
       this.maxMessageBytes = v;
+      return this;
+    }
+
+    /**
+     * The most bytes inference requests in flight may hold once decoded, together (one request
+     * included); 0 (the default) means {@link InflightBudget#defaultLimit()}.
+     */
+    public Builder maxInflightRequestBytes(long v) {
+      if (v < 0) {
+        throw new IllegalArgumentException("--max-inflight-request-bytes must be >= 0, got " + v);
+      }
+      this.maxInflightRequestBytes = v;
       return this;
     }
 

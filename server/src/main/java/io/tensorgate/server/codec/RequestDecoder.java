@@ -40,7 +40,8 @@ public final class RequestDecoder {
     RequestParameters params = RequestParameters.parse(req.getParametersMap());
     List<String> outputs = new ArrayList<>(0);
     OutputOptions[] options = requestedOutputs(req, io, outputs);
-    String prefix = "[request id: " + (req.getId().isEmpty() ? "<id_unknown>" : req.getId()) + "] ";
+    String prefix =
+        "[request id: " + (req.getId().isEmpty() ? "<id_unknown>" : Echo.text(req.getId())) + "] ";
 
     int count = req.getInputsCount();
     if (count > io.inputCount() || count < io.requiredInputCount()) {
@@ -54,7 +55,11 @@ public final class RequestDecoder {
       int idx = io.inputIndex(in.getName());
       if (idx < 0) {
         throw invalid(
-            "unexpected inference input '" + in.getName() + "' for model '" + model + "'");
+            "unexpected inference input '"
+                + Echo.text(in.getName())
+                + "' for model '"
+                + model
+                + "'");
       }
       if (byIndex[idx] != null) {
         throw invalid(prefix + "input '" + in.getName() + "' already exists in request");
@@ -86,7 +91,7 @@ public final class RequestDecoder {
       checkDatatype(in, spec, model, prefix);
       checkShape(in.getName(), shape, spec, io, model, prefix);
 
-      ByteBuffer data = data(req, in, model, useRaw, rawIndex);
+      ByteBuffer data = data(req, in, spec.dataType(), shape, model, prefix, useRaw, rawIndex);
       if (useRaw && !in.getParametersMap().containsKey("shared_memory_region")) {
         rawIndex++;
       }
@@ -147,7 +152,7 @@ public final class RequestDecoder {
       if (idx < 0) {
         throw invalid(
             "unexpected inference output '"
-                + out.getName()
+                + Echo.text(out.getName())
                 + "' for model '"
                 + io.modelName()
                 + "'");
@@ -195,14 +200,21 @@ public final class RequestDecoder {
     }
     if (s != null) {
       // Checked now, so a bad region fails the request before it runs.
-      shm.slice(s.region(), s.offset(), s.byteSize());
+      shm.checkRange(s.region(), s.offset(), s.byteSize());
       return new OutputOptions(0, s.region(), s.offset(), s.byteSize());
     }
     return classification > 0 ? new OutputOptions(classification, null, 0, 0) : null;
   }
 
   private ByteBuffer data(
-      ModelInferRequest req, InferInputTensor in, String model, boolean useRaw, int rawIndex)
+      ModelInferRequest req,
+      InferInputTensor in,
+      DataType type,
+      long[] shape,
+      String model,
+      String prefix,
+      boolean useRaw,
+      int rawIndex)
       throws InferenceException {
     ShmParams s = ShmParams.parse(in.getName(), in.getParametersMap());
     if (s != null) {
@@ -214,7 +226,14 @@ public final class RequestDecoder {
                 + model
                 + "'");
       }
-      return shm.slice(s.region(), s.offset(), s.byteSize());
+      shm.checkRange(s.region(), s.offset(), s.byteSize());
+      if (type.isFixedSize()) {
+        // Before reading: the region's bytes are copied, so a wrong size must cost nothing.
+        checkFixedSize(in.getName(), type, shape, s.byteSize(), model, prefix);
+      }
+      // Read into server memory now: the bytes validated are the bytes executed, and nothing
+      // downstream touches memory the client can take away.
+      return shm.read(s.region(), s.offset(), s.byteSize());
     }
     if (in.hasContents() && useRaw) {
       throw invalid(
@@ -310,9 +329,17 @@ public final class RequestDecoder {
   private static void checkSize(
       String name, DataType type, long[] shape, ByteBuffer data, String model, String prefix)
       throws InferenceException {
-    long elements;
+    if (type.isFixedSize()) {
+      checkFixedSize(name, type, shape, data.remaining(), model, prefix);
+      return;
+    }
+    BytesFraming.validate(data, elementCount(name, shape, model, prefix), name, model, prefix);
+  }
+
+  private static long elementCount(String name, long[] shape, String model, String prefix)
+      throws InferenceException {
     try {
-      elements = Shapes.elementCount(shape);
+      return Shapes.elementCount(shape);
     } catch (ArithmeticException e) {
       throw invalid(
           prefix
@@ -323,40 +350,39 @@ public final class RequestDecoder {
               + "', shape "
               + Shapes.toString(shape));
     }
-    if (type.isFixedSize()) {
-      long expected;
-      try {
-        expected = Math.multiplyExact(elements, type.byteSize());
-      } catch (ArithmeticException e) {
-        throw invalid(
-            prefix
-                + "byte size for tensor '"
-                + name
-                + "' exceeds maximum size of "
-                + Long.MAX_VALUE);
-      }
-      if (data.remaining() != expected) {
-        throw invalid(
-            prefix
-                + "input byte size mismatch for input '"
-                + name
-                + "' for model '"
-                + model
-                + "'. Expected "
-                + expected
-                + ", got "
-                + data.remaining());
-      }
-      return;
+  }
+
+  /** Refuses {@code bytes} of data for a fixed-size tensor of {@code shape}, unless they match. */
+  private static void checkFixedSize(
+      String name, DataType type, long[] shape, long bytes, String model, String prefix)
+      throws InferenceException {
+    long elements = elementCount(name, shape, model, prefix);
+    long expected;
+    try {
+      expected = Math.multiplyExact(elements, type.byteSize());
+    } catch (ArithmeticException e) {
+      throw invalid(
+          prefix + "byte size for tensor '" + name + "' exceeds maximum size of " + Long.MAX_VALUE);
     }
-    BytesFraming.validate(data, elements, name, model, prefix);
+    if (bytes != expected) {
+      throw invalid(
+          prefix
+              + "input byte size mismatch for input '"
+              + name
+              + "' for model '"
+              + model
+              + "'. Expected "
+              + expected
+              + ", got "
+              + bytes);
+    }
   }
 
   private static InferenceException inputCountError(
       ModelInferRequest req, ModelIo io, String prefix) {
     List<String> got = new ArrayList<>();
     for (InferInputTensor in : req.getInputsList()) {
-      got.add("'" + in.getName() + "'");
+      got.add("'" + Echo.text(in.getName()) + "'");
     }
     List<String> missing = new ArrayList<>();
     for (int i = 0; i < io.inputCount(); i++) {
@@ -366,8 +392,8 @@ public final class RequestDecoder {
         missing.add("'" + n + "'");
       }
     }
-    String gotList = "[" + String.join(",", got) + "]";
-    String missingList = "[" + String.join(",", missing) + "]";
+    String gotList = Echo.list(got);
+    String missingList = Echo.list(missing);
     String expected =
         io.inputCount() == io.requiredInputCount()
             ? "expected " + io.inputCount() + " inputs"

@@ -64,7 +64,8 @@ import java.util.Objects;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Tensorgate's {@code inference.GRPCInferenceService}: each RPC delegates to the class that owns
@@ -72,6 +73,8 @@ import java.util.function.BooleanSupplier;
  * {@code blockingExecutor}.
  */
 public final class InferenceService extends GRPCInferenceServiceGrpc.GRPCInferenceServiceImplBase {
+  private static final Logger log = LoggerFactory.getLogger(InferenceService.class);
+
   /**
    * The extensions that work in this build whatever the host; {@code cuda_shared_memory} is added
    * when CUDA is available here (see {@link #extensions(boolean)}).
@@ -91,8 +94,8 @@ public final class InferenceService extends GRPCInferenceServiceGrpc.GRPCInferen
           "trace",
           "logging");
 
-  private final String serverVersion;
-  private final BooleanSupplier ready;
+  private final ServerIdentity identity;
+  private final ServerReadiness readiness;
   private final MetadataRpc metadata;
   private final InferHandler infer;
   private final StreamInferHandler stream;
@@ -105,22 +108,27 @@ public final class InferenceService extends GRPCInferenceServiceGrpc.GRPCInferen
   private final TraceSettingRpc traceSettings;
   private final Executor blockingExecutor;
 
-  /** The service; {@code traceSettings} is shared with the tracer. */
+  /**
+   * The service; {@code traceSettings} is shared with the tracer, {@code budget} bounds what
+   * inference requests in flight hold.
+   */
   public InferenceService(
-      String serverVersion,
-      BooleanSupplier ready,
+      ServerIdentity identity,
+      ServerReadiness readiness,
       ModelRepositoryManager manager,
       SharedMemoryRegistry shm,
       LogControl logControl,
       Executor blockingExecutor,
       VersionRouter router,
       List<RequestObserver> observers,
-      TraceSettingRpc traceSettings) {
-    this.serverVersion = Objects.requireNonNull(serverVersion, "serverVersion");
-    this.ready = Objects.requireNonNull(ready, "ready");
+      TraceSettingRpc traceSettings,
+      InflightBudget budget) {
+    this.identity = Objects.requireNonNull(identity, "identity");
+    this.readiness = Objects.requireNonNull(readiness, "readiness");
     this.metadata = new MetadataRpc(manager.registry());
     this.infer =
-        new InferHandler(router, new RequestDecoder(shm), new ResponseEncoder(shm), observers);
+        new InferHandler(
+            router, new RequestDecoder(shm), new ResponseEncoder(shm), budget, observers);
     this.stream = new StreamInferHandler(infer);
     this.statistics = new StatisticsRpc(manager.registry());
     this.repository = new RepositoryRpc(manager);
@@ -154,7 +162,7 @@ public final class InferenceService extends GRPCInferenceServiceGrpc.GRPCInferen
 
   @Override
   public void serverReady(ServerReadyRequest req, StreamObserver<ServerReadyResponse> obs) {
-    reply(obs, ServerReadyResponse.newBuilder().setReady(ready.getAsBoolean()).build());
+    reply(obs, ServerReadyResponse.newBuilder().setReady(readiness.ready()).build());
   }
 
   @Override
@@ -162,7 +170,7 @@ public final class InferenceService extends GRPCInferenceServiceGrpc.GRPCInferen
     reply(
         obs,
         ModelReadyResponse.newBuilder()
-            .setReady(ready.getAsBoolean() && metadata.isReady(req.getName(), req.getVersion()))
+            .setReady(readiness.serving() && metadata.isReady(req.getName(), req.getVersion()))
             .build());
   }
 
@@ -172,8 +180,8 @@ public final class InferenceService extends GRPCInferenceServiceGrpc.GRPCInferen
     reply(
         obs,
         ServerMetadataResponse.newBuilder()
-            .setName("tensorgate")
-            .setVersion(serverVersion)
+            .setName(identity.name())
+            .setVersion(identity.version())
             .addAllExtensions(extensions)
             .build());
   }
@@ -342,7 +350,12 @@ public final class InferenceService extends GRPCInferenceServiceGrpc.GRPCInferen
                 } catch (InferenceException e) {
                   obs.onError(Statuses.toException(e));
                 } catch (RuntimeException e) {
-                  obs.onError(Status.INTERNAL.withDescription(e.toString()).asRuntimeException());
+                  // A server fault: the trace goes to the log, the client gets no class names.
+                  log.error("a repository, shared-memory or settings call failed", e);
+                  obs.onError(
+                      Status.INTERNAL
+                          .withDescription("internal error on the server; see its log")
+                          .asRuntimeException());
                 }
               }));
     } catch (RejectedExecutionException e) {

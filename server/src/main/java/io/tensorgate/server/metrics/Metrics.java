@@ -16,7 +16,9 @@ import io.tensorgate.server.observe.RequestObserver;
 import io.tensorgate.server.repository.LoadedVersion;
 import io.tensorgate.server.repository.ModelRegistry;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 
 /**
@@ -25,13 +27,16 @@ import java.util.Objects;
  * features bind to it through {@link #bind(MeterBinder)}.
  *
  * <p>Register it as a {@link ModelRegistry.VersionListener} before models load: it creates each
- * version's meters when the version enters service and removes them when it leaves.
+ * version's meters when the version enters service, hands them on when a reload replaces it, and
+ * removes them when it leaves.
  */
 public final class Metrics implements ModelRegistry.VersionListener, AutoCloseable {
   private final PrometheusMeterRegistry registry =
       new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-  private final TritonCollector triton;
+  private final TritonVersions triton = new TritonVersions();
+  private final TritonCounters tritonCounters;
   private final RequestMetrics requests;
+  private final SchedulerMeters schedulers;
   private final JvmGcMetrics gc = new JvmGcMetrics();
   private MetricsHttpServer http;
 
@@ -49,9 +54,10 @@ public final class Metrics implements ModelRegistry.VersionListener, AutoCloseab
                 id ->
                     id.getName().equals("process.cpu.time")
                         || id.getName().equals("system.cpu.count")));
-    this.triton = new TritonCollector(counterLatencies);
+    this.tritonCounters = new TritonCounters(triton, counterLatencies);
     this.requests = new RequestMetrics(registry);
-    registry.getPrometheusRegistry().register(triton);
+    this.schedulers = new SchedulerMeters(registry);
+    registry.getPrometheusRegistry().register(new TritonCollector(triton));
     new JvmMemoryMetrics().bindTo(registry);
     gc.bindTo(registry);
     new JvmThreadMetrics().bindTo(registry);
@@ -83,17 +89,39 @@ public final class Metrics implements ModelRegistry.VersionListener, AutoCloseab
   public void onServing(LoadedVersion version) {
     triton.bind(version);
     requests.bind(version);
+    schedulers.bind(version);
   }
 
   @Override
   public void onRetired(LoadedVersion version) {
     triton.unbind(version);
     requests.unbind(version);
+    schedulers.unbind(version);
+  }
+
+  /**
+   * A reloaded version takes over its predecessor's series, which count on from the statistics the
+   * two share (as Triton's counters do across a reload): Prometheus sees no reset.
+   */
+  @Override
+  public void onReplaced(LoadedVersion retired, LoadedVersion serving) {
+    triton.bind(serving);
+    requests.rebind(retired, serving);
+    // The scheduler is new: its gauges read the new one (removed first, or the registry would
+    // hand back the meters bound to the retired scheduler).
+    schedulers.unbind(retired);
+    schedulers.bind(serving);
   }
 
   /** The exposition a scrape returns, in the Prometheus text format 0.0.4. */
   public String scrape() {
-    return registry.scrape();
+    return registry.scrape() + tritonCounters.text();
+  }
+
+  /** Writes what {@link #scrape()} returns. */
+  private void scrape(OutputStream out) throws IOException {
+    registry.scrape(out);
+    out.write(tritonCounters.text().getBytes(StandardCharsets.UTF_8));
   }
 
   /**
@@ -107,7 +135,7 @@ public final class Metrics implements ModelRegistry.VersionListener, AutoCloseab
     if (http != null) {
       throw new IllegalStateException("metrics are already served on port " + http.port());
     }
-    http = new MetricsHttpServer(registry, address);
+    http = new MetricsHttpServer(this::scrape, address);
     return http.port();
   }
 

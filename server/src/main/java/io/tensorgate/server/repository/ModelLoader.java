@@ -15,6 +15,7 @@ import io.tensorgate.proto.inference.ModelConfig;
 import io.tensorgate.proto.inference.ModelInstanceGroup;
 import io.tensorgate.proto.inference.ModelOutput;
 import io.tensorgate.server.stats.ModelStats;
+import io.tensorgate.server.stats.StatsSnapshot;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -41,19 +42,36 @@ final class ModelLoader {
   private final RepositoryLayout layout;
   private final IntSupplier gpuCount;
   private final Duration executionTimeout;
+  private final Duration maxQueueWait;
 
   /**
    * @param gpuCount the CUDA devices of this host (0 without CUDA), where KIND_GPU groups that name
    *     no {@code gpus} place their instances, as in Triton
+   * @param maxQueueWait the longest predicted queue wait admitted; {@link Duration#ZERO}: no limit
    */
-  ModelLoader(RepositoryLayout layout, IntSupplier gpuCount, Duration executionTimeout) {
+  ModelLoader(
+      RepositoryLayout layout,
+      IntSupplier gpuCount,
+      Duration executionTimeout,
+      Duration maxQueueWait) {
     this.layout = Objects.requireNonNull(layout, "layout");
     this.gpuCount = Objects.requireNonNull(gpuCount, "gpuCount");
     this.executionTimeout = Objects.requireNonNull(executionTimeout, "executionTimeout");
+    this.maxQueueWait = Objects.requireNonNull(maxQueueWait, "maxQueueWait");
   }
 
+  /**
+   * @param previous the version this one replaces (a reload), or {@code null}: its statistics go
+   *     on, the RPC's from zero unless the model itself is unchanged (see {@link
+   *     LoadedVersion#statistics})
+   */
   LoadedVersion load(
-      ModelConfig config, BackendProvider provider, Path modelDir, long version, Path versionDir)
+      ModelConfig config,
+      BackendProvider provider,
+      Path modelDir,
+      long version,
+      Path versionDir,
+      LoadedVersion previous)
       throws LoadException {
     BackendProvider.Availability availability = provider.availability();
     if (!availability.available()) {
@@ -70,7 +88,7 @@ final class ModelLoader {
       throw new LoadException(e.getMessage());
     }
     if (!Files.exists(modelFile)) {
-      throw new LoadException("model file " + modelFile + " does not exist");
+      throw new LoadException("model file '" + modelDir.relativize(modelFile) + "' does not exist");
     }
     Map<String, String> params = new TreeMap<>();
     config.getParametersMap().forEach((k, v) -> params.put(k, v.getStringValue()));
@@ -101,12 +119,19 @@ final class ModelLoader {
         }
       }
       ModelWarmup.run(config, layout, modelDir, instances);
-      ModelStats stats = new ModelStats();
+      long files = Fingerprints.ofVersion(modelDir, versionDir);
+      ModelStats stats = previous == null ? new ModelStats() : previous.stats();
+      StatsSnapshot baseline =
+          previous == null
+              ? StatsSnapshot.EMPTY
+              : previous.sameModel(config, files) ? previous.statsBaseline() : stats.snapshot();
       SchedulerConfig schedulerConfig =
-          SchedulerConfigs.from(config, version, executionTimeout.toNanos());
+          SchedulerConfigs.from(
+              config, version, executionTimeout.toNanos(), maxQueueWait.toNanos());
       scheduler =
           Schedulers.create(schedulerConfig, instances, stats, replaceInstances(model, instances));
-      return new LoadedVersion(config, version, io, model, instances, scheduler, stats, modelDir);
+      return new LoadedVersion(
+          config, version, io, model, instances, scheduler, stats, baseline, files, modelDir);
     } catch (BackendException | LoadException | RuntimeException e) {
       if (scheduler != null) {
         scheduler.close();
@@ -178,7 +203,8 @@ final class ModelLoader {
           out.getLabelFilename().isEmpty()
               ? null
               : readLabels(
-                  layout.resolveInside(modelDir, out.getLabelFilename(), "label_filename")));
+                  layout.resolveInside(modelDir, out.getLabelFilename(), "label_filename"),
+                  out.getLabelFilename()));
     }
     return new ModelIo(
         config.getName(),
@@ -189,15 +215,17 @@ final class ModelLoader {
         labels);
   }
 
-  private static List<String> readLabels(Path file) throws LoadException {
+  private static List<String> readLabels(Path file, String shownAs) throws LoadException {
     try {
       if (Files.size(file) > MAX_LABEL_BYTES) {
         throw new LoadException(
-            "label file " + file + " is larger than " + MAX_LABEL_BYTES + " bytes");
+            "label file '" + shownAs + "' is larger than " + MAX_LABEL_BYTES + " bytes");
       }
       return List.copyOf(Files.readAllLines(file, StandardCharsets.UTF_8));
+    } catch (java.nio.file.NoSuchFileException e) {
+      throw new LoadException("label file '" + shownAs + "' does not exist", e);
     } catch (IOException e) {
-      throw new LoadException("failed to read label file " + file + ": " + e.getMessage(), e);
+      throw new LoadException("failed to read label file '" + shownAs + "'", e);
     }
   }
 

@@ -26,7 +26,12 @@ final class RawHttp2 implements AutoCloseable {
   static final int SETTINGS = 4;
   static final int PING = 6;
   static final int GOAWAY = 7;
+  static final int NO_ERROR = 0;
   static final int ENHANCE_YOUR_CALM = 0xb;
+
+  /** {@link #awaitGoAwayOrTimeout}: the connection stayed open and quiet. */
+  static final int STILL_OPEN = -2;
+
   private static final int END_HEADERS = 0x4;
 
   private final Socket socket;
@@ -123,6 +128,56 @@ final class RawHttp2 implements AutoCloseable {
     } catch (EOFException e) {
       return -1;
     }
+  }
+
+  /**
+   * Reads frames until {@code n} PING acknowledgements arrived.
+   *
+   * @return true when they did before any GOAWAY; false on GOAWAY or when the server closed
+   * @throws SocketTimeoutException when neither happens within the read timeout
+   */
+  boolean pingsAcknowledged(int n) throws IOException {
+    int acks = 0;
+    try {
+      while (acks < n) {
+        int length = in.readUnsignedShort() << 8 | in.readUnsignedByte();
+        int type = in.readUnsignedByte();
+        int flags = in.readUnsignedByte();
+        in.readInt();
+        in.readFully(new byte[length]);
+        if (type == GOAWAY) {
+          return false;
+        }
+        if (type == PING && (flags & 0x1) != 0) {
+          acks++;
+        }
+      }
+      return true;
+    } catch (EOFException e) {
+      return false;
+    }
+  }
+
+  /**
+   * As {@link #awaitGoAwayOrClose}, but a connection that stays open for the read timeout is an
+   * answer too.
+   *
+   * @return the GOAWAY error code, -1 when closed without one, {@link #STILL_OPEN} on timeout
+   */
+  int awaitGoAwayOrTimeout() throws IOException {
+    try {
+      return awaitGoAwayOrClose();
+    } catch (SocketTimeoutException e) {
+      return STILL_OPEN;
+    } catch (IOException reset) {
+      return -1;
+    }
+  }
+
+  /** As {@link #closedByServer()}, waiting at most {@code millis}. */
+  boolean closedByServer(int millis) throws IOException {
+    socket.setSoTimeout(millis);
+    return closedByServer();
   }
 
   /** Whether the server closed the connection (read end of stream) within the read timeout. */

@@ -24,6 +24,21 @@ final class EngineDescription {
     this.profiles = List.copyOf(Objects.requireNonNull(profiles, "profiles"));
   }
 
+  /** Every I/O tensor, in the engine's order. */
+  List<EngineTensor> tensors() {
+    return tensors;
+  }
+
+  /** A tensor's index in the engine's order, or -1. */
+  int indexOf(String name) {
+    for (int i = 0; i < tensors.size(); i++) {
+      if (tensors.get(i).name().equals(name)) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
   List<EngineTensor> inputs() {
     return tensors.stream().filter(EngineTensor::isInput).toList();
   }

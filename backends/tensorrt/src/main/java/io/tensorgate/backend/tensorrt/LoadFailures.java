@@ -1,13 +1,15 @@
 package io.tensorgate.backend.tensorrt;
 
+import java.util.List;
+
 /** Words for a native library that did not load. */
 final class LoadFailures {
   private LoadFailures() {}
 
   /**
-   * The innermost cause's message: for JavaCPP that is the dynamic loader's own words, e.g. {@code
-   * .../libjnicudart.so: libcuda.so.1: cannot open shared object file: No such file or directory},
-   * rather than the outer "no jnicudart in java.library.path".
+   * The innermost cause's message, which for JavaCPP is the dynamic loader's own words, without the
+   * path of the library that was being loaded: {@code libcuda.so.1: cannot open shared object file:
+   * No such file or directory} rather than the outer "no jnicudart in java.library.path".
    */
   static String describe(Throwable error) {
     Throwable innermost = error;
@@ -15,6 +17,21 @@ final class LoadFailures {
       innermost = t;
     }
     String message = innermost.getMessage();
-    return message == null || message.isBlank() ? innermost.getClass().getName() : message;
+    if (message == null || message.isBlank()) {
+      return innermost.getClass().getName();
+    }
+    int colon = message.indexOf(": ");
+    return message.startsWith("/") && colon > 0 ? message.substring(colon + 2) : message;
+  }
+
+  /**
+   * Why something did not load, with every library the host lacks: {@code <what> did not load:
+   * <loader's words>; missing here: libA, libB}.
+   */
+  static String unavailable(String what, Throwable error, List<String> missing) {
+    return what
+        + " did not load: "
+        + describe(error)
+        + (missing.isEmpty() ? "" : "; missing here: " + String.join(", ", missing));
   }
 }

@@ -5,21 +5,19 @@ import io.tensorgate.backend.ModelDefinition;
 import io.tensorgate.backend.Shapes;
 import io.tensorgate.backend.TensorSpec;
 import java.nio.file.Path;
-import java.nio.file.attribute.FileTime;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
  * What building an engine from an ONNX model needs to decide, in plain Java: whether the model asks
- * for it, where the plan is cached, whether the cached plan is fresh, and the optimization profile.
+ * for it and the optimization profile ({@link OnnxPlans} caches the plans).
  *
  * <p>A {@code tensorrt_plan} model asks for a build by naming an ONNX file as its model file
- * ({@code default_model_filename: "model.onnx"}). The plan is cached beside it with the extension
- * {@code .plan} ({@code model.plan}) and rebuilt when the ONNX file is newer. The profile takes
- * each input's dynamic dimensions from the configuration: the batch dimension ranges over 1..{@code
- * max_batch_size}, other dimensions the configuration fixes are fixed, and dimensions left dynamic
- * by both need the parameters {@value #MIN_SHAPES} and {@value #MAX_SHAPES} (and optionally {@value
- * #OPT_SHAPES}, else the max), in trtexec's syntax: {@code INPUT0:1x16,INPUT1:1x1}.
+ * ({@code default_model_filename: "model.onnx"}). The profile takes each input's dynamic dimensions
+ * from the configuration: the batch dimension ranges over 1..{@code max_batch_size}, other
+ * dimensions the configuration fixes are fixed, and dimensions left dynamic by both need the
+ * parameters {@value #MIN_SHAPES} and {@value #MAX_SHAPES} (and optionally {@value #OPT_SHAPES},
+ * else the max), in trtexec's syntax: {@code INPUT0:1x16,INPUT1:1x1}.
  */
 final class OnnxBuildSettings {
   static final String MIN_SHAPES = "trt_min_shapes";
@@ -32,17 +30,6 @@ final class OnnxBuildSettings {
   static boolean isOnnx(Path modelFile) {
     Path name = modelFile.getFileName();
     return name != null && name.toString().endsWith(".onnx");
-  }
-
-  /** Where the plan built from {@code onnx} is cached: beside it, extension {@code .plan}. */
-  static Path planFor(Path onnx) {
-    String name = onnx.getFileName().toString();
-    return onnx.resolveSibling(name.substring(0, name.length() - ".onnx".length()) + ".plan");
-  }
-
-  /** Whether a cached plan may be used: it exists and is not older than the ONNX model. */
-  static boolean cacheFresh(FileTime onnxModified, FileTime planModified) {
-    return planModified != null && planModified.compareTo(onnxModified) >= 0;
   }
 
   /**

@@ -26,6 +26,11 @@ final class OptimizationProfile {
     return index;
   }
 
+  /** The range of an input, or {@code null} when the profile has none for it. */
+  ShapeRange range(String input) {
+    return inputs.get(input);
+  }
+
   /** The ranges of all inputs, in the engine's input order. */
   Collection<ShapeRange> ranges() {
     return inputs.values();

@@ -1,39 +1,43 @@
 package io.tensorgate.backend.tensorrt;
 
-import static org.bytedeco.cuda.global.cudart.cudaFree;
-import static org.bytedeco.cuda.global.cudart.cudaFreeHost;
-import static org.bytedeco.cuda.global.cudart.cudaHostAlloc;
-import static org.bytedeco.cuda.global.cudart.cudaHostAllocPortable;
-import static org.bytedeco.cuda.global.cudart.cudaMalloc;
-
 import io.tensorgate.backend.BackendException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import org.bytedeco.javacpp.BytePointer;
-import org.bytedeco.javacpp.Pointer;
 
 /**
- * One tensor's pair of buffers on one device: pinned host memory ({@code cudaHostAlloc}, so that
- * copies run asynchronously at full PCIe speed) and device memory of the same capacity. Grows as
- * {@link StagingCapacity} says and never shrinks.
+ * One tensor's pair of buffers on one device: pinned host memory (so that copies run asynchronously
+ * at full PCIe speed) and device memory of the same capacity. Allocated when the instance is
+ * created, for the largest shape its profiles allow, and never empty, so that even a zero-byte
+ * tensor has an address; grows as {@link StagingCapacity} says only if a batch still needs more,
+ * and never shrinks.
  *
  * <p>Threading: owned by one instance and used by its worker thread only, with the instance's
  * device current.
  */
-final class StagingBuffer implements AutoCloseable {
+final class StagingBuffer {
+  private final CudaRuntime cuda;
   private final String tensor;
-  private Pointer host = new Pointer();
-  private Pointer device = new Pointer();
-  private ByteBuffer hostView = ByteBuffer.allocate(0);
+  private long host;
+  private long device;
   private long capacity;
+  private ByteBuffer hostView;
 
-  StagingBuffer(String tensor) {
+  private StagingBuffer(CudaRuntime cuda, String tensor) {
+    this.cuda = cuda;
     this.tensor = tensor;
   }
 
+  /** Buffers holding at least {@code bytes} (at least {@link StagingCapacity#MIN_BYTES}). */
+  static StagingBuffer allocate(CudaRuntime cuda, String tensor, long bytes)
+      throws BackendException {
+    StagingBuffer b = new StagingBuffer(cuda, tensor);
+    b.ensure(Math.max(1, bytes));
+    return b;
+  }
+
   /**
-   * Makes room for {@code bytes}, reallocating both buffers when they are too small. Called with no
-   * copy in flight on them (the instance synchronizes its stream at the end of every batch).
+   * Makes room for {@code bytes}. A reallocation frees the old buffers, which waits for the device
+   * (cudaFree synchronizes), so copies queued on them finish first.
    */
   void ensure(long bytes) throws BackendException {
     long next = StagingCapacity.next(capacity, bytes);
@@ -44,22 +48,22 @@ final class StagingBuffer implements AutoCloseable {
       throw new BackendException(
           "tensor '" + tensor + "' needs " + bytes + " bytes; at most 2 GiB - 1 are staged");
     }
-    release();
-    Pointer newHost = new Pointer();
-    Cuda.check(
-        cudaHostAlloc(newHost, next, cudaHostAllocPortable),
-        "cudaHostAlloc(" + next + " bytes) for tensor '" + tensor + "'");
-    Pointer newDevice = new Pointer();
-    int status = cudaMalloc(newDevice, next);
-    if (status != 0) {
-      cudaFreeHost(newHost);
-      Cuda.check(status, "cudaMalloc(" + next + " bytes) for tensor '" + tensor + "'");
+    long newHost = 0;
+    long newDevice;
+    try {
+      newHost = cuda.allocateHost(next);
+      newDevice = cuda.allocateDevice(next);
+    } catch (BackendException e) {
+      if (newHost != 0) {
+        cuda.freeHost(newHost);
+      }
+      throw new BackendException("tensor '" + tensor + "': " + e.getMessage(), e);
     }
+    release();
     host = newHost;
     device = newDevice;
     capacity = next;
-    hostView =
-        new BytePointer(newHost).capacity(next).asByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
+    hostView = cuda.hostBuffer(newHost, next).order(ByteOrder.LITTLE_ENDIAN);
   }
 
   /** A little-endian view of the pinned host memory, positioned at 0, limit {@code bytes}. */
@@ -67,25 +71,26 @@ final class StagingBuffer implements AutoCloseable {
     return hostView.duplicate().order(ByteOrder.LITTLE_ENDIAN).limit(bytes);
   }
 
-  Pointer hostPointer() {
+  long hostAddress() {
     return host;
   }
 
-  Pointer devicePointer() {
+  long deviceAddress() {
     return device;
   }
 
-  private void release() {
-    if (capacity > 0) {
-      cudaFree(device);
-      cudaFreeHost(host);
-      capacity = 0;
-      hostView = ByteBuffer.allocate(0);
-    }
+  long capacity() {
+    return capacity;
   }
 
-  @Override
-  public void close() {
-    release();
+  /** Frees both buffers; later calls do nothing. */
+  void release() {
+    if (capacity > 0) {
+      cuda.freeDevice(device);
+      cuda.freeHost(host);
+      capacity = 0;
+      host = 0;
+      device = 0;
+    }
   }
 }

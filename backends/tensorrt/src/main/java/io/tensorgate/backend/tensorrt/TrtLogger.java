@@ -4,9 +4,10 @@ import java.lang.System.Logger.Level;
 import org.bytedeco.tensorrt.nvinfer.ILogger;
 
 /**
- * TensorRT's log, forwarded to the platform logger (the server routes it to its own log). TensorRT
- * keeps a pointer to this object: whoever creates a runtime with it keeps it reachable until the
- * runtime is gone.
+ * TensorRT's log, forwarded to the platform logger (the server routes it to its own log). One per
+ * process, made by {@link NativeProbe} and never released: TensorRT uses the logger of every
+ * runtime and builder until they are gone and keeps the first one it sees for its standalone
+ * functions, so freeing it would leave TensorRT calling freed memory.
  */
 final class TrtLogger extends ILogger {
   private static final System.Logger LOG =
@@ -23,4 +24,8 @@ final class TrtLogger extends ILogger {
         };
     LOG.log(level, message);
   }
+
+  /** Does nothing: the logger lives as long as the process (see the class comment). */
+  @Override
+  public void deallocate() {}
 }

@@ -14,70 +14,68 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * A loaded TensorRT model version: its checked configuration, the engine's description, and one
- * deserialized engine per GPU that its instances use (an engine belongs to the device it was
- * deserialized on). The engine on the first device is deserialized at load time to check the
- * configuration; others when their first instance is created.
+ * A loaded TensorRT model version: its checked configuration, the engine's description, and a hold
+ * on the engine on each GPU its instances use (an engine belongs to the device it was deserialized
+ * on). The engine on GPU 0 is taken at load time to check the configuration, others when their
+ * first instance is created; each instance holds the engine too, so the engine outlives every
+ * context made from it even when an instance closes after the model. Engines come from the
+ * provider's {@link EngineCache}, shared with every other holder of the same plan.
  */
 final class TrtModel implements Model {
   private final ModelDefinition definition;
-  private final Path engineFile;
+  private final TrtBackend backend;
   private final EngineDescription description;
   private final ProfileSelector profiles;
-  private final int deviceCount;
   private final Object lock = new Object();
 
   // Guarded by lock.
-  private final Map<Integer, TrtEngine> engines = new HashMap<>();
+  private final Map<Integer, EngineCache.Lease> engines = new HashMap<>();
   // Guarded by lock.
   private boolean closed;
 
-  private TrtModel(
-      ModelDefinition definition,
-      Path engineFile,
-      TrtEngine first,
-      EngineDescription description,
-      int deviceCount) {
+  private TrtModel(ModelDefinition definition, TrtBackend backend, EngineCache.Lease first) {
     this.definition = definition;
-    this.engineFile = engineFile;
-    this.description = description;
+    this.backend = backend;
+    this.description = first.engine().description();
     this.profiles = new ProfileSelector(description.profiles());
-    this.deviceCount = deviceCount;
-    engines.put(first.device(), first);
+    engines.put(first.engine().device(), first);
   }
 
   /**
-   * Deserializes the definition's engine on GPU 0 (building it first when the model file is ONNX,
-   * see {@link OnnxBuildSettings}), checks the configuration against it and returns the loaded
-   * model, which the caller owns. On failure nothing stays allocated.
+   * Takes the definition's engine on GPU 0 (building it first when the model file is ONNX), checks
+   * the configuration against it and returns the loaded model, which the caller owns. On failure
+   * nothing stays held.
    */
-  static TrtModel load(ModelDefinition definition, int deviceCount) throws BackendException {
+  static TrtModel load(ModelDefinition definition, TrtBackend backend) throws BackendException {
     Objects.requireNonNull(definition, "definition");
-    Path file = definition.modelFile();
-    TrtEngine engine;
-    if (OnnxBuildSettings.isOnnx(file)) {
-      OnnxEngineBuilder.Plan plan = OnnxEngineBuilder.plan(definition, 0, false);
-      try {
-        engine = TrtEngine.deserialize(plan.file(), 0);
-      } catch (BackendException e) {
-        if (plan.built()) {
-          throw e;
-        }
-        // A cached plan from another TensorRT version or GPU model: build it again.
-        plan = OnnxEngineBuilder.plan(definition, 0, true);
-        engine = TrtEngine.deserialize(plan.file(), 0);
-      }
-      file = plan.file();
-    } else {
-      engine = TrtEngine.deserialize(file, 0);
-    }
+    EngineCache.Lease lease = engineOn(definition, backend, 0);
     try {
-      EngineDescription description = engine.describe();
-      EngineConfigCheck.check(definition, description, file);
-      return new TrtModel(definition, file, engine, description, deviceCount);
+      EngineConfigCheck.check(
+          definition, lease.engine().description(), definition.modelFile().getFileName());
+      return new TrtModel(definition, backend, lease);
     } catch (BackendException | RuntimeException e) {
-      engine.close();
+      lease.close();
       throw e;
+    }
+  }
+
+  /** The engine for {@code device}: from the plan file, or from the ONNX model's plan for it. */
+  private static EngineCache.Lease engineOn(
+      ModelDefinition definition, TrtBackend backend, int device) throws BackendException {
+    Path file = definition.modelFile();
+    if (!OnnxBuildSettings.isOnnx(file)) {
+      return backend.engines().acquire(file, device);
+    }
+    OnnxPlans.Plan plan = backend.plans().find(definition, device, false);
+    try {
+      return backend.engines().acquire(plan.file(), device);
+    } catch (BackendException e) {
+      if (plan.built()) {
+        throw e;
+      }
+      // The key matched, yet TensorRT refused the plan (a damaged file, a changed driver): rebuild.
+      plan = backend.plans().find(definition, device, true);
+      return backend.engines().acquire(plan.file(), device);
     }
   }
 
@@ -103,25 +101,26 @@ final class TrtModel implements Model {
   @Override
   public ModelInstance newInstance(InstancePlacement placement) throws BackendException {
     Objects.requireNonNull(placement, "placement");
-    int device = Placements.deviceFor(definition.name(), placement, deviceCount);
-    return TrtModelInstance.create(placement, definition.name(), engineOn(device), description);
-  }
-
-  private TrtEngine engineOn(int device) throws BackendException {
+    int device = Placements.deviceFor(definition.name(), placement, backend.deviceCount());
+    EngineCache.Lease lease;
     synchronized (lock) {
       if (closed) {
         throw new IllegalStateException("model '" + definition.name() + "' is closed");
       }
-      TrtEngine engine = engines.get(device);
-      if (engine == null) {
-        engine = TrtEngine.deserialize(engineFile, device);
-        engines.put(device, engine);
+      EngineCache.Lease held = engines.get(device);
+      if (held == null) {
+        held = engineOn(definition, backend, device);
+        engines.put(device, held);
       }
-      return engine;
+      lease = held.share();
     }
+    return TrtModelInstance.create(placement, definition.name(), backend.cuda(), lease);
   }
 
-  /** Releases every engine; called after all instances were closed. Later calls do nothing. */
+  /**
+   * Lets go of the model's engines; each is released once no instance holds it either. Called once
+   * (later calls do nothing), normally after every instance was closed.
+   */
   @Override
   public void close() {
     synchronized (lock) {
@@ -129,7 +128,7 @@ final class TrtModel implements Model {
         return;
       }
       closed = true;
-      engines.values().forEach(TrtEngine::close);
+      engines.values().forEach(EngineCache.Lease::close);
       engines.clear();
     }
   }

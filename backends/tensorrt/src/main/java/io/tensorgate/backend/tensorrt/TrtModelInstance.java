@@ -1,17 +1,5 @@
 package io.tensorgate.backend.tensorrt;
 
-import static org.bytedeco.cuda.global.cudart.cudaEventCreate;
-import static org.bytedeco.cuda.global.cudart.cudaEventDestroy;
-import static org.bytedeco.cuda.global.cudart.cudaEventElapsedTime;
-import static org.bytedeco.cuda.global.cudart.cudaEventRecord;
-import static org.bytedeco.cuda.global.cudart.cudaMemcpyAsync;
-import static org.bytedeco.cuda.global.cudart.cudaMemcpyDeviceToHost;
-import static org.bytedeco.cuda.global.cudart.cudaMemcpyHostToDevice;
-import static org.bytedeco.cuda.global.cudart.cudaStreamCreateWithFlags;
-import static org.bytedeco.cuda.global.cudart.cudaStreamDestroy;
-import static org.bytedeco.cuda.global.cudart.cudaStreamNonBlocking;
-import static org.bytedeco.cuda.global.cudart.cudaStreamSynchronize;
-
 import io.tensorgate.backend.BackendException;
 import io.tensorgate.backend.Batch;
 import io.tensorgate.backend.DataType;
@@ -20,126 +8,170 @@ import io.tensorgate.backend.InstancePlacement;
 import io.tensorgate.backend.ModelInstance;
 import io.tensorgate.backend.Shapes;
 import io.tensorgate.backend.Tensor;
+import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.bytedeco.cuda.cudart.CUevent_st;
-import org.bytedeco.cuda.cudart.CUstream_st;
-import org.bytedeco.javacpp.BytePointer;
-import org.bytedeco.tensorrt.nvinfer.Dims64;
-import org.bytedeco.tensorrt.nvinfer.IExecutionContext;
 
 /**
- * One TensorRT execution context on one GPU, with its own CUDA stream and staging buffers.
+ * One TensorRT execution context on one GPU, with its own CUDA stream, timing events and staging
+ * buffers, all made when the instance is created: buffers are sized for the largest input shapes
+ * its engine's profiles accept, so that a batch allocates no GPU or pinned memory.
  *
  * <p>Per batch: choose the optimization profile, set the input shapes, copy inputs into pinned host
  * buffers and from there to the device asynchronously, enqueue the engine, copy the requested
  * outputs back asynchronously, synchronize the stream once, and copy the outputs into buffers that
- * belong to the caller. CUDA events around the three GPU phases give the compute timestamps.
+ * belong to the caller. CUDA events around the three GPU phases give the compute timestamps. When a
+ * step fails, the stream is synchronized before the error is returned, so that no copy of the
+ * failed batch is still running when the next batch reuses the buffers.
  *
  * <p>Threading: {@link #execute} runs on the instance's worker thread only, which it makes current
  * on the instance's device first (the current device is per host thread).
  */
 final class TrtModelInstance implements ModelInstance {
+  private static final System.Logger LOG = System.getLogger(TrtModelInstance.class.getName());
+
   private final InstancePlacement placement;
-  private final int device;
   private final String model;
-  private final IExecutionContext context;
-  private final CUstream_st stream;
-  private final CUevent_st[] events;
+  private final CudaRuntime cuda;
+  private final int device;
+  private final TensorRt.Context context;
+  private final long stream;
+  private final long[] events;
   private final ProfileSelector profiles;
   private final IoTensor[] inputs;
   private final IoTensor[] outputs;
-  private final float[] elapsed = new float[1];
+  private final OutputShapeCache outputShapes = new OutputShapeCache();
+  private final ReleaseStack releases;
   private int profile;
+  private boolean closed;
 
-  /** A tensor's reusable native state: its name as a C string, a Dims64 and its buffers. */
+  /** A tensor's index in the engine and its reusable buffers. */
   private static final class IoTensor {
     final String name;
-    final BytePointer cName;
+    final int index;
     final DataType dataType;
-    final Dims64 dims = new Dims64();
-    final StagingBuffer buffer;
+    StagingBuffer buffer;
     long[] shape;
     long bytes;
 
-    IoTensor(EngineTensor t) {
+    IoTensor(EngineTensor t, int index) {
       this.name = t.name();
-      this.cName = new BytePointer(t.name());
+      this.index = index;
       this.dataType = t.dataType();
-      this.buffer = new StagingBuffer(t.name());
-    }
-
-    void close() {
-      buffer.close();
-      dims.close();
-      cName.close();
     }
   }
 
   private TrtModelInstance(
       InstancePlacement placement,
-      int device,
       String model,
-      IExecutionContext context,
-      CUstream_st stream,
-      CUevent_st[] events,
-      EngineDescription description) {
+      CudaRuntime cuda,
+      int device,
+      TensorRt.Context context,
+      long stream,
+      long[] events,
+      EngineDescription description,
+      IoTensor[] inputs,
+      IoTensor[] outputs,
+      int profile,
+      ReleaseStack releases) {
     this.placement = placement;
-    this.device = device;
     this.model = model;
+    this.cuda = cuda;
+    this.device = device;
     this.context = context;
     this.stream = stream;
     this.events = events;
     this.profiles = new ProfileSelector(description.profiles());
-    this.inputs = description.inputs().stream().map(IoTensor::new).toArray(IoTensor[]::new);
-    this.outputs = description.outputs().stream().map(IoTensor::new).toArray(IoTensor[]::new);
+    this.inputs = inputs;
+    this.outputs = outputs;
+    this.profile = profile;
+    this.releases = releases;
   }
 
   /**
-   * Creates a context, a stream and four timing events on {@code engine}'s device.
+   * Creates a context, a stream, four timing events and the staging buffers on the lease's device.
+   * The instance owns {@code lease} from then on, also when this fails.
    *
-   * @throws BackendException when TensorRT or CUDA refuses; nothing stays allocated
+   * @throws BackendException when TensorRT or CUDA refuses, or an output's shape depends on the
+   *     input values; nothing stays allocated
    */
   static TrtModelInstance create(
-      InstancePlacement placement, String model, TrtEngine engine, EngineDescription description)
+      InstancePlacement placement, String model, CudaRuntime cuda, EngineCache.Lease lease)
       throws BackendException {
-    Cuda.setDevice(engine.device());
-    IExecutionContext context = engine.engine().createExecutionContext();
-    if (context == null || context.isNull()) {
-      throw new BackendException(
-          "TensorRT could not create an execution context for instance '"
-              + placement.name()
-              + "' of model '"
-              + model
-              + "' on GPU "
-              + engine.device()
-              + " (out of device memory?)");
-    }
-    CUstream_st stream = new CUstream_st();
-    CUevent_st[] events = new CUevent_st[4];
-    int created = 0;
+    TrtEngine engine = lease.engine();
+    int device = engine.device();
+    EngineDescription description = engine.description();
+    ReleaseStack releases = new ReleaseStack();
+    releases.push("the engine", lease::close);
     try {
-      Cuda.check(cudaStreamCreateWithFlags(stream, cudaStreamNonBlocking), "cudaStreamCreate");
-      for (; created < events.length; created++) {
-        events[created] = new CUevent_st();
-        Cuda.check(cudaEventCreate(events[created]), "cudaEventCreate");
+      cuda.setDevice(device);
+      TensorRt.Context context = engine.createContext();
+      if (context == null) {
+        throw new BackendException(
+            "TensorRT could not create an execution context for instance '"
+                + placement.name()
+                + "' of model '"
+                + model
+                + "' on GPU "
+                + device
+                + " (out of device memory?)");
+      }
+      releases.push("the execution context", context::release);
+      long stream = cuda.createStream();
+      releases.push("the CUDA stream", () -> cuda.destroyStream(stream));
+      long[] events = new long[4];
+      for (int i = 0; i < events.length; i++) {
+        long event = cuda.createEvent();
+        events[i] = event;
+        releases.push("a CUDA event", () -> cuda.destroyEvent(event));
+      }
+      IoTensor[] inputs = tensors(description, true);
+      IoTensor[] outputs = tensors(description, false);
+      LargestShapes.Sizes sizes = LargestShapes.measure(model, description, context, stream);
+      cuda.synchronize(stream);
+      for (IoTensor t : concat(inputs, outputs)) {
+        t.buffer = StagingBuffer.allocate(cuda, t.name, sizes.bytes()[t.index]);
+        releases.push("the buffers of tensor '" + t.name + "'", t.buffer::release);
       }
       return new TrtModelInstance(
-          placement, engine.device(), model, context, stream, events, description);
-    } catch (BackendException e) {
-      for (int i = 0; i < created; i++) {
-        cudaEventDestroy(events[i]);
-      }
-      if (!stream.isNull()) {
-        cudaStreamDestroy(stream);
-      }
-      context.deallocate();
+          placement,
+          model,
+          cuda,
+          device,
+          context,
+          stream,
+          events,
+          description,
+          inputs,
+          outputs,
+          sizes.profile(),
+          releases);
+    } catch (BackendException | RuntimeException e) {
+      releases.close();
       throw e;
     }
+  }
+
+  private static IoTensor[] tensors(EngineDescription d, boolean input) {
+    List<IoTensor> out = new ArrayList<>();
+    List<EngineTensor> all = d.tensors();
+    for (int i = 0; i < all.size(); i++) {
+      if (all.get(i).isInput() == input) {
+        out.add(new IoTensor(all.get(i), i));
+      }
+    }
+    return out.toArray(IoTensor[]::new);
+  }
+
+  private static IoTensor[] concat(IoTensor[] a, IoTensor[] b) {
+    IoTensor[] all = new IoTensor[a.length + b.length];
+    System.arraycopy(a, 0, all, 0, a.length);
+    System.arraycopy(b, 0, all, a.length, b.length);
+    return all;
   }
 
   @Override
@@ -150,115 +182,120 @@ final class TrtModelInstance implements ModelInstance {
   @Override
   public ExecutionResult execute(Batch batch) throws BackendException {
     long execStart = System.nanoTime();
-    Cuda.setDevice(device);
+    long[][] inputShapes = new long[inputs.length][];
+    Tensor[] inputTensors = new Tensor[inputs.length];
     Map<String, long[]> shapes = new LinkedHashMap<>();
-    for (Tensor t : batch.inputs()) {
-      shapes.put(t.name(), t.shape());
+    for (int i = 0; i < inputs.length; i++) {
+      inputTensors[i] = find(batch.inputs(), inputs[i].name);
+      inputShapes[i] = inputTensors[i].shape();
+      shapes.put(inputs[i].name, inputShapes[i]);
     }
-    selectProfile(shapes);
-    long issueStart = System.nanoTime();
-    Cuda.check(cudaEventRecord(events[0], stream), "cudaEventRecord");
-    for (IoTensor in : inputs) {
-      Tensor t = find(batch.inputs(), in.name);
-      setShape(in, t.shape());
-      if (!context.setInputShape(in.cName, in.dims)) {
-        throw failure(
-            "TensorRT refused shape "
-                + Shapes.toString(t.shape())
-                + " for input '"
-                + in.name
-                + "'");
+    boolean queued = false;
+    try {
+      cuda.setDevice(device);
+      selectProfile(shapes);
+      long issueStart = System.nanoTime();
+      queued = true;
+      cuda.record(events[0], stream);
+      for (int i = 0; i < inputs.length; i++) {
+        stageInput(inputs[i], inputTensors[i]);
       }
-      int bytes = t.byteSize();
-      in.buffer.ensure(bytes);
-      in.buffer.host(bytes).put(t.data());
-      Cuda.check(
-          cudaMemcpyAsync(
-              in.buffer.devicePointer(),
-              in.buffer.hostPointer(),
-              bytes,
-              cudaMemcpyHostToDevice,
-              stream),
-          "copying input '" + in.name + "' to GPU " + device);
-      bind(in);
-    }
-    Cuda.check(cudaEventRecord(events[1], stream), "cudaEventRecord");
-    for (IoTensor out : outputs) {
-      out.shape = TrtEngine.dims(context.getTensorShape(out.cName));
-      for (long d : out.shape) {
-        if (d < 0) {
-          throw failure(
-              "output '"
-                  + out.name
-                  + "' has a data-dependent shape "
-                  + Shapes.toString(out.shape)
-                  + ", which the TensorRT backend does not serve");
-        }
+      cuda.record(events[1], stream);
+      long[][] outShapes = outputShapes(inputShapes);
+      for (int i = 0; i < outputs.length; i++) {
+        IoTensor out = outputs[i];
+        out.shape = outShapes[i];
+        out.bytes = Shapes.byteSize(out.dataType, out.shape);
+        out.buffer.ensure(out.bytes);
+        bind(out);
       }
-      out.bytes = Shapes.byteSize(out.dataType, out.shape);
-      out.buffer.ensure(out.bytes);
-      bind(out);
+      if (!context.enqueue(stream)) {
+        throw new BackendException("TensorRT could not enqueue the batch (enqueueV3; see its log)");
+      }
+      cuda.record(events[2], stream);
+      List<IoTensor> requested = requested(batch.requestedOutputs());
+      for (IoTensor out : requested) {
+        cuda.copyToHost(out.buffer.hostAddress(), out.buffer.deviceAddress(), out.bytes, stream);
+      }
+      cuda.record(events[3], stream);
+      cuda.synchronize(stream);
+      queued = false;
+      float inputMillis = cuda.elapsedMillis(events[0], events[1]);
+      float inferMillis = cuda.elapsedMillis(events[1], events[2]);
+      List<Tensor> results = new ArrayList<>(requested.size());
+      for (IoTensor out : requested) {
+        // The caller owns outputs beyond the next batch, so they leave the reusable pinned buffer.
+        ByteBuffer copy = ByteBuffer.allocate((int) out.bytes).order(ByteOrder.LITTLE_ENDIAN);
+        copy.put(out.buffer.host((int) out.bytes)).flip();
+        results.add(new Tensor(out.name, out.dataType, out.shape.clone(), copy));
+      }
+      long execEnd = System.nanoTime();
+      return new ExecutionResult(
+          results,
+          GpuTimeline.timestamps(execStart, issueStart, inputMillis, inferMillis, execEnd));
+    } catch (BackendException | RuntimeException e) {
+      if (queued) {
+        settle(e);
+      }
+      throw failure(e.getMessage(), e);
     }
-    if (!context.enqueueV3(stream)) {
-      throw failure("TensorRT could not enqueue the batch (enqueueV3; see TensorRT's log)");
+  }
+
+  private void stageInput(IoTensor in, Tensor t) throws BackendException {
+    if (!context.setInputShape(in.index, t.shape())) {
+      throw new BackendException(
+          "TensorRT refused shape " + Shapes.toString(t.shape()) + " for input '" + in.name + "'");
     }
-    Cuda.check(cudaEventRecord(events[2], stream), "cudaEventRecord");
-    List<IoTensor> requested = requested(batch.requestedOutputs());
-    for (IoTensor out : requested) {
-      Cuda.check(
-          cudaMemcpyAsync(
-              out.buffer.hostPointer(),
-              out.buffer.devicePointer(),
-              out.bytes,
-              cudaMemcpyDeviceToHost,
-              stream),
-          "copying output '" + out.name + "' from GPU " + device);
+    int bytes = t.byteSize();
+    in.buffer.ensure(bytes);
+    in.buffer.host(bytes).put(t.data());
+    cuda.copyToDevice(in.buffer.deviceAddress(), in.buffer.hostAddress(), bytes, stream);
+    bind(in);
+  }
+
+  /** The output shapes for these input shapes, asked of TensorRT once per distinct shapes. */
+  private long[][] outputShapes(long[][] inputShapes) throws BackendException {
+    long[][] known = outputShapes.get(inputShapes);
+    if (known != null) {
+      return known;
     }
-    Cuda.check(cudaEventRecord(events[3], stream), "cudaEventRecord");
-    Cuda.check(cudaStreamSynchronize(stream), "running the batch on GPU " + device);
-    float inputMillis = elapsed(events[0], events[1]);
-    float inferMillis = elapsed(events[1], events[2]);
-    List<Tensor> results = new ArrayList<>(requested.size());
-    for (IoTensor out : requested) {
-      // The caller owns outputs beyond the next batch, so they leave the reusable pinned buffer.
-      ByteBuffer copy = ByteBuffer.allocate((int) out.bytes).order(ByteOrder.LITTLE_ENDIAN);
-      copy.put(out.buffer.host((int) out.bytes)).flip();
-      results.add(new Tensor(out.name, out.dataType, out.shape, copy));
+    long[][] shapes = new long[outputs.length][];
+    for (int i = 0; i < outputs.length; i++) {
+      shapes[i] = context.shape(outputs[i].index);
+      if (!LargestShapes.resolved(shapes[i])) {
+        throw LargestShapes.dataDependent(model, outputs[i].name, shapes[i]);
+      }
     }
-    long execEnd = System.nanoTime();
-    return new ExecutionResult(
-        results, GpuTimeline.timestamps(execStart, issueStart, inputMillis, inferMillis, execEnd));
+    outputShapes.put(inputShapes, shapes);
+    return shapes;
+  }
+
+  /** Waits for what the failed batch queued; the first error stays the one reported. */
+  private void settle(Exception failure) {
+    try {
+      cuda.synchronize(stream);
+    } catch (BackendException | RuntimeException e) {
+      failure.addSuppressed(e);
+    }
   }
 
   private void selectProfile(Map<String, long[]> shapes) throws BackendException {
     int chosen = profiles.select(shapes, profile);
     if (chosen < 0) {
-      throw failure(profiles.rejection(model, shapes));
+      throw new BackendException(profiles.rejection(model, shapes));
     }
     if (chosen != profile) {
-      if (!context.setOptimizationProfileAsync(chosen, stream)) {
-        throw failure("TensorRT could not switch to optimization profile " + chosen);
+      if (!context.setProfile(chosen, stream)) {
+        throw new BackendException("TensorRT could not switch to optimization profile " + chosen);
       }
       profile = chosen;
     }
   }
 
   private void bind(IoTensor t) throws BackendException {
-    if (!context.setTensorAddress(t.cName, t.buffer.devicePointer())) {
-      throw failure("TensorRT refused the device address of tensor '" + t.name + "'");
+    if (!context.setAddress(t.index, t.buffer.deviceAddress())) {
+      throw new BackendException("TensorRT refused the device address of tensor '" + t.name + "'");
     }
-  }
-
-  private static void setShape(IoTensor t, long[] shape) {
-    t.dims.nbDims(shape.length);
-    for (int i = 0; i < shape.length; i++) {
-      t.dims.d(i, shape[i]);
-    }
-  }
-
-  private float elapsed(CUevent_st from, CUevent_st to) throws BackendException {
-    Cuda.check(cudaEventElapsedTime(elapsed, from, to), "cudaEventElapsedTime");
-    return elapsed[0];
   }
 
   private List<IoTensor> requested(List<String> names) {
@@ -279,32 +316,38 @@ final class TrtModelInstance implements ModelInstance {
         return t;
       }
     }
-    throw failure("the batch has no input '" + name + "', which the engine needs");
+    throw failure("the batch has no input '" + name + "', which the engine needs", null);
   }
 
-  private BackendException failure(String what) {
+  private BackendException failure(String what, Throwable cause) {
     return new BackendException(
-        "instance '" + placement.name() + "' of model '" + model + "': " + what);
+        "instance '" + placement.name() + "' of model '" + model + "': " + what, cause);
   }
 
+  /**
+   * Waits for the stream, then releases the staging buffers, events, stream and context, and last
+   * its hold on the engine (which releases the engine once no other instance or model holds it).
+   * Later calls do nothing.
+   */
   @Override
   public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
     try {
-      Cuda.setDevice(device);
+      cuda.setDevice(device);
+      cuda.synchronize(stream);
     } catch (BackendException e) {
-      // Nothing more to do: the frees below report their own errors, which close() ignores.
+      LOG.log(
+          Level.WARNING,
+          "closing instance '"
+              + placement.name()
+              + "' of model '"
+              + model
+              + "': "
+              + e.getMessage());
     }
-    cudaStreamSynchronize(stream);
-    context.deallocate();
-    for (CUevent_st e : events) {
-      cudaEventDestroy(e);
-    }
-    cudaStreamDestroy(stream);
-    for (IoTensor t : inputs) {
-      t.close();
-    }
-    for (IoTensor t : outputs) {
-      t.close();
-    }
+    releases.close();
   }
 }

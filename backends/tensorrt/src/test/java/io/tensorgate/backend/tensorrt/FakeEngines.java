@@ -40,6 +40,25 @@ final class FakeEngines {
                 0, Map.of("INPUT0", range(new long[] {minBatch, 4}, new long[] {maxBatch, 4})))));
   }
 
+  /**
+   * INPUT0 FP32 [-1,-1] -> OUTPUT0 FP32 [-1,-1], one profile per range given as {min batch, min
+   * width, max batch, max width}.
+   */
+  static EngineDescription dynamic(long[]... profiles) {
+    List<OptimizationProfile> ps = new java.util.ArrayList<>();
+    for (long[] p : profiles) {
+      ps.add(
+          new OptimizationProfile(
+              ps.size(),
+              Map.of("INPUT0", range(new long[] {p[0], p[1]}, new long[] {p[2], p[3]}))));
+    }
+    return new EngineDescription(
+        List.of(
+            input("INPUT0", TrtDataTypes.FLOAT, -1, -1),
+            output("OUTPUT0", TrtDataTypes.FLOAT, -1, -1)),
+        ps);
+  }
+
   static ModelDefinition definition(int maxBatchSize, List<TensorSpec> in, List<TensorSpec> out) {
     return new ModelDefinition(
         "m", 1, "tensorrt_plan", FILE.getParent(), FILE, maxBatchSize, in, out, Map.of());

@@ -9,7 +9,6 @@ import io.tensorgate.backend.DataType;
 import io.tensorgate.backend.ModelDefinition;
 import io.tensorgate.backend.TensorSpec;
 import java.nio.file.Path;
-import java.nio.file.attribute.FileTime;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -44,23 +43,6 @@ class OnnxBuildSettingsTest {
   void shouldBuildWhenTheModelFileIsOnnx() {
     assertThat(OnnxBuildSettings.isOnnx(ONNX)).isTrue();
     assertThat(OnnxBuildSettings.isOnnx(Path.of("/models/m/1/model.plan"))).isFalse();
-  }
-
-  @Test
-  void shouldCacheThePlanBesideTheOnnxModel() {
-    assertThat(OnnxBuildSettings.planFor(ONNX)).isEqualTo(Path.of("/models/m/1/model.plan"));
-    assertThat(OnnxBuildSettings.planFor(Path.of("/r/m/2/net.v2.onnx")))
-        .isEqualTo(Path.of("/r/m/2/net.v2.plan"));
-  }
-
-  @Test
-  void shouldUseTheCacheOnlyWhenItIsNotOlderThanTheOnnxModel() {
-    FileTime onnx = FileTime.fromMillis(1_000);
-
-    assertThat(OnnxBuildSettings.cacheFresh(onnx, FileTime.fromMillis(2_000))).isTrue();
-    assertThat(OnnxBuildSettings.cacheFresh(onnx, FileTime.fromMillis(1_000))).isTrue();
-    assertThat(OnnxBuildSettings.cacheFresh(onnx, FileTime.fromMillis(999))).isFalse();
-    assertThat(OnnxBuildSettings.cacheFresh(onnx, null)).isFalse();
   }
 
   @Test

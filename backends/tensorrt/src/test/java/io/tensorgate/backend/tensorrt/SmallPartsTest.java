@@ -9,6 +9,7 @@ import io.tensorgate.backend.GpuMonitor.Reading;
 import io.tensorgate.backend.InstancePlacement;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.List;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
@@ -114,14 +115,28 @@ class SmallPartsTest {
   @Nested
   class LoadFailuresTest {
     @Test
-    void shouldUseTheInnermostMessageWhenTheLoaderWrapsIt() {
+    void shouldUseTheInnermostMessageWithoutThePathWhenTheLoaderWrapsIt() {
       UnsatisfiedLinkError outer = new UnsatisfiedLinkError("no jnicudart in java.library.path");
       outer.initCause(
           new UnsatisfiedLinkError(
               "/tmp/libjnicudart.so: libcuda.so.1: cannot open shared object file"));
 
       assertThat(LoadFailures.describe(outer))
-          .isEqualTo("/tmp/libjnicudart.so: libcuda.so.1: cannot open shared object file");
+          .isEqualTo("libcuda.so.1: cannot open shared object file");
+    }
+
+    @Test
+    void shouldNameEveryMissingLibraryWhenSomethingDidNotLoad() {
+      UnsatisfiedLinkError e =
+          new UnsatisfiedLinkError(
+              "/c/libjnicublas.so: libcublas.so.13: cannot open shared object");
+
+      assertThat(
+              LoadFailures.unavailable(
+                  "TensorRT", e, List.of("libcublas.so.13", "libcudnn_ops.so.9")))
+          .isEqualTo(
+              "TensorRT did not load: libcublas.so.13: cannot open shared object; missing here:"
+                  + " libcublas.so.13, libcudnn_ops.so.9");
     }
 
     @Test

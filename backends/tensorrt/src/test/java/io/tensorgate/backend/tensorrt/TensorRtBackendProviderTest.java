@@ -9,6 +9,8 @@ import io.tensorgate.backend.BackendProvider.Availability;
 import io.tensorgate.backend.CudaSharedMemory;
 import io.tensorgate.backend.GpuMonitor;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.ServiceLoader;
 import org.junit.jupiter.api.Test;
 
@@ -18,7 +20,17 @@ class TensorRtBackendProviderTest {
 
   private static TensorRtBackendProvider withoutCuda() {
     Availability no = Availability.no(NO_CUDA);
-    return new TensorRtBackendProvider(() -> new NativeProbe.Result(no, no, 0));
+    return provider(new NativeProbe.Result(no, no, 0));
+  }
+
+  /** A provider that must not reach for CUDA or TensorRT: the probe says it cannot. */
+  private static TensorRtBackendProvider provider(NativeProbe.Result probe) {
+    return new TensorRtBackendProvider(
+        () -> probe,
+        () -> {
+          throw new AssertionError("CUDA and TensorRT were asked for although unavailable");
+        },
+        Path.of("/nonexistent/plan-cache"));
   }
 
   @Test
@@ -44,8 +56,7 @@ class TensorRtBackendProviderTest {
   @Test
   void shouldReportTheTensorRtReasonWhenOnlyTensorRtIsMissing() {
     Availability trt = Availability.no("TensorRT did not load: libnvinfer.so.10: cannot open");
-    TensorRtBackendProvider p =
-        new TensorRtBackendProvider(() -> new NativeProbe.Result(Availability.yes(), trt, 1));
+    TensorRtBackendProvider p = provider(new NativeProbe.Result(Availability.yes(), trt, 1));
 
     assertThat(p.availability()).isEqualTo(trt);
     assertThat(p.cudaSharedMemory().orElseThrow().availability().available()).isTrue();
@@ -67,9 +78,7 @@ class TensorRtBackendProviderTest {
 
   @Test
   void shouldAskForAConfiguredSignatureWhenInspectingAnOnnxModel() {
-    TensorRtBackendProvider available =
-        new TensorRtBackendProvider(
-            () -> new NativeProbe.Result(Availability.yes(), Availability.yes(), 1));
+    TensorRtBackendProvider available = new StandIns().provider(Path.of("/nonexistent/cache"), 1);
 
     assertThatThrownBy(() -> available.inspect(Path.of("/r/m/1/model.onnx")))
         .isInstanceOf(BackendException.class)
@@ -109,6 +118,22 @@ class TensorRtBackendProviderTest {
             r -> assertThat(r).startsWith("CUDA "),
             r -> assertThat(r).startsWith("TensorRT did not load: "));
     assertThat(real.reason()).doesNotContain("Could not initialize class");
+  }
+
+  @Test
+  void shouldNameEveryLibraryThisHostLacksWhenItHasNoCuda() {
+    Availability real = new TensorRtBackendProvider().availability();
+    assumeFalse(real.available(), "this host has CUDA and TensorRT; the missing-library path");
+    List<String> needed = new ArrayList<>(NativeProbe.CUDA_LIBRARIES);
+    needed.addAll(NativeProbe.TENSORRT_LIBRARIES);
+    List<String> absent =
+        needed.stream()
+            .filter(name -> LibraryCheck.ofThisHost().missing(List.of(name)).contains(name))
+            .toList();
+    assumeFalse(absent.isEmpty(), "every library is here; the loader's words say what failed");
+
+    assertThat(real.reason()).contains("; missing here: " + String.join(", ", absent));
+    assertThat(real.reason()).doesNotContain("/.javacpp/");
   }
 
   @Test
