@@ -121,6 +121,35 @@ final class GrpcClientHandler extends Http2ConnectionHandler {
     failAll(closed);
   }
 
+  /**
+   * A failure below HTTP/2 (bytes that are no TLS record, a reset socket) closes the connection
+   * with its reason instead of reaching the pipeline's tail, which logs a stack trace per
+   * connection; HTTP/2 errors go through the codec as usual.
+   */
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) throws Exception {
+    if (Http2CodecUtil.getEmbeddedHttp2Exception(cause) != null) {
+      super.exceptionCaught(ctx, cause);
+      return;
+    }
+    if (closed == null) {
+      closed = Status.UNAVAILABLE.withDescription("connection failed: " + reason(cause));
+    }
+    ready.tryFailure(cause);
+    ctx.close();
+  }
+
+  private static String reason(Throwable cause) {
+    Throwable root = cause;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    String text = root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
+    // Netty appends a hex dump of the offending bytes to some messages: one status per reason.
+    int dump = text.indexOf(": ");
+    return text.length() > 80 && dump > 0 ? text.substring(0, dump) : text;
+  }
+
   /** Whether the connection takes no new calls (the server went away or the channel closed). */
   boolean closed() {
     return closed != null;

@@ -3,8 +3,12 @@ package io.tensorgate.loadtest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.netty.channel.DefaultChannelPipeline;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.OffsetDateTime;
@@ -14,6 +18,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
 /** The ghz command line end to end: real flags, the lean client, an echo server on loopback. */
 class GhzCommandTest {
@@ -400,6 +405,23 @@ class GhzCommandTest {
 
     assertThat(cli.exitCode()).isEqualTo(2);
     assertThat(cli.err()).contains("--insecure");
+  }
+
+  @Test
+  void shouldLogNoStackTraceWhenTheServerIsPlaintextAndTlsIsAsked() {
+    // Netty logs an exception that no handler took at the pipeline's tail, with its stack trace.
+    Logger tail = (Logger) LoggerFactory.getLogger(DefaultChannelPipeline.class);
+    ListAppender<ILoggingEvent> logged = new ListAppender<>();
+    logged.start();
+    tail.addAppender(logged);
+    try {
+      Cli cli = ghz("-n", "1", "--connect-timeout", "3s", "-D", request.toString());
+
+      assertThat(cli.exitCode()).isEqualTo(2);
+    } finally {
+      tail.detachAppender(logged);
+    }
+    assertThat(logged.list).isEmpty();
   }
 
   @Test
