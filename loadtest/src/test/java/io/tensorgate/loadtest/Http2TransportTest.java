@@ -39,10 +39,15 @@ class Http2TransportTest {
 
   private Http2Transport connect(String method, Duration timeout, Map<String, String> metadata)
       throws Exception {
+    return connect(server.port(), method, timeout, metadata);
+  }
+
+  private Http2Transport connect(
+      int port, String method, Duration timeout, Map<String, String> metadata) throws Exception {
     transport =
         Http2Transport.connect(
             new Http2Transport.Options(
-                new Http2Transport.Target("127.0.0.1", server.port()),
+                new Http2Transport.Target("127.0.0.1", port),
                 "/inference.GRPCInferenceService/" + method,
                 1,
                 1,
@@ -114,6 +119,26 @@ class Http2TransportTest {
     assertThat(outcomes.statuses)
         .allSatisfy(
             status -> assertThat(status.getCode()).isEqualTo(Status.Code.DEADLINE_EXCEEDED));
+  }
+
+  @Test
+  void shouldFailWithDeadlineExceededWhenTheServerResetsWithCancelAfterTheDeadline()
+      throws Exception {
+    // grpc-go (ghz's client) reads a CANCEL that arrives once the deadline passed as the
+    // deadline's.
+    try (DeadlineResetServer resetting = new DeadlineResetServer(1_005)) {
+      connect(resetting.port(), "ServerReady", Duration.ofSeconds(1), Map.of());
+      Outcomes outcomes = new Outcomes(3);
+
+      for (int i = 0; i < 3; i++) {
+        transport.send(ready, 0, outcomes);
+      }
+
+      assertThat(outcomes.await()).isTrue();
+      assertThat(outcomes.statuses)
+          .allSatisfy(
+              status -> assertThat(status.getCode()).isEqualTo(Status.Code.DEADLINE_EXCEEDED));
+    }
   }
 
   @Test
