@@ -48,8 +48,6 @@ final class GrpcClientHandler extends Http2ConnectionHandler {
 
   static final int WINDOW_BYTES = 1 << 20;
   private static final int CONNECTION_WINDOW_BYTES = 16 << 20;
-  private static final Status DEADLINE_EXCEEDED =
-      Status.DEADLINE_EXCEEDED.withDescription("context deadline exceeded");
   private static final AsciiString GRPC_STATUS = AsciiString.cached("grpc-status");
   private static final AsciiString GRPC_MESSAGE = AsciiString.cached("grpc-message");
 
@@ -133,21 +131,10 @@ final class GrpcClientHandler extends Http2ConnectionHandler {
       return;
     }
     if (closed == null) {
-      closed = Status.UNAVAILABLE.withDescription("connection failed: " + reason(cause));
+      closed = GrpcWireStatus.fromConnectionFailure(cause);
     }
     ready.tryFailure(cause);
     ctx.close();
-  }
-
-  private static String reason(Throwable cause) {
-    Throwable root = cause;
-    while (root.getCause() != null && root.getCause() != root) {
-      root = root.getCause();
-    }
-    String text = root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
-    // Netty appends a hex dump of the offending bytes to some messages: one status per reason.
-    int dump = text.indexOf(": ");
-    return text.length() > 80 && dump > 0 ? text.substring(0, dump) : text;
   }
 
   /** Whether the connection takes no new calls (the server went away or the channel closed). */
@@ -213,16 +200,9 @@ final class GrpcClientHandler extends Http2ConnectionHandler {
       return GrpcWireStatus.fromTrailers(exchange.grpcStatus, exchange.grpcMessage);
     }
     if (exchange.resetCode >= 0) {
-      Status reset = GrpcWireStatus.fromReset(exchange.resetCode);
-      // A server enforcing our grpc-timeout resets the stream with CANCEL; as grpc-java and
-      // grpc-go clients do, a call cancelled past its deadline counts as the deadline's.
       long timeout = settings.timeoutNanos();
-      if (reset.getCode() == Status.Code.CANCELLED
-          && timeout > 0
-          && System.nanoTime() - exchange.startNanos >= timeout) {
-        return DEADLINE_EXCEEDED;
-      }
-      return reset;
+      return GrpcWireStatus.fromReset(
+          exchange.resetCode, timeout > 0 && System.nanoTime() - exchange.startNanos >= timeout);
     }
     if (exchange.httpStatus > 0 && exchange.httpStatus != 200) {
       return GrpcWireStatus.fromHttpStatus(exchange.httpStatus);
@@ -272,7 +252,7 @@ final class GrpcClientHandler extends Http2ConnectionHandler {
     }
     for (int i = 0; i < count; i++) {
       Exchange exchange = exchanges.remove(expired[i]);
-      complete(exchange, DEADLINE_EXCEEDED);
+      complete(exchange, GrpcWireStatus.deadlineExceeded());
       encoder().writeRstStream(ctx, expired[i], Http2Error.CANCEL.code(), ctx.newPromise());
     }
     flush(ctx);

@@ -15,12 +15,44 @@ final class GrpcWireStatus {
   /** Longest {@code grpc-message} kept; servers may send anything. */
   static final int MAX_MESSAGE_CHARS = 512;
 
+  private static final Status DEADLINE_EXCEEDED =
+      Status.DEADLINE_EXCEEDED.withDescription("context deadline exceeded");
+
   private GrpcWireStatus() {}
 
   /** The status for a {@code grpc-status} value and its raw {@code grpc-message} (may be null). */
   static Status fromTrailers(int code, CharSequence message) {
     Status status = Status.fromCodeValue(code);
     return message == null ? status : status.withDescription(decodeMessage(message));
+  }
+
+  /** The status of a call this client ended at its deadline, in grpc-go's words. */
+  static Status deadlineExceeded() {
+    return DEADLINE_EXCEEDED;
+  }
+
+  /**
+   * A reset stream's status; a CANCEL once the call's deadline passed is the deadline's, as grpc-go
+   * and grpc-java clients read it (a server enforcing grpc-timeout resets with CANCEL).
+   */
+  static Status fromReset(long errorCode, boolean pastDeadline) {
+    Status status = fromReset(errorCode);
+    return pastDeadline && status.getCode() == Status.Code.CANCELLED ? DEADLINE_EXCEEDED : status;
+  }
+
+  /** The status of calls on a connection that failed below HTTP/2 (TLS, socket). */
+  static Status fromConnectionFailure(Throwable cause) {
+    Throwable root = cause;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    String text = root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
+    // Netty appends a hex dump of the offending bytes to some messages: one status per reason.
+    int dump = text.indexOf(": ");
+    if (text.length() > 80 && dump > 0) {
+      text = text.substring(0, dump);
+    }
+    return Status.UNAVAILABLE.withDescription("connection failed: " + text);
   }
 
   /** grpc-java's mapping of a reset stream's HTTP/2 error code. */
