@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.zip.ZipException;
 
 /**
  * Answers a request message that does not parse with INVALID_ARGUMENT and a short reason, for every
@@ -112,10 +113,17 @@ public final class ParseGuard {
   /** Protobuf's reason in a few words of our own (its messages name its classes). */
   static String reason(Throwable e) {
     StringBuilder all = new StringBuilder();
+    boolean gzip = false;
     for (Throwable t = e; t != null && all.length() < 2000; t = t.getCause()) {
       all.append(' ').append(t.getMessage());
+      gzip |= t instanceof ZipException;
     }
     String m = all.toString().toLowerCase(Locale.ROOT);
+    if (gzip) {
+      return m.contains("not in gzip format")
+          ? "the message is marked gzip-compressed but is not gzip"
+          : "invalid gzip data";
+    }
     if (m.contains("ended unexpectedly") || m.contains("truncated")) {
       return "truncated message";
     }
