@@ -3,6 +3,7 @@ package io.tensorgate.server.grpc;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import com.google.protobuf.ByteString;
 import io.grpc.CallOptions;
 import io.grpc.ClientCall;
 import io.grpc.ManagedChannel;
@@ -14,11 +15,13 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.health.v1.HealthGrpc;
 import io.tensorgate.proto.admin.v1.RoutingServiceGrpc;
 import io.tensorgate.proto.inference.GRPCInferenceServiceGrpc;
+import io.tensorgate.proto.inference.ModelInferRequest;
 import io.tensorgate.proto.inference.ModelMetadataRequest;
 import io.tensorgate.proto.inference.ModelStreamInferResponse;
 import io.tensorgate.server.CorruptGzip;
 import io.tensorgate.server.Requests;
 import io.tensorgate.server.RunningServer;
+import io.tensorgate.server.TensorgateServer;
 import io.tensorgate.server.TestRepository;
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
@@ -150,5 +153,28 @@ class MalformedMessageEndToEndTest {
     assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
     assertThat(e.getStatus().getDescription())
         .isEqualTo("malformed ModelMetadata request: invalid gzip data");
+  }
+
+  @Test
+  void shouldAnswerResourceExhaustedWhenAGzipMessageInflatesPastTheMaximumSize() throws Exception {
+    try (RunningServer small =
+        RunningServer.start(
+            TensorgateServer.builder().modelRepository(repo).maxMessageBytes(1 << 20))) {
+      // 2 MiB of zeros: a few KiB on the wire, twice the limit once inflated.
+      ModelInferRequest bomb =
+          Requests.simple(1).toBuilder()
+              .clearRawInputContents()
+              .addRawInputContents(ByteString.copyFrom(new byte[2 << 20]))
+              .build();
+
+      StatusRuntimeException e =
+          assertThrows(
+              StatusRuntimeException.class,
+              () -> small.blocking().withCompression("gzip").modelInfer(bomb));
+
+      assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+      assertThat(e.getStatus().getDescription())
+          .isEqualTo("ModelInfer request exceeds the maximum message size once decompressed");
+    }
   }
 }
