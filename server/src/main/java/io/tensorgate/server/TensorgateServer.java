@@ -17,7 +17,7 @@ import io.tensorgate.server.grpc.InferenceService;
 import io.tensorgate.server.grpc.InflightBudget;
 import io.tensorgate.server.grpc.OpenCalls;
 import io.tensorgate.server.grpc.ParseGuard;
-import io.tensorgate.server.grpc.RequestGzip;
+import io.tensorgate.server.grpc.RequestDecompressors;
 import io.tensorgate.server.grpc.ServerIdentity;
 import io.tensorgate.server.grpc.StatusGuard;
 import io.tensorgate.server.logging.LogControl;
@@ -176,7 +176,7 @@ public final class TensorgateServer implements AutoCloseable {
         .directExecutor()
         .intercept(openCalls)
         .maxInboundMessageSize(config.maxMessageBytes)
-        .decompressorRegistry(RequestGzip.registry())
+        .decompressorRegistry(RequestDecompressors.registry())
         .addService(inference)
         .addService(parseGuard.guard(observability.monitoringService().bindService()))
         .addService(

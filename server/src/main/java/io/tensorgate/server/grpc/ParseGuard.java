@@ -138,7 +138,7 @@ public final class ParseGuard {
     if (gzip) {
       return m.contains("not in gzip format")
           ? "the message is marked gzip-compressed but is not gzip"
-          : "invalid gzip data";
+          : "compressed data that does not inflate";
     }
     if (m.contains("ended unexpectedly") || m.contains("truncated")) {
       return "truncated message";

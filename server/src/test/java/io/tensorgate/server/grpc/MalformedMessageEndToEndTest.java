@@ -147,12 +147,12 @@ class MalformedMessageEndToEndTest {
   }
 
   @Test
-  void shouldSayTheGzipDataIsInvalidWhenACompressedMessageDoesNotInflate() {
+  void shouldSayTheDataDoesNotInflateWhenAGzipMessageIsCorrupt() {
     StatusRuntimeException e = metadataThrough(CorruptGzip.corruptDeflate(server.server.port()));
 
     assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
     assertThat(e.getStatus().getDescription())
-        .isEqualTo("malformed ModelMetadata request: invalid gzip data");
+        .isEqualTo("malformed ModelMetadata request: compressed data that does not inflate");
   }
 
   @Test
