@@ -285,4 +285,17 @@ class ShadowEndToEndTest {
       assertThat(d.getTop1AgreementRate()).isEqualTo(1.0);
     }
   }
+
+  @Test
+  void shouldMirrorAboutTheFractionWhenTheFractionIsBelowOne() throws Exception {
+    RoutingFixture.writeModel(repo, "spart");
+    try (RoutingFixture f = RoutingFixture.start(repo, "spart", RoutingFixture.fast())) {
+      shadow(f, Shadow.newBuilder().setVersion(2).setFraction(0.25));
+      send(f, 200);
+      awaitObserversDone(f);
+
+      // Binomial(200, 0.25): 50 expected, 20..80 is beyond five standard deviations.
+      assertThat(divergence(f).getShadowRequests()).isBetween(20L, 80L);
+    }
+  }
 }
