@@ -70,7 +70,7 @@ final class FakeInstance implements ModelInstance {
 
   /** Waits until {@code n} more executions have entered {@link #execute}. */
   void awaitEntered(int n) throws InterruptedException {
-    if (!entered.tryAcquire(n, 10, TimeUnit.SECONDS)) {
+    if (!entered.tryAcquire(n, Wait.BOUND.toMillis(), TimeUnit.MILLISECONDS)) {
       throw new AssertionError(name + ": " + n + " executions did not start");
     }
   }

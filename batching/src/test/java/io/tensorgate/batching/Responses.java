@@ -54,12 +54,12 @@ final class Responses implements ResponseListener {
   }
 
   private synchronized void awaitUntil(BooleanSupplier condition, String what) {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    long deadline = System.nanoTime() + Wait.BOUND.toNanos();
     try {
       while (!condition.getAsBoolean()) {
         long left = deadline - System.nanoTime();
         if (left <= 0) {
-          throw new AssertionError("no " + what + " within 20 s");
+          throw new AssertionError("no " + what + " within " + Wait.BOUND);
         }
         TimeUnit.NANOSECONDS.timedWait(this, left);
       }

@@ -174,31 +174,44 @@ final class InferHandler {
                     + "'; see the server log"));
         return;
       }
-      responder.respond(response);
-      finish(request, null, outputs);
+      finish(request, null, outputs, response);
     }
 
     @Override
     public void onFailure(InferenceRequest request, InferenceError error) {
-      responder.fail(error);
-      finish(request, error, null);
+      finish(request, error, null, null);
     }
 
-    /** Records the outcome, tells the observers, and releases the version. */
-    void finish(InferenceRequest request, InferenceError error, List<Tensor> outputs) {
+    /**
+     * Records the outcome, answers the client, tells the observers, and releases the version. The
+     * statistics come first: a client that asks for them right after its answer finds it counted.
+     */
+    private void finish(
+        InferenceRequest request,
+        InferenceError error,
+        List<Tensor> outputs,
+        ModelInferResponse response) {
       LoadedVersion version = route.version();
       long end = System.nanoTime();
       try {
-        if (error == null) {
-          version
-              .stats()
-              .recordSuccess(
-                  request.batchSize(),
-                  end - arrival,
-                  request.dispatchNanos() - arrival,
-                  request.executionTimestamps());
-        } else {
-          version.stats().recordFailure(reason(error.code()), end - arrival);
+        try {
+          if (error == null) {
+            version
+                .stats()
+                .recordSuccess(
+                    request.batchSize(),
+                    end - arrival,
+                    request.dispatchNanos() - arrival,
+                    request.executionTimestamps());
+          } else {
+            version.stats().recordFailure(reason(error.code()), end - arrival);
+          }
+        } finally {
+          if (error == null) {
+            responder.respond(response);
+          } else {
+            responder.fail(error);
+          }
         }
         if (observers.length > 0) {
           notifyObservers(request, error, outputs, end);

@@ -62,16 +62,16 @@ final class OutputComparison {
       for (int i = 0; i < n; i++) {
         double a = TensorValues.number(pa, t, i);
         double b = TensorValues.number(sa, t, i);
-        double d = Math.abs(a - b);
-        if (Double.isNaN(d)) {
-          d = Double.isNaN(a) && Double.isNaN(b) ? 0 : Double.POSITIVE_INFINITY;
+        double d = difference(a, b);
+        if (d == 0) {
+          continue;
         }
         maxAbs = Math.max(maxAbs, d);
-        double scale = Math.max(Math.abs(a), Math.abs(b));
-        if (d > 0 && scale > 0) {
-          maxRel = Math.max(maxRel, d / scale);
-        }
-        if (d > absTol + relTol * Math.abs(a)) {
+        // An infinite difference (NaN or infinity on one side only) is beyond any tolerance, even
+        // one relative to an infinite primary value.
+        boolean infinite = Double.isInfinite(d);
+        maxRel = Math.max(maxRel, infinite ? d : d / Math.max(Math.abs(a), Math.abs(b)));
+        if (infinite || d > absTol + relTol * Math.abs(a)) {
           mismatch = true;
         }
       }
@@ -91,6 +91,17 @@ final class OutputComparison {
       }
     }
     return new Result(exact, mismatch, maxAbs, maxRel, rows, agree);
+  }
+
+  /** |a - b|; 0 for the same infinity or two NaNs, infinite for NaN or infinity on one side. */
+  private static double difference(double a, double b) {
+    if (a == b || (Double.isNaN(a) && Double.isNaN(b))) {
+      return 0;
+    }
+    if (Double.isNaN(a) || Double.isNaN(b) || Double.isInfinite(a) || Double.isInfinite(b)) {
+      return Double.POSITIVE_INFINITY;
+    }
+    return Math.abs(a - b);
   }
 
   private static boolean classifierShaped(Tensor t) {

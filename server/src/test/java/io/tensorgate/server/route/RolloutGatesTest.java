@@ -107,4 +107,121 @@ class RolloutGatesTest {
     assertThat(RolloutGates.breach(p, null, null, 100, 2)).contains("mismatch rate 0.020");
     assertThat(RolloutGates.breach(p, null, null, 100, 1)).isNull();
   }
+
+  /** A canary window of {@code requests} requests of 1 ms, the first {@code errors} failed. */
+  private static SlidingWindow.Snapshot failing(int requests, int errors) {
+    SlidingWindow w = new SlidingWindow(10 * SECOND);
+    for (int i = 0; i < requests; i++) {
+      w.record(NOW, i < errors, 1_000_000);
+    }
+    return w.snapshot(NOW);
+  }
+
+  @Test
+  void shouldKeepTheCanaryWhenItsErrorRateIsExactlyTheLimit() {
+    RolloutPolicy p = RolloutPolicy.newBuilder().setMaxErrorRate(0.05).build();
+
+    assertThat(RolloutGates.breach(p, failing(100, 5), null, 0, 0)).isNull();
+    assertThat(RolloutGates.breach(p, failing(100, 6), null, 0, 0)).contains("error rate 0.060");
+  }
+
+  @Test
+  void shouldJudgeErrorsOnlyWhenTheCanaryWindowHoldsTheDefaultMinimumOfTen() {
+    RolloutPolicy p = RolloutPolicy.newBuilder().setMaxErrorRate(0.05).build();
+
+    assertThat(RolloutGates.breach(p, failing(9, 9), null, 0, 0)).isNull();
+    assertThat(RolloutGates.breach(p, failing(10, 10), null, 0, 0))
+        .isEqualTo("error rate 1.000 over 10 requests exceeds 0.050");
+  }
+
+  @Test
+  void shouldJudgeErrorsOnlyWhenTheCanaryWindowHoldsTheConfiguredMinimum() {
+    RolloutPolicy p =
+        RolloutPolicy.newBuilder().setMaxErrorRate(0.05).setMinGateRequests(3).build();
+
+    assertThat(RolloutGates.breach(p, failing(2, 2), null, 0, 0)).isNull();
+    assertThat(RolloutGates.breach(p, failing(3, 3), null, 0, 0)).contains("over 3 requests");
+  }
+
+  @Test
+  void shouldIgnoreErrorsWhenThePolicyHasNoErrorGate() {
+    RolloutPolicy p = RolloutPolicy.newBuilder().setMaxMismatchRate(0.5).build();
+
+    assertThat(RolloutGates.breach(p, failing(100, 100), null, 0, 0)).isNull();
+  }
+
+  @Test
+  void shouldIgnoreLatencyWhenThePolicyHasNoLatencyGate() {
+    SlidingWindow.Snapshot stable = window(200, 1_000_000);
+    SlidingWindow.Snapshot canary = window(200, 100_000_000);
+    RolloutPolicy p = RolloutPolicy.newBuilder().setMaxErrorRate(0.5).build();
+
+    assertThat(RolloutGates.breach(p, canary, stable, 0, 0)).isNull();
+  }
+
+  @Test
+  void shouldNotJudgeLatencyWhenTheStableVersionRecordedNothing() {
+    SlidingWindow.Snapshot canary = window(200, 100_000_000);
+
+    assertThat(RolloutGates.breach(latencyGate(1.5).build(), canary, null, 0, 0)).isNull();
+  }
+
+  @Test
+  void shouldNotJudgeLatencyWhenTheCanaryWindowIsTooSmall() {
+    SlidingWindow.Snapshot stable = window(200, 1_000_000);
+    SlidingWindow.Snapshot canary = window(49, 100_000_000);
+
+    assertThat(RolloutGates.breach(latencyGate(1.5).build(), canary, stable, 0, 0)).isNull();
+    assertThat(RolloutGates.breach(latencyGate(1.5).build(), window(50, 100_000_000), stable, 0, 0))
+        .contains("p99");
+  }
+
+  @Test
+  void shouldBreachTheP99GateWhenExactlyTheDefaultFiveCanaryRequestsAreSlow() {
+    SlidingWindow.Snapshot stable = window(200, 1_000_000);
+    SlidingWindow.Snapshot canary = window(55, 1_000_000, 5, 100_000_000);
+
+    assertThat(RolloutGates.breach(latencyGate(1.5).build(), canary, stable, 0, 0))
+        .contains("5 of 60 requests slower");
+  }
+
+  @Test
+  void shouldHoldTheCanaryToTheRatioWhenTheRatioIsAboveTheFloor() {
+    // Stable p99 20 ms: 1.5 x is 30 ms, beyond the 25 ms the 5 ms floor would allow.
+    SlidingWindow.Snapshot stable = window(200, 20_000_000);
+
+    assertThat(RolloutGates.breach(latencyGate(1.5).build(), window(200, 28_000_000), stable, 0, 0))
+        .isNull();
+    assertThat(RolloutGates.breach(latencyGate(1.5).build(), window(200, 32_000_000), stable, 0, 0))
+        .contains("p99 32.", "slower than 30.");
+  }
+
+  @Test
+  void shouldJudgeMismatchesOnlyWhenEnoughComparisonsWereMade() {
+    RolloutPolicy p = RolloutPolicy.newBuilder().setMaxMismatchRate(0.01).build();
+
+    assertThat(RolloutGates.breach(p, null, null, 9, 9)).isNull();
+    assertThat(RolloutGates.breach(p, null, null, 10, 10))
+        .isEqualTo("shadow mismatch rate 1.000 over 10 comparisons exceeds 0.010");
+  }
+
+  @Test
+  void shouldIgnoreMismatchesWhenThePolicyHasNoMismatchGate() {
+    RolloutPolicy p = RolloutPolicy.newBuilder().setMaxErrorRate(0.5).build();
+
+    assertThat(RolloutGates.breach(p, null, null, 100, 100)).isNull();
+  }
+
+  @Test
+  void shouldKeepAHealthyCanaryWhenEveryGateIsConfigured() {
+    RolloutPolicy p =
+        latencyGate(1.5)
+            .setMaxErrorRate(0.05)
+            .setMaxMismatchRate(0.05)
+            .setMinGateRequests(50)
+            .build();
+
+    assertThat(RolloutGates.breach(p, window(200, 2_000_000), window(200, 2_000_000), 200, 1))
+        .isNull();
+  }
 }

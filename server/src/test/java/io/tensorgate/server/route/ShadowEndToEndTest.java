@@ -15,6 +15,7 @@ import io.tensorgate.proto.inference.ModelStatistics;
 import io.tensorgate.proto.inference.ModelStatisticsRequest;
 import io.tensorgate.server.Requests;
 import io.tensorgate.server.metrics.Scrape;
+import io.tensorgate.server.repository.LoadedVersion;
 import io.tensorgate.server.testing.ScriptedBackend;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -36,6 +37,12 @@ class ShadowEndToEndTest {
 
   private static Divergence divergence(RoutingFixture f) {
     return f.routing().getDivergence(0);
+  }
+
+  /** Waits until version 1 finished every request, observers included (they run before release). */
+  private static void awaitObserversDone(RoutingFixture f) {
+    LoadedVersion primary = f.running.server.repository().registry().get(f.model).ready().get(1L);
+    await().atMost(Duration.ofSeconds(10)).until(() -> primary.inFlight() == 0);
   }
 
   /** Sends n requests one after the other; returns each latency in nanoseconds, sorted. */
@@ -82,8 +89,12 @@ class ShadowEndToEndTest {
       shadow(f, Shadow.newBuilder()); // stable version 1, no shadow yet
       send(f, 50); // warm-up
       long[] without = send(f, 150);
+      // The shadow mirrors what it sees answered once it is set: wait for the observers of the
+      // requests above, which may still run after their answers went out.
+      awaitObserversDone(f);
       shadow(f, Shadow.newBuilder().setVersion(2).setFraction(1));
       long[] with = send(f, 150);
+      awaitObserversDone(f);
       long p50Without = without[75];
       long p50With = with[75];
       System.out.printf(
@@ -272,6 +283,19 @@ class ShadowEndToEndTest {
       assertThat(d.getExactMatchRate()).isEqualTo(1.0);
       assertThat(d.getMismatches()).isZero();
       assertThat(d.getTop1AgreementRate()).isEqualTo(1.0);
+    }
+  }
+
+  @Test
+  void shouldMirrorAboutTheFractionWhenTheFractionIsBelowOne() throws Exception {
+    RoutingFixture.writeModel(repo, "spart");
+    try (RoutingFixture f = RoutingFixture.start(repo, "spart", RoutingFixture.fast())) {
+      shadow(f, Shadow.newBuilder().setVersion(2).setFraction(0.25));
+      send(f, 200);
+      awaitObserversDone(f);
+
+      // Binomial(200, 0.25): 50 expected, 20..80 is beyond five standard deviations.
+      assertThat(divergence(f).getShadowRequests()).isBetween(20L, 80L);
     }
   }
 }
