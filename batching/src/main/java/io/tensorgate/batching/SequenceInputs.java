@@ -239,26 +239,25 @@ final class SequenceInputs {
     }
   }
 
-  /** IEEE 754 half-precision bits of {@code f}, rounded to nearest (Java 17 has no such method). */
+  /**
+   * IEEE 754 half-precision bits of {@code f}, rounded to nearest, ties to even, as numpy's float16
+   * cast (Java 17 has no such method).
+   */
   static short toHalf(float f) {
     int bits = Float.floatToIntBits(f);
     int sign = (bits >>> 16) & 0x8000;
     int magnitude = bits & 0x7fffffff;
-    int rounded = magnitude + 0x1000;
     if (magnitude >= 0x7f800000) {
       return (short) (sign | 0x7c00 | (magnitude > 0x7f800000 ? 0x200 : 0));
     }
-    if (rounded >= 0x47800000) {
-      return (short) (sign | 0x7c00);
-    }
-    if (rounded >= 0x38800000) {
+    if (magnitude >= 0x38800000) {
+      int rounded = magnitude + 0xfff + ((magnitude >>> 13) & 1);
+      if (rounded >= 0x47800000) {
+        return (short) (sign | 0x7c00);
+      }
       return (short) (sign | ((rounded - 0x38000000) >>> 13));
     }
-    if (magnitude < 0x33000000) {
-      return (short) sign;
-    }
-    int exponent = magnitude >>> 23;
-    int mantissa = (magnitude & 0x7fffff) | 0x800000;
-    return (short) (sign | ((mantissa + (0x800000 >>> (exponent - 102))) >>> (126 - exponent)));
+    // Below 2^-14 a half is a multiple of 2^-24; scaling by 2^24 is exact and rint ties to even.
+    return (short) (sign | (int) Math.rint(Float.intBitsToFloat(magnitude) * 0x1p24f));
   }
 }
