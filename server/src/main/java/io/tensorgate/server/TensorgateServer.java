@@ -68,6 +68,7 @@ public final class TensorgateServer implements AutoCloseable {
   private BackendRegistry backends;
   private SharedMemoryRegistry shm;
   private Observability observability;
+  private Governance governance;
   private Routing routing;
   private ExecutorService blockingExecutor;
   private Readiness readiness;
@@ -100,6 +101,7 @@ public final class TensorgateServer implements AutoCloseable {
     ServerHardening hardening =
         ServerHardening.prepare(config.security, InetAddress.getByName(config.grpcAddress));
     config.transport.validate();
+    governance = Governance.prepare(config.governance);
     backends = config.backends != null ? config.backends : BackendRegistry.discover();
     RepositoryLayout layout = new RepositoryLayout(config.modelRepository);
     manager =
@@ -108,12 +110,15 @@ public final class TensorgateServer implements AutoCloseable {
             backends,
             config.controlMode,
             config.executionTimeout,
-            config.repositorySettings);
+            config.repositorySettings,
+            governance.verifier(),
+            governance.costAccounting());
     manager.removeLeftoverOverrides();
     readiness = new Readiness(config.strictReadiness, manager, health, HEALTH_SERVICES);
     // Before any load: the side paths must see every version enter service.
     observability =
         Observability.start(config.observability, manager.registry(), config.grpcAddress);
+    governance.bind(observability.meterRegistry(), manager.registry());
     loadStartupModels();
 
     blockingExecutor =
@@ -127,12 +132,13 @@ public final class TensorgateServer implements AutoCloseable {
     shm = new SharedMemoryRegistry(config.shmRoot, backends.cudaSharedMemory());
     routing =
         Routing.start(
-            config.routing,
+            config.routing.costPrices(governance.prices()),
             manager.registry(),
             layout.root(),
             meterRegistry(),
             shm,
-            config.controlMode == ControlMode.POLL ? config.pollSeconds : 0);
+            config.controlMode == ControlMode.POLL ? config.pollSeconds : 0,
+            governance.audit());
     LogControl logControl = config.logControl != null ? config.logControl : new LogControl(0);
     InferenceService service =
         new InferenceService(
@@ -166,7 +172,8 @@ public final class TensorgateServer implements AutoCloseable {
         .addService(health.getHealthService())
         .addService(ProtoReflectionServiceV1.newInstance())
         .addService(legacyReflection())
-        .addService(routing.service());
+        .addService(routing.service())
+        .addService(governance.service(manager.registry()));
     hardening.applyTo(netty);
     eventLoops = config.transport.applyTo(netty);
     grpc = netty.build().start();
@@ -194,6 +201,7 @@ public final class TensorgateServer implements AutoCloseable {
     }
     manager.close();
     observability.close();
+    governance.close();
     backends.gpuMonitor().ifPresent(GpuMonitor::close);
     String first = failures.get(failures.firstKey());
     throw new InferenceException(
@@ -302,6 +310,7 @@ public final class TensorgateServer implements AutoCloseable {
     shm.cuda().closeAll();
     backends.gpuMonitor().ifPresent(GpuMonitor::close);
     observability.close();
+    governance.close();
     blockingExecutor.shutdownNow();
     eventLoops.forEach(g -> g.shutdownGracefully(0, 1, TimeUnit.SECONDS));
     log.info("server stopped");
@@ -347,6 +356,7 @@ public final class TensorgateServer implements AutoCloseable {
     private ObservabilityOptions observability = new ObservabilityOptions();
     private RoutingOptions routing = new RoutingOptions();
     private SecurityOptions security = new SecurityOptions();
+    private GovernanceOptions governance = new GovernanceOptions();
     private GrpcTransportOptions transport = new GrpcTransportOptions();
     private RepositorySettings repositorySettings = RepositorySettings.DEFAULTS;
     private String serverId = "triton";
@@ -402,6 +412,12 @@ public final class TensorgateServer implements AutoCloseable {
     /** TLS, tokens, request and HTTP/2 limits; see {@link SecurityOptions}. */
     public Builder security(SecurityOptions v) {
       this.security = Objects.requireNonNull(v, "security");
+      return this;
+    }
+
+    /** Signed models, the audit trail and cost accounting; see {@link GovernanceOptions}. */
+    public Builder governance(GovernanceOptions v) {
+      this.governance = Objects.requireNonNull(v, "governance");
       return this;
     }
 

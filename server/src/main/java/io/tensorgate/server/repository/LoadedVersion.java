@@ -4,6 +4,7 @@ import io.tensorgate.backend.Model;
 import io.tensorgate.backend.ModelInstance;
 import io.tensorgate.batching.Scheduler;
 import io.tensorgate.proto.inference.ModelConfig;
+import io.tensorgate.server.provenance.Provenance;
 import io.tensorgate.server.stats.ModelStats;
 import java.nio.file.Path;
 import java.util.List;
@@ -35,6 +36,7 @@ public final class LoadedVersion {
   private final Scheduler scheduler;
   private final ModelStats stats;
   private final Path modelDirectory;
+  private final Provenance provenance;
 
   // LongAdder: acquire/release happen on every request from many threads.
   private final LongAdder inFlight = new LongAdder();
@@ -49,7 +51,8 @@ public final class LoadedVersion {
       List<ModelInstance> instances,
       Scheduler scheduler,
       ModelStats stats,
-      Path modelDirectory) {
+      Path modelDirectory,
+      Provenance provenance) {
     this.config = Objects.requireNonNull(config, "config");
     this.name = config.getName();
     this.version = version;
@@ -62,6 +65,7 @@ public final class LoadedVersion {
     this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
     this.stats = Objects.requireNonNull(stats, "stats");
     this.modelDirectory = Objects.requireNonNull(modelDirectory, "modelDirectory");
+    this.provenance = Objects.requireNonNull(provenance, "provenance");
   }
 
   public String name() {
@@ -96,6 +100,11 @@ public final class LoadedVersion {
   /** The model's folder (holding config.pbtxt and side files such as drift references). */
   public Path modelDirectory() {
     return modelDirectory;
+  }
+
+  /** The digest and signer of the files it was loaded from ({@code --model-trust-keys}). */
+  public Provenance provenance() {
+    return provenance;
   }
 
   /** The backend's own checks of a request's inputs; see {@link Model#checkInputs}. */

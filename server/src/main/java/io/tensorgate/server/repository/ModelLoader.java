@@ -14,6 +14,7 @@ import io.tensorgate.batching.Schedulers;
 import io.tensorgate.proto.inference.ModelConfig;
 import io.tensorgate.proto.inference.ModelInstanceGroup;
 import io.tensorgate.proto.inference.ModelOutput;
+import io.tensorgate.server.provenance.Provenance;
 import io.tensorgate.server.stats.ModelStats;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -41,19 +42,34 @@ final class ModelLoader {
   private final RepositoryLayout layout;
   private final IntSupplier gpuCount;
   private final Duration executionTimeout;
+  private final boolean measureCpu;
 
   /**
    * @param gpuCount the CUDA devices of this host (0 without CUDA), where KIND_GPU groups that name
    *     no {@code gpus} place their instances, as in Triton
+   * @param measureCpu whether instance workers measure the CPU time of every execution
    */
-  ModelLoader(RepositoryLayout layout, IntSupplier gpuCount, Duration executionTimeout) {
+  ModelLoader(
+      RepositoryLayout layout,
+      IntSupplier gpuCount,
+      Duration executionTimeout,
+      boolean measureCpu) {
     this.layout = Objects.requireNonNull(layout, "layout");
     this.gpuCount = Objects.requireNonNull(gpuCount, "gpuCount");
     this.executionTimeout = Objects.requireNonNull(executionTimeout, "executionTimeout");
+    this.measureCpu = measureCpu;
   }
 
+  /**
+   * @param provenance what the verifier found the version's files to be
+   */
   LoadedVersion load(
-      ModelConfig config, BackendProvider provider, Path modelDir, long version, Path versionDir)
+      ModelConfig config,
+      BackendProvider provider,
+      Path modelDir,
+      long version,
+      Path versionDir,
+      Provenance provenance)
       throws LoadException {
     BackendProvider.Availability availability = provider.availability();
     if (!availability.available()) {
@@ -101,12 +117,13 @@ final class ModelLoader {
         }
       }
       ModelWarmup.run(config, layout, modelDir, instances);
-      ModelStats stats = new ModelStats();
+      ModelStats stats = new ModelStats(measureCpu);
       SchedulerConfig schedulerConfig =
           SchedulerConfigs.from(config, version, executionTimeout.toNanos());
       scheduler =
           Schedulers.create(schedulerConfig, instances, stats, replaceInstances(model, instances));
-      return new LoadedVersion(config, version, io, model, instances, scheduler, stats, modelDir);
+      return new LoadedVersion(
+          config, version, io, model, instances, scheduler, stats, modelDir, provenance);
     } catch (BackendException | LoadException | RuntimeException e) {
       if (scheduler != null) {
         scheduler.close();

@@ -2,6 +2,7 @@ package io.tensorgate.server.route;
 
 import io.grpc.ServerServiceDefinition;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.tensorgate.server.audit.AuditTrail;
 import io.tensorgate.server.codec.RequestDecoder;
 import io.tensorgate.server.observe.RequestObserver;
 import io.tensorgate.server.repository.LoadedVersion;
@@ -39,7 +40,8 @@ public final class Routing implements AutoCloseable {
       ModelRegistry registry,
       Path repository,
       MeterRegistry meters,
-      SharedMemoryRegistry shm) {
+      SharedMemoryRegistry shm,
+      AuditTrail audit) {
     this.registry = registry;
     RouteMetrics metrics = new RouteMetrics(meters);
     this.router = new RoutingRouter(registry);
@@ -60,7 +62,9 @@ public final class Routing implements AutoCloseable {
             o.shadowQueue,
             o.shadowThreads,
             o.shadowMaxInFlight);
-    this.rollouts = new RolloutController(control, router, windows, shadows, System::nanoTime);
+    VersionCosts costs = new VersionCosts(registry, o.costPrices);
+    this.rollouts =
+        new RolloutController(control, router, windows, shadows, costs, audit, System::nanoTime);
     this.loop =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
@@ -68,7 +72,7 @@ public final class Routing implements AutoCloseable {
               t.setDaemon(true);
               return t;
             });
-    this.service = new RoutingService(control, rollouts, shadows).bindService();
+    this.service = new RoutingService(control, rollouts, shadows, costs, router).bindService();
   }
 
   /**
@@ -76,6 +80,7 @@ public final class Routing implements AutoCloseable {
    *
    * @param repository the model repository root, where each model's routing.pbtxt lives
    * @param pollSeconds how often routing files are re-read (poll mode); 0: never
+   * @param audit where the rollout controller's decisions are recorded
    */
   public static Routing start(
       RoutingOptions o,
@@ -83,8 +88,9 @@ public final class Routing implements AutoCloseable {
       Path repository,
       MeterRegistry meters,
       SharedMemoryRegistry shm,
-      long pollSeconds) {
-    Routing r = new Routing(o, registry, repository, meters, shm);
+      long pollSeconds,
+      AuditTrail audit) {
+    Routing r = new Routing(o, registry, repository, meters, shm, audit);
     r.reloadFiles();
     registry.addListener(
         new ModelRegistry.VersionListener() {
