@@ -10,6 +10,7 @@ RUN apt-get update -q && apt-get install -y -q --no-install-recommends gcc libc6
 WORKDIR /src
 COPY pom.xml .
 COPY proto proto
+COPY client client
 COPY backends backends
 COPY batching batching
 COPY server server

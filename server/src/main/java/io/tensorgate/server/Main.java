@@ -5,6 +5,7 @@ import io.tensorgate.server.cli.SignCommand;
 import io.tensorgate.server.cli.TritonCommandLine;
 import io.tensorgate.server.cli.TritonOptions;
 import io.tensorgate.server.logging.LogControl;
+import io.tensorgate.server.logging.LogOptions;
 import io.tensorgate.server.repository.ModelRepositoryManager.ControlMode;
 import io.tensorgate.server.security.SecurityOptions;
 import io.tensorgate.server.tracing.TraceSettings;
@@ -108,12 +109,6 @@ public final class Main implements Callable<Integer> {
   Path shmDir;
 
   @Option(
-      names = "--log-verbose",
-      defaultValue = "0",
-      description = "Verbose logging level; 0 is off (default: ${DEFAULT-VALUE}).")
-  int logVerbose;
-
-  @Option(
       names = "--allow-metrics",
       arity = "1",
       defaultValue = "true",
@@ -177,12 +172,14 @@ public final class Main implements Callable<Integer> {
 
   @CommandLine.Mixin GrpcTransportOptions transport = new GrpcTransportOptions();
 
+  @CommandLine.Mixin LogOptions logging = new LogOptions();
+
   @CommandLine.Mixin GovernanceOptions governance = new GovernanceOptions();
 
   @Override
   public Integer call() throws IOException, InferenceException, InterruptedException {
     checkTritonFlags();
-    LogControl logControl = new LogControl(logVerbose);
+    LogControl logControl = new LogControl(logging.settings());
     Logger log = LoggerFactory.getLogger(Main.class);
     TensorgateServer server =
         triton

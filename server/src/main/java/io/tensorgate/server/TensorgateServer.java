@@ -8,7 +8,6 @@ import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.netty.channel.EventLoopGroup;
 import io.tensorgate.backend.ErrorCode;
 import io.tensorgate.backend.GpuMonitor;
 import io.tensorgate.backend.InferenceException;
@@ -17,7 +16,9 @@ import io.tensorgate.server.grpc.ClientSharedMemoryGuard;
 import io.tensorgate.server.grpc.InferenceService;
 import io.tensorgate.server.grpc.InflightBudget;
 import io.tensorgate.server.grpc.OpenCalls;
+import io.tensorgate.server.grpc.ParseGuard;
 import io.tensorgate.server.grpc.ServerIdentity;
+import io.tensorgate.server.grpc.StatusGuard;
 import io.tensorgate.server.logging.LogControl;
 import io.tensorgate.server.repository.BackendRegistry;
 import io.tensorgate.server.repository.LoadedVersion;
@@ -72,7 +73,7 @@ public final class TensorgateServer implements AutoCloseable {
   private Routing routing;
   private ExecutorService blockingExecutor;
   private Readiness readiness;
-  private List<EventLoopGroup> eventLoops = List.of();
+  private ServerHardening hardening;
   private Server grpc;
 
   private TensorgateServer(Builder b) {
@@ -97,9 +98,12 @@ public final class TensorgateServer implements AutoCloseable {
    *     load (the message names the model and why)
    */
   public TensorgateServer start() throws IOException, InferenceException {
+    LogControl logControl = config.logControl != null ? config.logControl : new LogControl(0);
     // Bad TLS, token or limit settings fail here, before anything is started.
-    ServerHardening hardening =
-        ServerHardening.prepare(config.security, InetAddress.getByName(config.grpcAddress));
+    hardening =
+        ServerHardening.prepare(
+            config.security, InetAddress.getByName(config.grpcAddress), logControl.clientFaults());
+    logControl.redactSecrets(hardening.secrets());
     config.transport.validate();
     governance = Governance.prepare(config.governance);
     backends = config.backends != null ? config.backends : BackendRegistry.discover();
@@ -139,7 +143,9 @@ public final class TensorgateServer implements AutoCloseable {
             shm,
             config.controlMode == ControlMode.POLL ? config.pollSeconds : 0,
             governance.audit());
-    LogControl logControl = config.logControl != null ? config.logControl : new LogControl(0);
+    logControl.clientFaults().bindTo(meterRegistry());
+    hardening.bindTo(meterRegistry());
+    ParseGuard parseGuard = new ParseGuard(logControl.clientFaults());
     InferenceService service =
         new InferenceService(
             new ServerIdentity(config.serverId, version()),
@@ -157,7 +163,8 @@ public final class TensorgateServer implements AutoCloseable {
         new InetSocketAddress(InetAddress.getByName(config.grpcAddress), config.grpcPort);
     NettyServerBuilder netty = NettyServerBuilder.forAddress(address);
     ServerServiceDefinition inference =
-        ServerInterceptors.intercept(service.withHeaders(), observability.traceHeaders());
+        ServerInterceptors.intercept(
+            parseGuard.guard(service.withHeaders()), observability.traceHeaders());
     if (!config.allowClientSharedMemory) {
       inference = ServerInterceptors.intercept(inference, new ClientSharedMemoryGuard());
     }
@@ -168,15 +175,22 @@ public final class TensorgateServer implements AutoCloseable {
         .intercept(openCalls)
         .maxInboundMessageSize(config.maxMessageBytes)
         .addService(inference)
-        .addService(observability.monitoringService())
-        .addService(health.getHealthService())
-        .addService(ProtoReflectionServiceV1.newInstance())
-        .addService(legacyReflection())
-        .addService(routing.service())
-        .addService(governance.service(manager.registry()));
-    hardening.applyTo(netty);
-    eventLoops = config.transport.applyTo(netty);
-    grpc = netty.build().start();
+        .addService(parseGuard.guard(observability.monitoringService().bindService()))
+        .addService(parseGuard.guard(health.getHealthService().bindService()))
+        .addService(parseGuard.guard(ProtoReflectionServiceV1.newInstance().bindService()))
+        .addService(parseGuard.guard(legacyReflection().bindService()))
+        .addService(parseGuard.guard(routing.service()))
+        .addService(parseGuard.guard(governance.service(manager.registry()).bindService()));
+    hardening.applyTo(netty, config.transport.handlerThreads(), config.transport.reusePort());
+    config.transport.applyTo(netty);
+    // Added last, so it wraps every other interceptor: no status leaves unchecked.
+    netty.intercept(new StatusGuard());
+    try {
+      grpc = netty.build().start();
+    } catch (IOException | RuntimeException e) {
+      hardening.close();
+      throw e;
+    }
     manager.startPolling(config.pollSeconds);
     logModels();
     readiness.start();
@@ -276,6 +290,14 @@ public final class TensorgateServer implements AutoCloseable {
     return observability.meterRegistry();
   }
 
+  /**
+   * The gRPC calls open right now; a cancelled call leaves the count once the server has seen the
+   * cancellation.
+   */
+  public OpenCalls openCalls() {
+    return openCalls;
+  }
+
   /** The bound metrics port (useful with port 0), or -1 when metrics are off. */
   public int metricsPort() {
     return observability.metricsPort();
@@ -305,6 +327,7 @@ public final class TensorgateServer implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    hardening.close();
     routing.close();
     manager.close();
     shm.cuda().closeAll();
@@ -312,7 +335,6 @@ public final class TensorgateServer implements AutoCloseable {
     observability.close();
     governance.close();
     blockingExecutor.shutdownNow();
-    eventLoops.forEach(g -> g.shutdownGracefully(0, 1, TimeUnit.SECONDS));
     log.info("server stopped");
   }
 

@@ -165,7 +165,12 @@ final class InferHandler {
       } catch (RuntimeException e) {
         log.error("encoding the response of model '{}' failed", route.version().name(), e);
         onFailure(
-            request, new InferenceError(ErrorCode.INTERNAL, "failed to encode the response: " + e));
+            request,
+            new InferenceError(
+                ErrorCode.INTERNAL,
+                "failed to encode the response of model '"
+                    + route.version().name()
+                    + "'; see the server log"));
         return;
       }
       responder.respond(response);

@@ -64,6 +64,8 @@ import java.util.Objects;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Tensorgate's {@code inference.GRPCInferenceService}: each RPC delegates to the class that owns
@@ -71,6 +73,8 @@ import java.util.concurrent.TimeUnit;
  * {@code blockingExecutor}.
  */
 public final class InferenceService extends GRPCInferenceServiceGrpc.GRPCInferenceServiceImplBase {
+  private static final Logger log = LoggerFactory.getLogger(InferenceService.class);
+
   /**
    * The extensions that work in this build whatever the host; {@code cuda_shared_memory} is added
    * when CUDA is available here (see {@link #extensions(boolean)}).
@@ -346,7 +350,12 @@ public final class InferenceService extends GRPCInferenceServiceGrpc.GRPCInferen
                 } catch (InferenceException e) {
                   obs.onError(Statuses.toException(e));
                 } catch (RuntimeException e) {
-                  obs.onError(Status.INTERNAL.withDescription(e.toString()).asRuntimeException());
+                  // A server fault: the trace goes to the log, the client gets no class names.
+                  log.error("a repository, shared-memory or settings call failed", e);
+                  obs.onError(
+                      Status.INTERNAL
+                          .withDescription("internal error on the server; see its log")
+                          .asRuntimeException());
                 }
               }));
     } catch (RejectedExecutionException e) {

@@ -72,8 +72,11 @@ final class RoutingControl {
     try {
       fileTexts.put(model, files.write(model, next));
     } catch (IOException e) {
+      log.warn("cannot write {}: {}", files.path(model), e.toString());
+      // The client learns what failed, not where the server keeps its files.
       throw RouteValidator.status(
-          Status.UNAVAILABLE, "cannot write " + files.path(model) + ": " + e.getMessage());
+          Status.UNAVAILABLE,
+          "cannot write the routing file of model '" + model + "'; see the server log");
     }
     install(model, next);
     events.add(model, kind, reason, next);

@@ -2,9 +2,11 @@ package io.tensorgate.server.security;
 
 import io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.NettyServerBuilder;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
+import io.tensorgate.server.logging.ClientFaults;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.file.Files;
@@ -13,16 +15,18 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.util.EnumSet;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Applies {@link SecurityOptions} to the gRPC server builder: TLS or mutual TLS, the access rules
  * of every call (restricted protocols, bearer tokens, admin closed off loopback), per-request size
- * limits and the HTTP/2 limits (concurrent streams, header size, ping and RST_STREAM floods,
- * handshake timeout, idle connections). Everything fails at start-up, never on the first call.
+ * limits, the HTTP/2 limits (concurrent streams, header size, ping and RST_STREAM floods, handshake
+ * timeout, idle connections) and the server-wide connection limits ({@link ConnectionLimits}).
+ * Everything fails at start-up, never on the first call.
  */
-public final class ServerHardening {
+public final class ServerHardening implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ServerHardening.class);
 
   /** Groups closed by default when the port is reachable from other hosts. */
@@ -32,11 +36,20 @@ public final class ServerHardening {
   private final SecurityOptions options;
   private final SslContext ssl;
   private final AccessInterceptor access;
+  private final Predicate<String> secrets;
+  private final ConnectionLimits connections;
 
-  private ServerHardening(SecurityOptions options, SslContext ssl, AccessInterceptor access) {
+  private ServerHardening(
+      SecurityOptions options,
+      SslContext ssl,
+      AccessInterceptor access,
+      Predicate<String> secrets,
+      ConnectionLimits connections) {
     this.options = options;
     this.ssl = ssl;
     this.access = access;
+    this.secrets = secrets;
+    this.connections = connections;
   }
 
   /**
@@ -49,6 +62,15 @@ public final class ServerHardening {
    */
   public static ServerHardening prepare(SecurityOptions o, InetAddress grpcAddress)
       throws IOException {
+    return prepare(o, grpcAddress, new ClientFaults());
+  }
+
+  /**
+   * As {@link #prepare(SecurityOptions, InetAddress)}, recording refused connections and reset
+   * floods in {@code faults}.
+   */
+  public static ServerHardening prepare(
+      SecurityOptions o, InetAddress grpcAddress, ClientFaults faults) throws IOException {
     o.validate();
     boolean loopback = grpcAddress.isLoopbackAddress();
     SslContext ssl = o.usesTls() ? sslContext(o) : null;
@@ -79,7 +101,69 @@ public final class ServerHardening {
             locked.stream().map(ProtocolGroup::flagName).toList());
       }
     }
-    return new ServerHardening(o, ssl, new AccessInterceptor(restricted, tokens, locked));
+    Set<ProtocolGroup> writeLocked = EnumSet.noneOf(ProtocolGroup.class);
+    String writeLockReason = "";
+    if (o.authTokenFile != null || (!loopback && !o.allowUnauthenticatedAdmin)) {
+      writeLockReason = o.authTokenFile != null ? "once a token file is given" : "off loopback";
+      for (ProtocolGroup g : ProtocolGroup.values()) {
+        if (!tokens.protects(g) && !restricted.restricts(g)) {
+          writeLocked.add(g);
+        }
+      }
+      log.info(
+          "calls that change server state are refused for {}: no rule names them",
+          writeLocked.stream().map(ProtocolGroup::flagName).toList());
+    }
+    TokenFile t = tokens;
+    return new ServerHardening(
+        o,
+        ssl,
+        new AccessInterceptor(restricted, tokens, locked, writeLocked, writeLockReason),
+        s -> t.isToken(s) || restricted.isValue(s),
+        connectionLimits(o, faults));
+  }
+
+  private static ConnectionLimits connectionLimits(SecurityOptions o, ClientFaults faults) {
+    int max =
+        o.maxConnections >= 0
+            ? o.maxConnections
+            : ConnectionLimits.defaultMaxConnections(ConnectionLimits.openFileLimit());
+    ConnectionLimits limits =
+        new ConnectionLimits(
+            max,
+            o.newConnectionsPerSecond > 0
+                ? new TokenBucket(o.newConnectionsPerSecond, System::nanoTime)
+                : null,
+            o.totalRstFramesPerSecond > 0
+                ? new ResetBudget(
+                    new TokenBucket(o.totalRstFramesPerSecond, System::nanoTime), faults)
+                : null,
+            faults);
+    log.info(
+        "gRPC connections: at most {} open, {} new a second, {} stream resets a second in all",
+        max == 0 ? "unlimited" : max,
+        o.newConnectionsPerSecond == 0 ? "unlimited" : o.newConnectionsPerSecond,
+        o.totalRstFramesPerSecond == 0 ? "unlimited" : o.totalRstFramesPerSecond);
+    return limits;
+  }
+
+  /** Registers the connection gauge. */
+  public void bindTo(MeterRegistry registry) {
+    connections.bindTo(registry);
+  }
+
+  /** Shuts down the gRPC event loops; call after the gRPC server terminated. */
+  @Override
+  public void close() {
+    connections.close();
+  }
+
+  /**
+   * Whether a word is one of the server's secrets (a token of the token file or a restricted
+   * protocol's header value): the log redacts such words.
+   */
+  public Predicate<String> secrets() {
+    return secrets;
   }
 
   /** The access rules (tests check them without a network). */
@@ -87,8 +171,13 @@ public final class ServerHardening {
     return access;
   }
 
-  /** Configures the gRPC server builder. */
-  public void applyTo(NettyServerBuilder builder) {
+  /**
+   * Configures the gRPC server builder, including its server channel and event loops.
+   *
+   * @param workerThreads transport threads, 0 for Netty's default
+   * @param reusePort bind with {@code SO_REUSEPORT}
+   */
+  public void applyTo(NettyServerBuilder builder, int workerThreads, boolean reusePort) {
     SecurityOptions o = options;
     if (ssl != null) {
       builder.sslContext(ssl);
@@ -110,16 +199,18 @@ public final class ServerHardening {
     if (o.maxConnectionIdleSeconds > 0) {
       builder.maxConnectionIdle(o.maxConnectionIdleSeconds, TimeUnit.SECONDS);
     }
+    connections.applyTo(builder, workerThreads, reusePort);
   }
 
   private static SslContext sslContext(SecurityOptions o) throws IOException {
+    SslContext ssl;
     try {
       SslContextBuilder b = GrpcSslContexts.forServer(o.serverCert.toFile(), o.serverKey.toFile());
       if (o.rootCert != null) {
         b.trustManager(o.rootCert.toFile());
       }
       b.clientAuth(o.useSslMutual ? ClientAuth.REQUIRE : ClientAuth.NONE);
-      return b.build();
+      ssl = b.build();
     } catch (IOException | RuntimeException e) {
       throw new IOException(
           "cannot set up TLS from --grpc-server-cert "
@@ -130,6 +221,8 @@ public final class ServerHardening {
               + e.getMessage(),
           e);
     }
+    KeyPairCheck.verify(o.serverCert, o.serverKey);
+    return ssl;
   }
 
   private static void warnIfReadableByOthers(Path file) {
