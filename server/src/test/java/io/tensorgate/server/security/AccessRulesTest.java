@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.Status;
+import io.tensorgate.proto.admin.v1.GovernanceServiceGrpc;
 import io.tensorgate.proto.admin.v1.MonitoringServiceGrpc;
 import io.tensorgate.proto.admin.v1.RoutingServiceGrpc;
 import io.tensorgate.proto.inference.GRPCInferenceServiceGrpc;
@@ -82,6 +83,35 @@ class AccessRulesTest {
     assertThat(t.accepts(ProtocolGroup.INFERENCE, "old-" + TOKEN)).isTrue();
     assertThat(t.accepts(ProtocolGroup.INFERENCE, "new-" + TOKEN)).isTrue();
     assertThat(t.protects(ProtocolGroup.HEALTH)).isFalse();
+  }
+
+  @Test
+  void shouldNameTheRuleWhoseTokenACallerSent() {
+    TokenFile t =
+        TokenFile.parse(
+            List.of("# ops", "operators=admin: ops-" + TOKEN, "admin,inference: any-" + TOKEN),
+            "f");
+
+    assertThat(t.ruleFor(ProtocolGroup.ADMIN, "ops-" + TOKEN)).isEqualTo("operators");
+    assertThat(t.ruleFor(ProtocolGroup.ADMIN, "any-" + TOKEN)).isEqualTo("line-3");
+    assertThat(t.ruleFor(ProtocolGroup.INFERENCE, "ops-" + TOKEN)).isNull();
+    assertThat(t.accepts(ProtocolGroup.ADMIN, "ops-" + TOKEN)).isTrue();
+  }
+
+  @Test
+  void shouldRefuseARuleNameThatIsNotAPlainWord() {
+    assertThatThrownBy(() -> TokenFile.parse(List.of("my ops=admin: " + TOKEN), "tokens.txt"))
+        .hasMessageContaining("tokens.txt line 1")
+        .hasMessageContaining("a rule name is letters, digits");
+  }
+
+  @Test
+  void shouldClassifyGovernanceCallsAsReads() {
+    for (MethodDescriptor<?, ?> m : GovernanceServiceGrpc.getServiceDescriptor().getMethods()) {
+      assertThat(StateChangingCalls.of(m.getFullMethodName()))
+          .as(m.getFullMethodName())
+          .isEqualTo(StateChangingCalls.Kind.READ);
+    }
   }
 
   @Test
