@@ -1,7 +1,9 @@
 package io.tensorgate.server;
 
 import io.grpc.BindableService;
+import io.grpc.ServerInterceptor;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.tensorgate.server.audit.AuditInterceptor;
 import io.tensorgate.server.audit.AuditLog;
 import io.tensorgate.server.audit.AuditTrail;
 import io.tensorgate.server.audit.GovernanceService;
@@ -12,7 +14,9 @@ import io.tensorgate.server.provenance.ModelVerifier;
 import io.tensorgate.server.provenance.SignatureVerifier;
 import io.tensorgate.server.provenance.TrustedKeys;
 import io.tensorgate.server.repository.ModelRegistry;
+import io.tensorgate.server.security.Callers;
 import java.io.IOException;
+import java.time.Clock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -89,6 +93,14 @@ final class Governance implements AutoCloseable {
 
   AuditTrail audit() {
     return audit;
+  }
+
+  /**
+   * Records every state-changing call; install it outside the access rules (added after them on the
+   * server builder) so that refused calls are recorded too.
+   */
+  ServerInterceptor auditInterceptor(Callers callers) {
+    return new AuditInterceptor(audit, callers, Clock.systemUTC());
   }
 
   /** The admin GovernanceService: provenance and audit entries. */

@@ -183,6 +183,7 @@ public final class TensorgateServer implements AutoCloseable {
         .addService(parseGuard.guard(governance.service(manager.registry()).bindService()));
     hardening.applyTo(netty, config.transport.handlerThreads(), config.transport.reusePort());
     config.transport.applyTo(netty);
+    netty.intercept(governance.auditInterceptor(hardening.callers()));
     // Added last, so it wraps every other interceptor: no status leaves unchecked.
     netty.intercept(new StatusGuard());
     try {
