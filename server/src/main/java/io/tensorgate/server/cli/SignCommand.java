@@ -35,7 +35,6 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "sign",
     description = "Make signing keys, sign model versions, check signatures.",
-    mixinStandardHelpOptions = true,
     subcommands = {SignCommand.Keygen.class, SignCommand.Model.class, SignCommand.Verify.class})
 public final class SignCommand implements Callable<Integer> {
   private static final Pattern VERSION = Pattern.compile("[1-9][0-9]{0,18}");
@@ -43,10 +42,27 @@ public final class SignCommand implements Callable<Integer> {
 
   @Spec CommandLine.Model.CommandSpec spec;
 
+  @CommandLine.Mixin Help help;
+
+  /** {@code -h}/{@code --help} on every sign command. */
+  static final class Help {
+    @Option(
+        names = {"-h", "--help"},
+        usageHelp = true,
+        description = "Show this help message and exit.")
+    boolean help;
+  }
+
   @Override
   public Integer call() {
     spec.commandLine().usage(spec.commandLine().getOut());
     return 2;
+  }
+
+  private static int failed(CommandLine.Model.CommandSpec spec, String message) {
+    spec.commandLine().getErr().println("tensorgate sign: " + message);
+    spec.commandLine().getErr().flush();
+    return 1;
   }
 
   /** {@code tensorgate sign keygen}. */
@@ -55,9 +71,11 @@ public final class SignCommand implements Callable<Integer> {
       description =
           "Write a new key pair: <dir>/<name>.key (private, mode 600) and <dir>/<name>.pem (public;"
               + " copy it into the servers' --model-trust-keys folder).",
-      mixinStandardHelpOptions = true)
+      sortOptions = false)
   static final class Keygen implements Callable<Integer> {
     @Spec CommandLine.Model.CommandSpec spec;
+
+    @CommandLine.Mixin Help help;
 
     @Option(names = "--out-dir", required = true, paramLabel = "<dir>")
     Path dir;
@@ -70,14 +88,21 @@ public final class SignCommand implements Callable<Integer> {
     String name;
 
     @Override
-    public Integer call() throws IOException {
+    public Integer call() {
       if (!KEY_NAME.matcher(name).matches()) {
         throw new CommandLine.ParameterException(
             spec.commandLine(),
             "--name: letters, digits, '.', '_' and '-' only, got '" + name + "'");
       }
       KeyPair pair = ModelSigner.generate();
-      ModelSigner.write(pair, dir, name);
+      try {
+        ModelSigner.write(pair, dir, name);
+      } catch (java.nio.file.FileAlreadyExistsException e) {
+        return failed(
+            spec, "a key named '" + name + "' exists already in " + dir + "; not replaced");
+      } catch (IOException e) {
+        return failed(spec, "cannot write the keys into " + dir + ": " + e);
+      }
       spec.commandLine()
           .getOut()
           .printf(
@@ -92,6 +117,8 @@ public final class SignCommand implements Callable<Integer> {
   /** What {@code model} and {@code verify} share: which folder, which versions, which config. */
   abstract static class VersionsOf {
     @Spec CommandLine.Model.CommandSpec spec;
+
+    @CommandLine.Mixin Help help;
 
     @Parameters(index = "0", paramLabel = "<model-dir>", description = "The model's folder.")
     Path modelDir;
@@ -163,7 +190,7 @@ public final class SignCommand implements Callable<Integer> {
       description =
           "Sign versions of a model folder: writes <model-dir>/<version>/MODEL.sig over every file"
               + " of the version and the model's configuration.",
-      mixinStandardHelpOptions = true)
+      sortOptions = false)
   static final class Model extends VersionsOf implements Callable<Integer> {
     @Option(names = "--key", required = true, paramLabel = "<file>", description = "Private key.")
     Path key;
@@ -177,6 +204,13 @@ public final class SignCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
       Path pub = publicKey != null ? publicKey : defaultPublicKey(key);
+      for (Path f : new Path[] {key, pub}) {
+        if (!Files.isRegularFile(f)) {
+          throw new CommandLine.ParameterException(
+              spec.commandLine(),
+              "no key file " + f + (f == pub ? " (give the public key with --public-key)" : ""));
+        }
+      }
       ModelSigner signer;
       try {
         signer = ModelSigner.read(key, pub);
@@ -215,7 +249,7 @@ public final class SignCommand implements Callable<Integer> {
       name = "verify",
       description =
           "Check versions as a server with --model-trust-keys would, without loading them.",
-      mixinStandardHelpOptions = true)
+      sortOptions = false)
   static final class Verify extends VersionsOf implements Callable<Integer> {
     @Option(
         names = "--model-trust-keys",

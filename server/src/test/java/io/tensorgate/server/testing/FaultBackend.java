@@ -14,6 +14,7 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,8 +41,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  *       inference, as a GPU backend measures with CUDA events.
  * </ul>
  *
- * <p>A version's model file ({@code model.fault}, usually empty) may hold {@code key=value} lines
- * that override these parameters for that version alone (a canary that costs more).
+ * <p>A version's model file ({@code model.fault}, usually empty; larger than 64 KiB it is ignored)
+ * may hold {@code key=value} lines that override these parameters for that version alone (a canary
+ * that costs more).
  *
  * <p>Loaded from the test class path only (service file under src/test/resources): the scripts that
  * use it put {@code server/target/test-classes} beside the server jar.
@@ -103,9 +105,12 @@ public final class FaultBackend extends TestBackend {
   private static long longParameter(ModelDefinition def, String key) throws BackendException {
     String v = def.parameters().getOrDefault(key, "0");
     try {
-      for (String line : Files.readAllLines(def.modelFile())) {
-        if (line.startsWith(key + "=")) {
-          v = line.substring(key.length() + 1);
+      // A large model file stands in for real weights and holds no settings.
+      if (Files.size(def.modelFile()) <= 65536) {
+        for (String line : Files.readAllLines(def.modelFile(), StandardCharsets.ISO_8859_1)) {
+          if (line.startsWith(key + "=")) {
+            v = line.substring(key.length() + 1);
+          }
         }
       }
     } catch (IOException e) {
