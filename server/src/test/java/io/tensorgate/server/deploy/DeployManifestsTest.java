@@ -8,15 +8,20 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tensorgate.proto.admin.v1.GetDriftRequest;
 import io.tensorgate.proto.admin.v1.ModelDrift;
 import io.tensorgate.proto.admin.v1.MonitoringServiceGrpc;
+import io.tensorgate.server.GovernanceOptions;
 import io.tensorgate.server.ObservabilityOptions;
 import io.tensorgate.server.Requests;
 import io.tensorgate.server.RunningServer;
 import io.tensorgate.server.TensorgateServer;
 import io.tensorgate.server.TestRepository;
 import io.tensorgate.server.metrics.Scrape;
+import io.tensorgate.server.provenance.ModelManifest;
+import io.tensorgate.server.provenance.ModelSigner;
+import io.tensorgate.server.repository.ConfigReader;
 import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyPair;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -165,6 +170,8 @@ class DeployManifestsTest {
         .contains(
             "requests per second",
             "errors",
+            "cost per 1k inferences",
+            "audit write failures",
             "p99",
             "queue",
             "batch size",
@@ -185,11 +192,25 @@ class DeployManifestsTest {
             + "\nparameters { key: \"drift_reference_requests\" value: { string_value: \"1\" } }"
             + "\nparameters { key: \"drift_window_size\" value: { string_value: \"1\" } }"
             + "\nparameters { key: \"drift_min_window_requests\" value: { string_value: \"1\" } }\n");
+    // Signed, and priced: the governance meters that need settings exist too.
+    Path keys = Files.createDirectories(repo.resolve(".keys"));
+    KeyPair key = ModelSigner.generate();
+    ModelSigner.write(key, keys, "release");
+    ModelSigner.write(
+        ModelSigner.of(key)
+            .sign(
+                ModelManifest.of(
+                    "simple",
+                    1,
+                    ConfigReader.readTextFile(config, "config.pbtxt"),
+                    repo.resolve("simple/1"))),
+        repo.resolve("simple/1"));
     Set<String> exported = new TreeSet<>();
     try (RunningServer s =
         RunningServer.start(
             TensorgateServer.builder()
                 .modelRepository(repo)
+                .governance(new GovernanceOptions().trustKeys(keys).costPerCoreHour(1))
                 .observability(new ObservabilityOptions().payloadLogDir(repo.resolve("logs"))))) {
       s.blocking().modelInfer(Requests.simple(1));
       await()
