@@ -326,6 +326,9 @@ final class InstanceWorker implements Runnable {
       boolean success,
       long cpuNanos,
       long deviceNanos) {
+    if (plan.mirrored()) {
+      return;
+    }
     try {
       batchListener.onBatchExecuted(batchSize, timestamps, success, cpuNanos, deviceNanos);
     } catch (RuntimeException e) {

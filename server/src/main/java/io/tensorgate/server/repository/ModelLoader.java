@@ -16,6 +16,7 @@ import io.tensorgate.proto.inference.ModelInstanceGroup;
 import io.tensorgate.proto.inference.ModelOutput;
 import io.tensorgate.server.provenance.Provenance;
 import io.tensorgate.server.stats.ModelStats;
+import io.tensorgate.server.stats.StatsSnapshot;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -61,6 +62,9 @@ final class ModelLoader {
   }
 
   /**
+   * @param previous the version this one replaces (a reload), or {@code null}: its statistics go
+   *     on, the RPC's from zero unless the model itself is unchanged (see {@link
+   *     LoadedVersion#statistics})
    * @param provenance what the verifier found the version's files to be
    */
   LoadedVersion load(
@@ -69,6 +73,7 @@ final class ModelLoader {
       Path modelDir,
       long version,
       Path versionDir,
+      LoadedVersion previous,
       Provenance provenance)
       throws LoadException {
     BackendProvider.Availability availability = provider.availability();
@@ -117,13 +122,28 @@ final class ModelLoader {
         }
       }
       ModelWarmup.run(config, layout, modelDir, instances);
-      ModelStats stats = new ModelStats(measureCpu);
+      long files = Fingerprints.ofVersion(modelDir, versionDir);
+      ModelStats stats = previous == null ? new ModelStats(measureCpu) : previous.stats();
+      StatsSnapshot baseline =
+          previous == null
+              ? StatsSnapshot.EMPTY
+              : previous.sameModel(config, files) ? previous.statsBaseline() : stats.snapshot();
       SchedulerConfig schedulerConfig =
           SchedulerConfigs.from(config, version, executionTimeout.toNanos());
       scheduler =
           Schedulers.create(schedulerConfig, instances, stats, replaceInstances(model, instances));
       return new LoadedVersion(
-          config, version, io, model, instances, scheduler, stats, modelDir, provenance);
+          config,
+          version,
+          io,
+          model,
+          instances,
+          scheduler,
+          stats,
+          baseline,
+          files,
+          modelDir,
+          provenance);
     } catch (BackendException | LoadException | RuntimeException e) {
       if (scheduler != null) {
         scheduler.close();

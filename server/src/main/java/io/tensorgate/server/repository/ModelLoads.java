@@ -187,7 +187,7 @@ final class ModelLoads {
         // A version already serving stays READY while its replacement loads, as in Triton.
         states.set(name, v, "LOADING", "");
       }
-      String reason = loadVersion(name, polled, v, ready);
+      String reason = loadVersion(name, polled, v, previous, ready);
       if (reason == null) {
         versionStates.put(v, new ModelStates.VersionStatus(ModelStates.READY, ""));
         continue;
@@ -230,10 +230,15 @@ final class ModelLoads {
    * RepositorySettings#loadRetryCount()} more times when the backend fails (a refused signature is
    * not retried).
    *
+   * @param previous the version it replaces, or {@code null} (its statistics carry on)
    * @return {@code null} once loaded (and put in {@code ready}), else why it failed
    */
   private String loadVersion(
-      String name, ModelFolderReader.Read polled, long v, NavigableMap<Long, LoadedVersion> ready) {
+      String name,
+      ModelFolderReader.Read polled,
+      long v,
+      LoadedVersion previous,
+      NavigableMap<Long, LoadedVersion> ready) {
     Path dir = polled.versionDirs().get(v);
     if (dir == null) {
       String reason = "version " + v + " is named by the version policy but has no folder";
@@ -258,6 +263,7 @@ final class ModelLoads {
                 polled.modelDir(),
                 v,
                 dir,
+                previous,
                 provenance);
         long loadNanos = System.nanoTime() - t0;
         loaded.stats().recordLoadDuration(loadNanos);

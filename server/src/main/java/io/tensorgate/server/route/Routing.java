@@ -30,6 +30,7 @@ public final class Routing implements AutoCloseable {
   private final RoutingRouter router;
   private final RoutingControl control;
   private final VersionWindows windows;
+  private final DivergenceTable divergence;
   private final ShadowMirror shadows;
   private final RolloutController rollouts;
   private final ScheduledExecutorService loop;
@@ -45,11 +46,13 @@ public final class Routing implements AutoCloseable {
     this.registry = registry;
     RouteMetrics metrics = new RouteMetrics(meters);
     this.router = new RoutingRouter(registry);
+    this.divergence = new DivergenceTable(router, metrics, Clock.systemUTC());
     this.control =
         new RoutingControl(
             registry,
             router,
             metrics,
+            divergence,
             new RoutingFiles(repository),
             new RoutingEvents(Clock.systemUTC()));
     this.windows = new VersionWindows(router);
@@ -59,12 +62,13 @@ public final class Routing implements AutoCloseable {
             router,
             new RequestDecoder(shm),
             metrics,
+            divergence,
             o.shadowQueue,
             o.shadowThreads,
             o.shadowMaxInFlight);
     VersionCosts costs = new VersionCosts(registry, o.costPrices);
     this.rollouts =
-        new RolloutController(control, router, windows, shadows, costs, audit, System::nanoTime);
+        new RolloutController(control, router, windows, divergence, costs, audit, System::nanoTime);
     this.loop =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
@@ -72,7 +76,7 @@ public final class Routing implements AutoCloseable {
               t.setDaemon(true);
               return t;
             });
-    this.service = new RoutingService(control, rollouts, shadows, costs, router).bindService();
+    this.service = new RoutingService(control, rollouts, divergence, costs, router).bindService();
   }
 
   /**
@@ -102,7 +106,7 @@ public final class Routing implements AutoCloseable {
 
           @Override
           public void onRetired(LoadedVersion v) {
-            r.shadows.forget(v);
+            r.divergence.forget(v);
           }
         });
     long tick = Math.max(1, o.rolloutTick.toMillis());

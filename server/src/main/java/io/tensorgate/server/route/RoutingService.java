@@ -27,19 +27,19 @@ import java.util.function.UnaryOperator;
 final class RoutingService extends RoutingServiceGrpc.RoutingServiceImplBase {
   private final RoutingControl control;
   private final RolloutController rollouts;
-  private final ShadowMirror shadows;
+  private final DivergenceTable divergence;
   private final VersionCosts costs;
   private final RoutingRouter router;
 
   RoutingService(
       RoutingControl control,
       RolloutController rollouts,
-      ShadowMirror shadows,
+      DivergenceTable divergence,
       VersionCosts costs,
       RoutingRouter router) {
     this.control = Objects.requireNonNull(control, "control");
     this.rollouts = Objects.requireNonNull(rollouts, "rollouts");
-    this.shadows = Objects.requireNonNull(shadows, "shadows");
+    this.divergence = Objects.requireNonNull(divergence, "divergence");
     this.costs = Objects.requireNonNull(costs, "costs");
     this.router = Objects.requireNonNull(router, "router");
   }
@@ -175,7 +175,7 @@ final class RoutingService extends RoutingServiceGrpc.RoutingServiceImplBase {
             .setModelName(model)
             .setRouting(routing)
             .setRolloutState(rollouts.state(model));
-    shadows.divergence(model).forEach(d -> b.addDivergence(withDigests(d.toProto())));
+    divergence.forModel(model).forEach(d -> b.addDivergence(withDigests(d.toProto())));
     b.addAllCosts(costs.figures(model, router.get(model)));
     obs.onNext(b.build());
     obs.onCompleted();
