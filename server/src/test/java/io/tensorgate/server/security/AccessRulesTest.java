@@ -64,16 +64,17 @@ class AccessRulesTest {
         TokenFile.parse(
             List.of(
                 "# /etc/tensorgate/tokens  (chmod 600)",
-                "# operators",
-                "admin,model-repository,shared-memory: 5d1f0c0e9b9e4c1c8c7b2f61",
-                "# applications",
-                "inference,metadata,health: 8a3b2e77f0d14b3c9e2a71d0",
+                "operators=admin,model-repository,shared-memory: 5d1f0c0e9b9e4c1c8c7b2f61",
+                "applications=inference,metadata,health: 8a3b2e77f0d14b3c9e2a71d0",
                 "# everything else",
                 "*: 0f4c9d2a7e8b41c6b1d3aa95"),
             "README");
     assertThat(t.accepts(ProtocolGroup.SHARED_MEMORY, "5d1f0c0e9b9e4c1c8c7b2f61")).isTrue();
     assertThat(t.accepts(ProtocolGroup.LOGGING, "0f4c9d2a7e8b41c6b1d3aa95")).isTrue();
     assertThat(t.accepts(ProtocolGroup.INFERENCE, "0f4c9d2a7e8b41c6b1d3aa95")).isFalse();
+    assertThat(t.ruleFor(ProtocolGroup.SHARED_MEMORY, "5d1f0c0e9b9e4c1c8c7b2f61"))
+        .isEqualTo("operators");
+    assertThat(t.ruleFor(ProtocolGroup.LOGGING, "0f4c9d2a7e8b41c6b1d3aa95")).isEqualTo("line-5");
   }
 
   @Test
