@@ -190,6 +190,7 @@ public final class TensorgateServer implements AutoCloseable {
       grpc = netty.build().start();
     } catch (IOException | RuntimeException e) {
       hardening.close();
+      governance.close();
       throw e;
     }
     manager.startPolling(config.pollSeconds);

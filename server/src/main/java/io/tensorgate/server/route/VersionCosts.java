@@ -82,7 +82,7 @@ final class VersionCosts {
       VersionCost.Builder b =
           VersionCost.newBuilder()
               .setVersion(v)
-              .setRole(v == canary ? "canary" : v == stable && canary > 0 ? "stable" : "")
+              .setRole(v == canary ? "canary" : v == stable ? "stable" : "")
               .setInferences(w.inferences())
               .setDigest(e.getValue().provenance().digest());
       if (w.inferences() > 0) {
