@@ -25,9 +25,12 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>A failing execution ({@link io.tensorgate.backend.BackendException}, or anything else thrown
  * by the backend) fails that batch's requests with INTERNAL and the backend's message; the worker
- * goes on with the next batch. An execution that does not return in time is taken away by the
- * {@link ExecutionWatchdog} ({@link #abandonIfHung}); the worker's thread then ends, without
- * touching the plan again, if the execution ever returns.
+ * goes on with the next batch. Anything thrown around the execution (assembling the inputs, cutting
+ * the outputs, answering: errors included) fails the batch's unanswered requests with INTERNAL and
+ * a short message, is counted and logged, and the instance takes the next batch: a worker never
+ * ends, or stays busy, because of a failure. An execution that does not return in time is taken
+ * away by the {@link ExecutionWatchdog} ({@link #abandonIfHung}); the worker's thread then ends,
+ * without touching the plan again, if the execution ever returns.
  */
 final class InstanceWorker implements Runnable {
   private static final System.Logger LOG = System.getLogger(InstanceWorker.class.getName());
@@ -68,11 +71,14 @@ final class InstanceWorker implements Runnable {
   // Null when the listener wants no CPU time or the JVM cannot measure a thread's.
   private final ThreadMXBean cpuClock;
   private final BatcherWakeup wakeup;
+  private final ServiceRate serviceRate;
   private Delivery delivery;
   private DynamicBatcher refill;
   private volatile int state = IDLE;
   private volatile boolean stopping;
   private volatile Thread thread;
+  // Whether the last awaitBatch() had to wait: the worker was idle between two batches. Own thread.
+  private boolean parked;
 
   /**
    * The start ({@link System#nanoTime}) of the running execution, {@link #NOT_EXECUTING}, or {@link
@@ -89,7 +95,8 @@ final class InstanceWorker implements Runnable {
       SequenceInputs sequenceInputs,
       RequestAccounting accounting,
       BatchListener batchListener,
-      BatcherWakeup wakeup) {
+      BatcherWakeup wakeup,
+      ServiceRate serviceRate) {
     this.instance = Objects.requireNonNull(instance, "instance");
     this.plan = Objects.requireNonNull(plan, "plan");
     this.assembler = Objects.requireNonNull(assembler, "assembler");
@@ -99,6 +106,7 @@ final class InstanceWorker implements Runnable {
     this.batchListener = Objects.requireNonNull(batchListener, "batchListener");
     this.cpuClock = batchListener.measuresCpuTime() ? cpuClock() : null;
     this.wakeup = Objects.requireNonNull(wakeup, "wakeup");
+    this.serviceRate = Objects.requireNonNull(serviceRate, "serviceRate");
   }
 
   private static ThreadMXBean cpuClock() {
@@ -227,8 +235,14 @@ final class InstanceWorker implements Runnable {
 
   @Override
   public void run() {
+    long previousEnd = 0;
     while (awaitBatch()) {
       state = BUSY;
+      long start = System.nanoTime();
+      // A batch that was already waiting when the previous one ended counts from that end: the
+      // gap between them delays the queue as much as executing does.
+      long busySince = parked || previousEnd == 0 ? start : previousEnd;
+      int requests = plan.requestCount;
       try {
         if (!execute()) {
           closeAbandoned();
@@ -236,18 +250,51 @@ final class InstanceWorker implements Runnable {
         }
         delivery.completed(this);
       } catch (Throwable t) {
-        // Reached only through a bug here; keep the instance in service for the next batch.
-        LOG.log(Level.ERROR, "instance worker failed to finish a batch", t);
+        if (abandoned()) {
+          // The watchdog owns the batch; only the instance is left to this thread.
+          accounting.workerFailed(t);
+          closeAbandoned();
+          return;
+        }
+        recover(t);
       }
+      previousEnd = System.nanoTime();
+      serviceRate.served(requests, previousEnd - busySince);
+    }
+  }
+
+  /**
+   * Last resort after a failure outside the guarded steps (a bug, or an error such as running out
+   * of memory): answers what the batch still owes with INTERNAL and frees the instance, so that no
+   * request waits forever and the instance stays in service.
+   */
+  private void recover(Throwable t) {
+    accounting.workerFailed(t);
+    if (state == ASSIGNED) {
+      // A refill handed this worker its next batch before the failure: the batch it owed was
+      // answered, and the next one is about to run.
+      return;
+    }
+    try {
+      if (plan.failure == null) {
+        plan.failure = SchedulerErrors.WORKER_FAILED;
+      }
+      answer();
+    } catch (Throwable again) {
+      accounting.workerFailed(again);
+    } finally {
+      release();
     }
   }
 
   /** Waits for a batch; false when the worker must end (stopped, or interrupted while idle). */
   private boolean awaitBatch() {
+    parked = false;
     while (state != ASSIGNED) {
       if (stopping || Thread.currentThread().isInterrupted()) {
         return false;
       }
+      parked = true;
       LockSupport.park(this);
     }
     return true;
@@ -258,7 +305,7 @@ final class InstanceWorker implements Runnable {
     LOG.log(Level.WARNING, "abandoned instance returned from its hung execution; closing it");
     try {
       instance.close();
-    } catch (RuntimeException e) {
+    } catch (Throwable e) {
       LOG.log(Level.WARNING, "closing the abandoned instance failed", e);
     }
   }
@@ -269,9 +316,9 @@ final class InstanceWorker implements Runnable {
     Batch batch;
     try {
       batch = assembler.assemble(plan);
-    } catch (RuntimeException | OutOfMemoryError e) {
-      plan.failure = SchedulerErrors.executionFailed(e);
-      LOG.log(Level.WARNING, "could not assemble a batch", e);
+    } catch (Throwable e) {
+      plan.failure = SchedulerErrors.notExecuted(e);
+      accounting.workerFailed(e);
       return true;
     }
     long token = start == NOT_EXECUTING || start == ABANDONED ? 1 : start;
@@ -312,8 +359,9 @@ final class InstanceWorker implements Runnable {
         sequenceInputs.keepStates(plan, scatter);
       }
       plan.timestamps = result.timestamps();
-    } catch (RuntimeException e) {
-      plan.failure = SchedulerErrors.executionFailed(e);
+    } catch (Throwable e) {
+      plan.failure = SchedulerErrors.notExecuted(e);
+      accounting.workerFailed(e);
     } finally {
       scatter.end();
     }
@@ -331,8 +379,8 @@ final class InstanceWorker implements Runnable {
     }
     try {
       batchListener.onBatchExecuted(batchSize, timestamps, success, cpuNanos, deviceNanos);
-    } catch (RuntimeException e) {
-      LOG.log(Level.WARNING, "batch listener threw", e);
+    } catch (Throwable e) {
+      accounting.workerFailed(e);
     }
   }
 
@@ -342,8 +390,13 @@ final class InstanceWorker implements Runnable {
    */
   void answer() {
     InferenceError failure = plan.failure;
-    accounting.executed(plan.requestCount);
-    for (int i = 0; i < plan.count; i++) {
+    if (plan.answered < 0) {
+      accounting.executed(plan.requestCount);
+      plan.answered = 0;
+    }
+    // Resumes after the last answered entry, so that recover() never answers a request twice.
+    for (int i = plan.answered; i < plan.count; i++) {
+      plan.answered = i + 1;
       InferenceRequest r = plan.requests[i];
       if (r == null) {
         continue;

@@ -4,6 +4,7 @@ import io.tensorgate.backend.CudaSharedMemory;
 import io.tensorgate.backend.ErrorCode;
 import io.tensorgate.backend.InferenceException;
 import io.tensorgate.server.provenance.ModelVerifier;
+import io.tensorgate.server.threads.BackgroundThreads;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -76,10 +77,14 @@ public final class ModelRepositoryManager implements AutoCloseable {
       BackendRegistry backends,
       ControlMode mode,
       Duration executionTimeout) {
-    this(layout, backends, mode, executionTimeout, RepositorySettings.DEFAULTS);
+    this(layout, backends, mode, executionTimeout, Duration.ZERO, RepositorySettings.DEFAULTS);
   }
 
   /**
+   * @param executionTimeout how long one batch may execute before its instance counts as hung and
+   *     is replaced; {@link Duration#ZERO} turns the watchdog off
+   * @param maxQueueWait the longest predicted queue wait a request is admitted with (see {@link
+   *     io.tensorgate.batching.SchedulerConfig#maxQueueWaitNanos}); {@link Duration#ZERO}: no limit
    * @param settings how configurations are read and completed, and how models load
    */
   public ModelRepositoryManager(
@@ -87,8 +92,10 @@ public final class ModelRepositoryManager implements AutoCloseable {
       BackendRegistry backends,
       ControlMode mode,
       Duration executionTimeout,
+      Duration maxQueueWait,
       RepositorySettings settings) {
-    this(layout, backends, mode, executionTimeout, settings, ModelVerifier.NONE, true);
+    this(
+        layout, backends, mode, executionTimeout, maxQueueWait, settings, ModelVerifier.NONE, true);
   }
 
   /**
@@ -102,6 +109,7 @@ public final class ModelRepositoryManager implements AutoCloseable {
       BackendRegistry backends,
       ControlMode mode,
       Duration executionTimeout,
+      Duration maxQueueWait,
       RepositorySettings settings,
       ModelVerifier verifier,
       boolean costAccounting) {
@@ -116,6 +124,7 @@ public final class ModelRepositoryManager implements AutoCloseable {
             layout,
             () -> backends.cudaSharedMemory().map(CudaSharedMemory::deviceCount).orElse(0),
             executionTimeout,
+            maxQueueWait,
             costAccounting);
     this.loads =
         new ModelLoads(
@@ -222,6 +231,14 @@ public final class ModelRepositoryManager implements AutoCloseable {
 
   /** Starts polling the repository for changes every {@code seconds} (POLL mode). */
   public void startPolling(long seconds) {
+    startPolling(seconds, null);
+  }
+
+  /**
+   * As {@link #startPolling(long)}; a poll that throws anything (errors included) is counted and
+   * logged by {@code threads}, and polling goes on.
+   */
+  public void startPolling(long seconds, BackgroundThreads threads) {
     if (mode != ControlMode.POLL || seconds <= 0) {
       return;
     }
@@ -232,7 +249,9 @@ public final class ModelRepositoryManager implements AutoCloseable {
               t.setDaemon(true);
               return t;
             });
-    s.scheduleWithFixedDelay(this::pollQuietly, seconds, seconds, TimeUnit.SECONDS);
+    Runnable poll =
+        threads == null ? this::pollQuietly : threads.guard("repository-poller", this::pollQuietly);
+    s.scheduleWithFixedDelay(poll, seconds, seconds, TimeUnit.SECONDS);
     poller = s;
   }
 

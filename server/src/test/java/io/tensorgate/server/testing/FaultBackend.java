@@ -39,6 +39,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *       microseconds of CPU per inference of the batch (a model of known CPU cost).
  *   <li>{@code device_us_per_inference}: every execution reports that much device time per
  *       inference, as a GPU backend measures with CUDA events.
+ *   <li>{@code max_instances}: instances past this many (of one load) fail to be created, so that
+ *       the replacement of a hung instance fails.
  * </ul>
  *
  * <p>A version's model file ({@code model.fault}, usually empty; larger than 64 KiB it is ignored)
@@ -94,9 +96,14 @@ public final class FaultBackend extends TestBackend {
     int leakBytes = (int) longParameter(def, "leak_bytes_per_request");
     long cpuNanos = TimeUnit.MICROSECONDS.toNanos(longParameter(def, "cpu_us_per_inference"));
     long deviceNanos = TimeUnit.MICROSECONDS.toNanos(longParameter(def, "device_us_per_inference"));
+    long maxInstances = longParameter(def, "max_instances");
+    AtomicInteger made = new AtomicInteger();
     return model(
         def,
         placement -> {
+          if (maxInstances > 0 && made.incrementAndGet() > maxInstances) {
+            throw new IllegalStateException("injected fault: no more than " + maxInstances);
+          }
           INSTANCES_OPENED.incrementAndGet();
           return new Instance(placement, def, delayNanos, leakBytes, cpuNanos, deviceNanos);
         });
