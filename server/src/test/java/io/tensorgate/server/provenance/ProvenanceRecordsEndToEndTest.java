@@ -94,10 +94,13 @@ class ProvenanceRecordsEndToEndTest {
                           .setShadow(Shadow.newBuilder().setVersion(2).setFraction(1)))
                   .build());
 
-      Divergence d =
-          RoutingServiceGrpc.newBlockingStub(s.channel)
-              .getRouting(GetRoutingRequest.newBuilder().setModelName("m").build())
-              .getDivergence(0);
+      s.blocking().modelInfer(Requests.gate("m", 3));
+      GetRoutingRequest get = GetRoutingRequest.newBuilder().setModelName("m").build();
+      var routing = RoutingServiceGrpc.newBlockingStub(s.channel);
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> routing.getRouting(get).getDivergenceCount() > 0);
+      Divergence d = routing.getRouting(get).getDivergence(0);
 
       Map<Long, String> digests = digests(s);
       assertThat(d.getPrimaryDigest()).isEqualTo(digests.get(1L)).startsWith("sha256:");

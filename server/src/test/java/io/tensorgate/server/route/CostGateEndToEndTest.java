@@ -88,6 +88,18 @@ class CostGateEndToEndTest {
   }
 
   @Test
+  void shouldNameTheHighestReadyVersionStableWhenNoRouteIsSet() throws Exception {
+    try (RoutingFixture f = start()) {
+      f.infer("2", 0);
+
+      GetRoutingResponse r = f.routing();
+
+      assertThat(cost(r.getCostsList(), 2).getRole()).isEqualTo("stable");
+      assertThat(cost(r.getCostsList(), 1).getRole()).isEmpty();
+    }
+  }
+
+  @Test
   void shouldRollBackACanaryThatCostsTwiceAsMuch() throws Exception {
     RolloutPolicy policy =
         RolloutPolicy.newBuilder()
