@@ -64,6 +64,18 @@ class SignCommandLineTest {
   }
 
   @Test
+  void shouldWriteTheSignatureWithTheModesOfAnyNewFileWhenSigning() throws Exception {
+    // A server running as another user must be able to read MODEL.sig: it is public, like the
+    // model files, so it gets what the umask gives a new file, not owner-only.
+    Path plain = Files.createFile(dir.resolve("plain"));
+
+    keygenAndSign();
+
+    assertThat(Files.getPosixFilePermissions(model.resolve("1/MODEL.sig")))
+        .isEqualTo(Files.getPosixFilePermissions(plain));
+  }
+
+  @Test
   void shouldExitWithOneWhenAVersionDoesNotVerify() throws Exception {
     keygenAndSign();
     Files.writeString(model.resolve("2/model.onnx"), "tampered");

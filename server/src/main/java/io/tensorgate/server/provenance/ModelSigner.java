@@ -15,6 +15,7 @@ import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.security.Signature;
 import java.util.Objects;
+import java.util.UUID;
 
 /**
  * Makes Ed25519 key pairs and signs model versions: what {@code tensorgate sign} runs. A signing
@@ -112,11 +113,16 @@ public final class ModelSigner {
     return new ModelSignature(keyId, sig, manifest);
   }
 
-  /** Writes the signature as {@code <versionDir>/MODEL.sig}, replacing the old one in one step. */
+  /**
+   * Writes the signature as {@code <versionDir>/MODEL.sig}, replacing the old one in one step. The
+   * file gets the modes the umask gives any new file (a temporary file would be owner-only), so a
+   * server running as another user can read it like the model files.
+   */
   public static void write(ModelSignature signature, Path versionDir) throws IOException {
-    Path tmp = Files.createTempFile(versionDir, ".MODEL.sig", ".tmp");
+    Path tmp = versionDir.resolve(".MODEL.sig." + UUID.randomUUID() + ".tmp");
     try {
-      Files.writeString(tmp, signature.text(), StandardCharsets.UTF_8);
+      Files.writeString(
+          tmp, signature.text(), StandardCharsets.UTF_8, StandardOpenOption.CREATE_NEW);
       Files.move(
           tmp,
           versionDir.resolve(ModelManifest.SIGNATURE_FILE),
