@@ -17,6 +17,7 @@ import io.tensorgate.server.grpc.InferenceService;
 import io.tensorgate.server.grpc.InflightBudget;
 import io.tensorgate.server.grpc.OpenCalls;
 import io.tensorgate.server.grpc.ParseGuard;
+import io.tensorgate.server.grpc.RequestDecompressors;
 import io.tensorgate.server.grpc.ServerIdentity;
 import io.tensorgate.server.grpc.StatusGuard;
 import io.tensorgate.server.logging.LogControl;
@@ -40,6 +41,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.SortedMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -59,6 +61,10 @@ public final class TensorgateServer implements AutoCloseable {
   /** The health service names reported: the whole server and the inference service. */
   private static final List<String> HEALTH_SERVICES =
       List.of("", GRPCInferenceServiceGrpc.SERVICE_NAME);
+
+  /** The names the health service keeps a status for; any other is answered as "". */
+  private static final Set<String> HEALTH_NAMES =
+      Set.of("", GRPCInferenceServiceGrpc.SERVICE_NAME, Readiness.LIVENESS);
 
   private static final long TERMINATION_WAIT_SECONDS = 5;
 
@@ -176,9 +182,13 @@ public final class TensorgateServer implements AutoCloseable {
         .directExecutor()
         .intercept(openCalls)
         .maxInboundMessageSize(config.maxMessageBytes)
+        .decompressorRegistry(RequestDecompressors.registry())
         .addService(inference)
         .addService(parseGuard.guard(observability.monitoringService().bindService()))
-        .addService(parseGuard.guard(health.getHealthService().bindService()))
+        .addService(
+            parseGuard.guard(
+                ServerInterceptors.intercept(
+                    health.getHealthService(), new AnyHealthName(HEALTH_NAMES))))
         .addService(parseGuard.guard(ProtoReflectionServiceV1.newInstance().bindService()))
         .addService(parseGuard.guard(legacyReflection().bindService()))
         .addService(parseGuard.guard(routing.service()))
