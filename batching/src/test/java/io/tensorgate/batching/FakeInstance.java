@@ -7,6 +7,8 @@ import io.tensorgate.backend.ExecutionTimestamps;
 import io.tensorgate.backend.InstancePlacement;
 import io.tensorgate.backend.ModelInstance;
 import io.tensorgate.backend.Tensor;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
@@ -44,6 +46,8 @@ final class FakeInstance implements ModelInstance {
   private volatile Function<Batch, List<Tensor>> outputs;
   private volatile Exception failure;
   private volatile RuntimeException failureOnce;
+  private volatile long cpuNanos;
+  private volatile long deviceNanos;
 
   /**
    * @param echo output name → the input it copies
@@ -81,6 +85,18 @@ final class FakeInstance implements ModelInstance {
 
   void failOnceWith(RuntimeException e) {
     this.failureOnce = e;
+  }
+
+  /** Every execution spins until its thread used {@code nanos} of CPU time. */
+  FakeInstance burnCpu(long nanos) {
+    this.cpuNanos = nanos;
+    return this;
+  }
+
+  /** Every execution reports {@code nanos} of device time. */
+  FakeInstance deviceTime(long nanos) {
+    this.deviceNanos = nanos;
+    return this;
   }
 
   void outputs(Function<Batch, List<Tensor>> f) {
@@ -132,9 +148,21 @@ final class FakeInstance implements ModelInstance {
     if (f instanceof RuntimeException r) {
       throw r;
     }
+    spin(cpuNanos);
     long end = System.nanoTime();
     return new ExecutionResult(
-        outputs.apply(batch), new ExecutionTimestamps(start, start, end, end));
+        outputs.apply(batch), new ExecutionTimestamps(start, start, end, end), deviceNanos);
+  }
+
+  private static void spin(long nanos) {
+    if (nanos <= 0) {
+      return;
+    }
+    ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+    long until = threads.getCurrentThreadCpuTime() + nanos;
+    while (threads.getCurrentThreadCpuTime() < until) {
+      Thread.onSpinWait();
+    }
   }
 
   private List<Tensor> echoOutputs(Batch batch) {

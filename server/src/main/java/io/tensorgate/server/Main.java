@@ -1,6 +1,7 @@
 package io.tensorgate.server;
 
 import io.tensorgate.backend.InferenceException;
+import io.tensorgate.server.cli.SignCommand;
 import io.tensorgate.server.cli.TritonCommandLine;
 import io.tensorgate.server.cli.TritonOptions;
 import io.tensorgate.server.logging.LogControl;
@@ -26,7 +27,8 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
     description = "Triton-compatible gRPC model-inference server.",
-    sortOptions = false)
+    sortOptions = false,
+    subcommands = SignCommand.class)
 public final class Main implements Callable<Integer> {
   @Option(
       names = {"--model-repository", "--model-store"},
@@ -181,6 +183,8 @@ public final class Main implements Callable<Integer> {
 
   @CommandLine.Mixin LogOptions logging = new LogOptions();
 
+  @CommandLine.Mixin GovernanceOptions governance = new GovernanceOptions();
+
   @Override
   public Integer call() throws IOException, InferenceException, InterruptedException {
     checkTritonFlags();
@@ -209,6 +213,7 @@ public final class Main implements Callable<Integer> {
             .logControl(logControl)
             .observability(observabilityOptions())
             .security(security)
+            .governance(governance)
             .build()
             .start();
     Runtime.getRuntime()
@@ -239,6 +244,7 @@ public final class Main implements Callable<Integer> {
     try {
       triton.validate();
       transport.validate();
+      governance.validate();
     } catch (IllegalArgumentException e) {
       throw bad(e.getMessage());
     }

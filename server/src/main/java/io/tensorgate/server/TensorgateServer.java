@@ -76,6 +76,7 @@ public final class TensorgateServer implements AutoCloseable {
   private BackendRegistry backends;
   private SharedMemoryRegistry shm;
   private Observability observability;
+  private Governance governance;
   private Routing routing;
   private ExecutorService blockingExecutor;
   private Readiness readiness;
@@ -111,6 +112,7 @@ public final class TensorgateServer implements AutoCloseable {
             config.security, InetAddress.getByName(config.grpcAddress), logControl.clientFaults());
     logControl.redactSecrets(hardening.secrets());
     config.transport.validate();
+    governance = Governance.prepare(config.governance);
     backends = config.backends != null ? config.backends : BackendRegistry.discover();
     RepositoryLayout layout = new RepositoryLayout(config.modelRepository);
     manager =
@@ -120,12 +122,15 @@ public final class TensorgateServer implements AutoCloseable {
             config.controlMode,
             config.executionTimeout,
             config.maxQueueWait,
-            config.repositorySettings);
+            config.repositorySettings,
+            governance.verifier(),
+            governance.costAccounting());
     manager.removeLeftoverOverrides();
     readiness = new Readiness(config.strictReadiness, manager, health, HEALTH_SERVICES);
     // Before any load: the side paths must see every version enter service.
     observability =
         Observability.start(config.observability, manager.registry(), config.grpcAddress);
+    governance.bind(observability.meterRegistry(), manager.registry());
     loadStartupModels();
 
     blockingExecutor =
@@ -139,12 +144,13 @@ public final class TensorgateServer implements AutoCloseable {
     shm = new SharedMemoryRegistry(config.shmRoot, backends.cudaSharedMemory());
     routing =
         Routing.start(
-            config.routing,
+            config.routing.costPrices(governance.prices()),
             manager.registry(),
             layout.root(),
             meterRegistry(),
             shm,
-            config.controlMode == ControlMode.POLL ? config.pollSeconds : 0);
+            config.controlMode == ControlMode.POLL ? config.pollSeconds : 0,
+            governance.audit());
     logControl.clientFaults().bindTo(meterRegistry());
     hardening.bindTo(meterRegistry());
     ParseGuard parseGuard = new ParseGuard(logControl.clientFaults());
@@ -185,15 +191,18 @@ public final class TensorgateServer implements AutoCloseable {
                     health.getHealthService(), new AnyHealthName(HEALTH_NAMES))))
         .addService(parseGuard.guard(ProtoReflectionServiceV1.newInstance().bindService()))
         .addService(parseGuard.guard(legacyReflection().bindService()))
-        .addService(parseGuard.guard(routing.service()));
+        .addService(parseGuard.guard(routing.service()))
+        .addService(parseGuard.guard(governance.service(manager.registry()).bindService()));
     hardening.applyTo(netty, config.transport.handlerThreads(), config.transport.reusePort());
     config.transport.applyTo(netty);
+    netty.intercept(governance.auditInterceptor(hardening.callers()));
     // Added last, so it wraps every other interceptor: no status leaves unchecked.
     netty.intercept(new StatusGuard());
     try {
       grpc = netty.build().start();
     } catch (IOException | RuntimeException e) {
       hardening.close();
+      governance.close();
       throw e;
     }
     manager.startPolling(config.pollSeconds, new BackgroundThreads(meterRegistry()));
@@ -220,6 +229,7 @@ public final class TensorgateServer implements AutoCloseable {
     }
     manager.close();
     observability.close();
+    governance.close();
     backends.gpuMonitor().ifPresent(GpuMonitor::close);
     String first = failures.get(failures.firstKey());
     throw new InferenceException(
@@ -337,6 +347,7 @@ public final class TensorgateServer implements AutoCloseable {
     shm.cuda().closeAll();
     backends.gpuMonitor().ifPresent(GpuMonitor::close);
     observability.close();
+    governance.close();
     blockingExecutor.shutdownNow();
     log.info("server stopped");
   }
@@ -382,6 +393,7 @@ public final class TensorgateServer implements AutoCloseable {
     private ObservabilityOptions observability = new ObservabilityOptions();
     private RoutingOptions routing = new RoutingOptions();
     private SecurityOptions security = new SecurityOptions();
+    private GovernanceOptions governance = new GovernanceOptions();
     private GrpcTransportOptions transport = new GrpcTransportOptions();
     private RepositorySettings repositorySettings = RepositorySettings.DEFAULTS;
     private String serverId = "triton";
@@ -437,6 +449,12 @@ public final class TensorgateServer implements AutoCloseable {
     /** TLS, tokens, request and HTTP/2 limits; see {@link SecurityOptions}. */
     public Builder security(SecurityOptions v) {
       this.security = Objects.requireNonNull(v, "security");
+      return this;
+    }
+
+    /** Signed models, the audit trail and cost accounting; see {@link GovernanceOptions}. */
+    public Builder governance(GovernanceOptions v) {
+      this.governance = Objects.requireNonNull(v, "governance");
       return this;
     }
 

@@ -13,9 +13,10 @@ import java.io.UncheckedIOException;
 import java.time.Instant;
 
 /**
- * One payload log record as a JSON line: when, which model version, how it was routed, how it
- * ended, how long it took, and its inputs and outputs (the first {@code maxElements} values of each
- * tensor; {@code truncated} says when there were more).
+ * One payload log record as a JSON line: when, which model version (and, for signed models, the
+ * digest of the files it was loaded from), how it was routed, how it ended, how long it took, and
+ * its inputs and outputs (the first {@code maxElements} values of each tensor; {@code truncated}
+ * says when there were more).
  */
 final class PayloadRecord {
   private PayloadRecord() {}
@@ -28,6 +29,9 @@ final class PayloadRecord {
       g.writeStringField("timestamp", Instant.now().toString());
       g.writeStringField("model", r.version().name());
       g.writeStringField("version", r.version().versionString());
+      if (r.version().provenance().verified()) {
+        g.writeStringField("model_digest", r.version().provenance().digest());
+      }
       g.writeStringField("id", r.wire().getId());
       g.writeStringField("route", r.routeReason());
       g.writeStringField("status", r.succeeded() ? "OK" : r.error().code().name());

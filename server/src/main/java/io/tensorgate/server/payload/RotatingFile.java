@@ -1,13 +1,21 @@
 package io.tensorgate.server.payload;
 
+import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.EnumSet;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * Appends lines to {@code <dir>/<name>} and rotates by size: when a line would take the file past
@@ -15,17 +23,29 @@ import java.util.Objects;
  * current file becomes {@code name.1}. At most {@code keep} files, each at most {@code maxBytes} (a
  * single longer line gets a file of its own).
  *
- * <p>Not thread-safe: owned by the payload writer thread.
+ * <p>Not thread-safe: owned by one writer thread (payload log, audit log).
  */
-final class RotatingFile implements AutoCloseable {
+public final class RotatingFile implements AutoCloseable {
+  private static final FileAttribute<Set<PosixFilePermission>> OWNER_ONLY =
+      PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
+
   private final Path dir;
   private final String name;
   private final long maxBytes;
   private final int keep;
+  private final boolean ownerOnly;
+  private FileChannel channel;
   private OutputStream out;
   private long size;
 
-  RotatingFile(Path dir, String name, long maxBytes, int keep) {
+  public RotatingFile(Path dir, String name, long maxBytes, int keep) {
+    this(dir, name, maxBytes, keep, false);
+  }
+
+  /**
+   * @param ownerOnly create new files readable and writable by their owner only (mode 600)
+   */
+  public RotatingFile(Path dir, String name, long maxBytes, int keep, boolean ownerOnly) {
     this.dir = Objects.requireNonNull(dir, "dir");
     this.name = Objects.requireNonNull(name, "name");
     if (maxBytes < 1 || keep < 1) {
@@ -33,16 +53,17 @@ final class RotatingFile implements AutoCloseable {
     }
     this.maxBytes = maxBytes;
     this.keep = keep;
+    this.ownerOnly = ownerOnly;
   }
 
-  Path current() {
+  public Path current() {
     return dir.resolve(name);
   }
 
   /**
    * Appends one line (a newline is added). On failure the file is closed and reopened next time.
    */
-  void append(String line) throws IOException {
+  public void append(String line) throws IOException {
     byte[] bytes = (line + "\n").getBytes(StandardCharsets.UTF_8);
     try {
       if (out == null) {
@@ -59,7 +80,7 @@ final class RotatingFile implements AutoCloseable {
     }
   }
 
-  void flush() throws IOException {
+  public void flush() throws IOException {
     if (out != null) {
       try {
         out.flush();
@@ -70,20 +91,36 @@ final class RotatingFile implements AutoCloseable {
     }
   }
 
+  /** Flushes and forces the appended lines to the storage device (fsync of the data). */
+  public void sync() throws IOException {
+    flush();
+    if (channel != null) {
+      try {
+        channel.force(false);
+      } catch (IOException e) {
+        closeQuietly();
+        throw e;
+      }
+    }
+  }
+
   private void open() throws IOException {
     Files.createDirectories(dir);
     Path p = current();
-    out =
-        new java.io.BufferedOutputStream(
-            Files.newOutputStream(
-                p, StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.WRITE),
-            64 << 10);
-    size = Files.size(p);
+    Set<StandardOpenOption> opts =
+        EnumSet.of(StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.WRITE);
+    channel =
+        ownerOnly && !Files.exists(p)
+            ? FileChannel.open(p, opts, OWNER_ONLY)
+            : FileChannel.open(p, opts);
+    out = new BufferedOutputStream(Channels.newOutputStream(channel), 64 << 10);
+    size = channel.size();
   }
 
   private void rotate() throws IOException {
     out.close();
     out = null;
+    channel = null;
     if (keep == 1) {
       Files.delete(current());
     } else {
@@ -107,6 +144,7 @@ final class RotatingFile implements AutoCloseable {
         // Already failing; the caller reports the first error.
       }
       out = null;
+      channel = null;
     }
   }
 
@@ -115,6 +153,7 @@ final class RotatingFile implements AutoCloseable {
     if (out != null) {
       OutputStream o = out;
       out = null;
+      channel = null;
       o.close();
     }
   }

@@ -26,7 +26,7 @@ public final class ConfigReader {
    * The configuration file of a model folder: {@code configs/<configName>.pbtxt} when a config name
    * is set and that file exists (Triton's {@code --model-config-name}), else {@code config.pbtxt}.
    */
-  static Path configFile(Path modelDir, String configName) {
+  public static Path configFile(Path modelDir, String configName) {
     if (!configName.isEmpty()) {
       Path custom = modelDir.resolve(CONFIGS_FOLDER).resolve(configName + ".pbtxt");
       if (Files.isRegularFile(custom)) {

@@ -4,6 +4,7 @@ import io.tensorgate.backend.Model;
 import io.tensorgate.backend.ModelInstance;
 import io.tensorgate.batching.Scheduler;
 import io.tensorgate.proto.inference.ModelConfig;
+import io.tensorgate.server.provenance.Provenance;
 import io.tensorgate.server.stats.ModelStats;
 import io.tensorgate.server.stats.StatsSnapshot;
 import java.nio.file.Path;
@@ -38,6 +39,7 @@ public final class LoadedVersion {
   private final StatsSnapshot statsBaseline;
   private final long filesFingerprint;
   private final Path modelDirectory;
+  private final Provenance provenance;
 
   // LongAdder: acquire/release happen on every request from many threads.
   private final LongAdder inFlight = new LongAdder();
@@ -54,7 +56,8 @@ public final class LoadedVersion {
       ModelStats stats,
       StatsSnapshot statsBaseline,
       long filesFingerprint,
-      Path modelDirectory) {
+      Path modelDirectory,
+      Provenance provenance) {
     this.config = Objects.requireNonNull(config, "config");
     this.name = config.getName();
     this.version = version;
@@ -69,6 +72,7 @@ public final class LoadedVersion {
     this.statsBaseline = Objects.requireNonNull(statsBaseline, "statsBaseline");
     this.filesFingerprint = filesFingerprint;
     this.modelDirectory = Objects.requireNonNull(modelDirectory, "modelDirectory");
+    this.provenance = Objects.requireNonNull(provenance, "provenance");
   }
 
   public String name() {
@@ -133,6 +137,11 @@ public final class LoadedVersion {
   /** The model's folder (holding config.pbtxt and side files such as drift references). */
   public Path modelDirectory() {
     return modelDirectory;
+  }
+
+  /** The digest and signer of the files it was loaded from ({@code --model-trust-keys}). */
+  public Provenance provenance() {
+    return provenance;
   }
 
   /** The backend's own checks of a request's inputs; see {@link Model#checkInputs}. */

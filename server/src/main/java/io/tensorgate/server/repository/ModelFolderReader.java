@@ -12,10 +12,14 @@ import java.util.Objects;
  * a model. A failure here is the model's (its folder, configuration or files), not a version's.
  */
 final class ModelFolderReader {
-  /** What reading a model's folder gave: the folder, its fingerprint, config and versions. */
+  /**
+   * What reading a model's folder gave: the folder, its fingerprint, the configuration as read
+   * ({@code raw}, which signatures cover) and completed, and the versions.
+   */
   record Read(
       Path modelDir,
       long fingerprint,
+      ModelConfig raw,
       ConfigCompleter.Completed completed,
       NavigableMap<Long, Path> versionDirs) {}
 
@@ -80,7 +84,7 @@ final class ModelFolderReader {
       }
       ConfigCompleter.Completed completed = completer.complete(name, raw, modelDir, versionDirs);
       ConfigValidator.validate(completed.config());
-      return new Read(modelDir, fingerprint, completed, versionDirs);
+      return new Read(modelDir, fingerprint, raw, completed, versionDirs);
     } catch (ConfigException e) {
       throw new ReadException(e.getMessage(), fingerprint);
     } catch (IOException e) {

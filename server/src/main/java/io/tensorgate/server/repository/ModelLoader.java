@@ -14,6 +14,7 @@ import io.tensorgate.batching.Schedulers;
 import io.tensorgate.proto.inference.ModelConfig;
 import io.tensorgate.proto.inference.ModelInstanceGroup;
 import io.tensorgate.proto.inference.ModelOutput;
+import io.tensorgate.server.provenance.Provenance;
 import io.tensorgate.server.stats.ModelStats;
 import io.tensorgate.server.stats.StatsSnapshot;
 import java.io.IOException;
@@ -43,27 +44,32 @@ final class ModelLoader {
   private final IntSupplier gpuCount;
   private final Duration executionTimeout;
   private final Duration maxQueueWait;
+  private final boolean measureCpu;
 
   /**
    * @param gpuCount the CUDA devices of this host (0 without CUDA), where KIND_GPU groups that name
    *     no {@code gpus} place their instances, as in Triton
    * @param maxQueueWait the longest predicted queue wait admitted; {@link Duration#ZERO}: no limit
+   * @param measureCpu whether instance workers measure the CPU time of every execution
    */
   ModelLoader(
       RepositoryLayout layout,
       IntSupplier gpuCount,
       Duration executionTimeout,
-      Duration maxQueueWait) {
+      Duration maxQueueWait,
+      boolean measureCpu) {
     this.layout = Objects.requireNonNull(layout, "layout");
     this.gpuCount = Objects.requireNonNull(gpuCount, "gpuCount");
     this.executionTimeout = Objects.requireNonNull(executionTimeout, "executionTimeout");
     this.maxQueueWait = Objects.requireNonNull(maxQueueWait, "maxQueueWait");
+    this.measureCpu = measureCpu;
   }
 
   /**
    * @param previous the version this one replaces (a reload), or {@code null}: its statistics go
    *     on, the RPC's from zero unless the model itself is unchanged (see {@link
    *     LoadedVersion#statistics})
+   * @param provenance what the verifier found the version's files to be
    */
   LoadedVersion load(
       ModelConfig config,
@@ -71,7 +77,8 @@ final class ModelLoader {
       Path modelDir,
       long version,
       Path versionDir,
-      LoadedVersion previous)
+      LoadedVersion previous,
+      Provenance provenance)
       throws LoadException {
     BackendProvider.Availability availability = provider.availability();
     if (!availability.available()) {
@@ -120,7 +127,7 @@ final class ModelLoader {
       }
       ModelWarmup.run(config, layout, modelDir, instances);
       long files = Fingerprints.ofVersion(modelDir, versionDir);
-      ModelStats stats = previous == null ? new ModelStats() : previous.stats();
+      ModelStats stats = previous == null ? new ModelStats(measureCpu) : previous.stats();
       StatsSnapshot baseline =
           previous == null
               ? StatsSnapshot.EMPTY
@@ -131,7 +138,17 @@ final class ModelLoader {
       scheduler =
           Schedulers.create(schedulerConfig, instances, stats, replaceInstances(model, instances));
       return new LoadedVersion(
-          config, version, io, model, instances, scheduler, stats, baseline, files, modelDir);
+          config,
+          version,
+          io,
+          model,
+          instances,
+          scheduler,
+          stats,
+          baseline,
+          files,
+          modelDir,
+          provenance);
     } catch (BackendException | LoadException | RuntimeException e) {
       if (scheduler != null) {
         scheduler.close();

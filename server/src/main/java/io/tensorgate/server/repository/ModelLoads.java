@@ -3,6 +3,8 @@ package io.tensorgate.server.repository;
 import io.tensorgate.backend.ErrorCode;
 import io.tensorgate.backend.InferenceException;
 import io.tensorgate.proto.inference.ModelConfig;
+import io.tensorgate.server.provenance.ModelVerifier;
+import io.tensorgate.server.provenance.Provenance;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -38,6 +40,7 @@ final class ModelLoads {
   private final RepositorySettings settings;
   private final ModelFolderReader reader;
   private final ModelLoader loader;
+  private final ModelVerifier verifier;
   private final OverrideFiles overrides;
   private final PathRedaction redaction;
   private final ModelRegistry registry;
@@ -55,6 +58,7 @@ final class ModelLoads {
       RepositorySettings settings,
       ModelFolderReader reader,
       ModelLoader loader,
+      ModelVerifier verifier,
       OverrideFiles overrides,
       ModelRegistry registry,
       ModelStates states,
@@ -63,6 +67,7 @@ final class ModelLoads {
     this.settings = Objects.requireNonNull(settings, "settings");
     this.reader = Objects.requireNonNull(reader, "reader");
     this.loader = Objects.requireNonNull(loader, "loader");
+    this.verifier = Objects.requireNonNull(verifier, "verifier");
     this.overrides = Objects.requireNonNull(overrides, "overrides");
     this.redaction = new PathRedaction(layout.root(), layout.realRoot());
     this.registry = Objects.requireNonNull(registry, "registry");
@@ -221,7 +226,9 @@ final class ModelLoads {
   }
 
   /**
-   * Loads one version, trying {@link RepositorySettings#loadRetryCount()} more times on failure.
+   * Loads one version once the verifier accepts its files, trying {@link
+   * RepositorySettings#loadRetryCount()} more times when the backend fails (a refused signature is
+   * not retried).
    *
    * @param previous the version it replaces, or {@code null} (its statistics carry on)
    * @return {@code null} once loaded (and put in {@code ready}), else why it failed
@@ -238,6 +245,13 @@ final class ModelLoads {
       log.error("failed to load model '{}' version {}: {}", name, v, reason);
       return reason;
     }
+    Provenance provenance;
+    try {
+      provenance = verifier.verify(name, v, polled.raw(), dir);
+    } catch (ModelVerifier.Refusal e) {
+      log.error("refused to load model '{}' version {}: {}", name, v, e.getMessage());
+      return e.getMessage();
+    }
     String reason = null;
     for (int attempt = 0; attempt <= settings.loadRetryCount(); attempt++) {
       try {
@@ -249,7 +263,8 @@ final class ModelLoads {
                 polled.modelDir(),
                 v,
                 dir,
-                previous);
+                previous,
+                provenance);
         long loadNanos = System.nanoTime() - t0;
         loaded.stats().recordLoadDuration(loadNanos);
         ready.put(v, loaded);

@@ -3,6 +3,7 @@ package io.tensorgate.server.repository;
 import io.tensorgate.backend.CudaSharedMemory;
 import io.tensorgate.backend.ErrorCode;
 import io.tensorgate.backend.InferenceException;
+import io.tensorgate.server.provenance.ModelVerifier;
 import io.tensorgate.server.threads.BackgroundThreads;
 import java.io.IOException;
 import java.time.Duration;
@@ -93,6 +94,25 @@ public final class ModelRepositoryManager implements AutoCloseable {
       Duration executionTimeout,
       Duration maxQueueWait,
       RepositorySettings settings) {
+    this(
+        layout, backends, mode, executionTimeout, maxQueueWait, settings, ModelVerifier.NONE, true);
+  }
+
+  /**
+   * @param verifier decides, before the backend sees them, whether a version's files may load
+   *     (signed models); a refused version is UNAVAILABLE with the reason
+   * @param costAccounting whether instance workers measure the CPU time of every execution (see
+   *     {@link io.tensorgate.server.stats.ModelStats#cost()})
+   */
+  public ModelRepositoryManager(
+      RepositoryLayout layout,
+      BackendRegistry backends,
+      ControlMode mode,
+      Duration executionTimeout,
+      Duration maxQueueWait,
+      RepositorySettings settings,
+      ModelVerifier verifier,
+      boolean costAccounting) {
     this.layout = Objects.requireNonNull(layout, "layout");
     this.mode = Objects.requireNonNull(mode, "mode");
     this.settings = Objects.requireNonNull(settings, "settings");
@@ -104,13 +124,15 @@ public final class ModelRepositoryManager implements AutoCloseable {
             layout,
             () -> backends.cudaSharedMemory().map(CudaSharedMemory::deviceCount).orElse(0),
             executionTimeout,
-            maxQueueWait);
+            maxQueueWait,
+            costAccounting);
     this.loads =
         new ModelLoads(
             layout,
             settings,
             new ModelFolderReader(layout, settings, completer),
             loader,
+            Objects.requireNonNull(verifier, "verifier"),
             overrides,
             registry,
             states,

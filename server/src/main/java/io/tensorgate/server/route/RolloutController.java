@@ -4,6 +4,10 @@ import io.grpc.StatusException;
 import io.tensorgate.proto.admin.v1.ModelRouting;
 import io.tensorgate.proto.admin.v1.RolloutPolicy;
 import io.tensorgate.proto.admin.v1.RolloutState;
+import io.tensorgate.server.audit.AuditEntry;
+import io.tensorgate.server.audit.AuditTrail;
+import io.tensorgate.server.security.Caller;
+import java.time.Instant;
 import java.util.HashSet;
 import java.util.Locale;
 import java.util.Map;
@@ -11,6 +15,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
+import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,10 +28,15 @@ import org.slf4j.LoggerFactory;
 final class RolloutController {
   private static final Logger log = LoggerFactory.getLogger(RolloutController.class);
 
+  /** Who the audit trail names for the controller's own decisions. */
+  static final Caller CONTROLLER = Caller.component("rollout-controller");
+
   private final RoutingControl control;
   private final RoutingRouter router;
   private final VersionWindows windows;
   private final DivergenceTable divergence;
+  private final VersionCosts costs;
+  private final AuditTrail audit;
   private final LongSupplier nanoClock;
   private final Map<String, Step> steps = new ConcurrentHashMap<>();
 
@@ -49,11 +59,15 @@ final class RolloutController {
       RoutingRouter router,
       VersionWindows windows,
       DivergenceTable divergence,
+      VersionCosts costs,
+      AuditTrail audit,
       LongSupplier nanoClock) {
     this.control = Objects.requireNonNull(control, "control");
     this.router = Objects.requireNonNull(router, "router");
     this.windows = Objects.requireNonNull(windows, "windows");
     this.divergence = Objects.requireNonNull(divergence, "divergence");
+    this.costs = Objects.requireNonNull(costs, "costs");
+    this.audit = Objects.requireNonNull(audit, "audit");
     this.nanoClock = Objects.requireNonNull(nanoClock, "nanoClock");
   }
 
@@ -101,15 +115,16 @@ final class RolloutController {
       }
       step = begin(r, index, now);
       if (p.getStepsPercent(index) != weight) {
-        setWeight(r.model, p.getStepsPercent(index), "rollout at step " + (index + 1));
+        setWeight(r.model, r.canary, p.getStepsPercent(index), "rollout at step " + (index + 1));
         return;
       }
     }
     String breach = breach(r, p, step, now);
     if (breach != null) {
       long canary = r.canary;
-      control.apply(
+      decide(
           r.model,
+          canary,
           c -> c.toBuilder().clearCanary().build(),
           "rollback",
           "canary version " + canary + " rolled back: " + breach);
@@ -125,8 +140,9 @@ final class RolloutController {
     int next = step.index + 1;
     if (next >= p.getStepsPercentCount() || p.getStepsPercent(next) >= 100) {
       long canary = r.canary;
-      control.apply(
+      decide(
           r.model,
+          canary,
           RolloutController::promoted,
           "promote",
           "canary version " + canary + " passed every step; now stable at 100 %");
@@ -134,8 +150,39 @@ final class RolloutController {
       return;
     }
     double w = p.getStepsPercent(next);
-    setWeight(r.model, w, "gates passed at step " + (step.index + 1) + "; step " + (next + 1));
+    setWeight(
+        r.model, r.canary, w, "gates passed at step " + (step.index + 1) + "; step " + (next + 1));
     begin(r, next, nanoClock.getAsLong());
+  }
+
+  /**
+   * Applies one of the controller's decisions and records it in the audit trail (caller {@code
+   * rollout-controller}), whether it was applied or refused.
+   */
+  private void decide(
+      String model, long canary, UnaryOperator<ModelRouting> change, String kind, String reason)
+      throws StatusException {
+    String status = "OK";
+    String message = "";
+    try {
+      control.apply(model, change, kind, reason);
+    } catch (StatusException e) {
+      status = e.getStatus().getCode().name();
+      message = String.valueOf(e.getStatus().getDescription());
+      throw e;
+    } finally {
+      audit.record(
+          new AuditEntry(
+              Instant.now(),
+              CONTROLLER,
+              "rollout/" + kind,
+              model,
+              Long.toString(canary),
+              Map.of("reason", reason),
+              status,
+              message,
+              true));
+    }
   }
 
   /** The routing after a promotion: the canary is the stable version, labelled so if labelled. */
@@ -167,9 +214,11 @@ final class RolloutController {
     return s;
   }
 
-  private void setWeight(String model, double weight, String reason) throws StatusException {
-    control.apply(
+  private void setWeight(String model, long canary, double weight, String reason)
+      throws StatusException {
+    decide(
         model,
+        canary,
         c -> c.toBuilder().setCanary(c.getCanary().toBuilder().setWeightPercent(weight)).build(),
         "step",
         reason + String.format(Locale.ROOT, ": canary weight %.4g %%", weight));
@@ -187,12 +236,23 @@ final class RolloutController {
       comparisons = d.comparisons.sum() - (sameEntry ? step.comparisons : 0);
       mismatches = d.mismatches.sum() - (sameEntry ? step.mismatches : 0);
     }
-    return RolloutGates.breach(
+    String gates =
+        RolloutGates.breach(
+            p,
+            cw == null ? null : cw.snapshot(now),
+            sw == null ? null : sw.snapshot(now),
+            comparisons,
+            mismatches);
+    if (gates != null) {
+      return gates;
+    }
+    long stable = costs.stableOf(r.model, r.stable, r.canary);
+    return CostGate.breach(
         p,
-        cw == null ? null : cw.snapshot(now),
-        sw == null ? null : sw.snapshot(now),
-        comparisons,
-        mismatches);
+        RolloutGates.minGateRequests(p),
+        costs.window(r.model, r.canary),
+        costs.window(r.model, stable),
+        costs);
   }
 
   /** The comparison of stable against the canary as shadow, when the shadow is the canary. */
@@ -223,6 +283,14 @@ final class RolloutController {
         .setCanaryErrorRate(c == null ? 0 : c.errorRate())
         .setCanaryP99Ms(c == null ? 0 : c.p99Nanos() / 1e6)
         .setStableP99Ms(st == null ? 0 : st.p99Nanos() / 1e6)
+        .setCanaryCostRatio(costRatio(r))
         .build();
+  }
+
+  private double costRatio(ModelRoute r) {
+    var c = costs.window(r.model, r.canary);
+    var s = costs.window(r.model, costs.stableOf(r.model, r.stable, r.canary));
+    double ratio = c == null || s == null ? Double.NaN : costs.ratio(c, s);
+    return Double.isFinite(ratio) ? ratio : 0;
   }
 }

@@ -2,6 +2,7 @@ package io.tensorgate.server.route;
 
 import io.grpc.ServerServiceDefinition;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.tensorgate.server.audit.AuditTrail;
 import io.tensorgate.server.codec.RequestDecoder;
 import io.tensorgate.server.observe.RequestObserver;
 import io.tensorgate.server.repository.LoadedVersion;
@@ -43,7 +44,8 @@ public final class Routing implements AutoCloseable {
       ModelRegistry registry,
       Path repository,
       MeterRegistry meters,
-      SharedMemoryRegistry shm) {
+      SharedMemoryRegistry shm,
+      AuditTrail audit) {
     this.registry = registry;
     RouteMetrics metrics = new RouteMetrics(meters);
     this.threads = new BackgroundThreads(meters);
@@ -69,7 +71,9 @@ public final class Routing implements AutoCloseable {
             o.shadowQueue,
             o.shadowThreads,
             o.shadowMaxInFlight);
-    this.rollouts = new RolloutController(control, router, windows, divergence, System::nanoTime);
+    VersionCosts costs = new VersionCosts(registry, o.costPrices);
+    this.rollouts =
+        new RolloutController(control, router, windows, divergence, costs, audit, System::nanoTime);
     this.loop =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
@@ -77,7 +81,7 @@ public final class Routing implements AutoCloseable {
               t.setDaemon(true);
               return t;
             });
-    this.service = new RoutingService(control, rollouts, divergence).bindService();
+    this.service = new RoutingService(control, rollouts, divergence, costs, router).bindService();
   }
 
   /**
@@ -85,6 +89,7 @@ public final class Routing implements AutoCloseable {
    *
    * @param repository the model repository root, where each model's routing.pbtxt lives
    * @param pollSeconds how often routing files are re-read (poll mode); 0: never
+   * @param audit where the rollout controller's decisions are recorded
    */
   public static Routing start(
       RoutingOptions o,
@@ -92,8 +97,9 @@ public final class Routing implements AutoCloseable {
       Path repository,
       MeterRegistry meters,
       SharedMemoryRegistry shm,
-      long pollSeconds) {
-    Routing r = new Routing(o, registry, repository, meters, shm);
+      long pollSeconds,
+      AuditTrail audit) {
+    Routing r = new Routing(o, registry, repository, meters, shm, audit);
     r.reloadFiles();
     registry.addListener(
         new ModelRegistry.VersionListener() {

@@ -1,5 +1,6 @@
 package io.tensorgate.server.route;
 
+import io.tensorgate.server.cost.CostPrices;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -9,6 +10,7 @@ public final class RoutingOptions {
   int shadowQueue = 1024;
   int shadowThreads = 1;
   int shadowMaxInFlight = 64;
+  CostPrices costPrices = CostPrices.NONE;
 
   /** How often rollout gates are evaluated (default 100 ms). */
   public RoutingOptions rolloutTick(Duration v) {
@@ -31,6 +33,14 @@ public final class RoutingOptions {
   /** Mirrored requests in a shadow version at once before new ones are dropped (default 64). */
   public RoutingOptions shadowMaxInFlight(int v) {
     this.shadowMaxInFlight = positive(v, "shadowMaxInFlight");
+    return this;
+  }
+
+  /**
+   * Prices for the cost figures of GetRouting and the {@code max_cost_ratio} gate (default none).
+   */
+  public RoutingOptions costPrices(CostPrices v) {
+    this.costPrices = Objects.requireNonNull(v, "costPrices");
     return this;
   }
 

@@ -4,6 +4,7 @@ import io.grpc.Status;
 import io.grpc.StatusException;
 import io.grpc.stub.StreamObserver;
 import io.tensorgate.proto.admin.v1.Canary;
+import io.tensorgate.proto.admin.v1.Divergence;
 import io.tensorgate.proto.admin.v1.GetRoutingRequest;
 import io.tensorgate.proto.admin.v1.GetRoutingResponse;
 import io.tensorgate.proto.admin.v1.ListEventsRequest;
@@ -27,11 +28,20 @@ final class RoutingService extends RoutingServiceGrpc.RoutingServiceImplBase {
   private final RoutingControl control;
   private final RolloutController rollouts;
   private final DivergenceTable divergence;
+  private final VersionCosts costs;
+  private final RoutingRouter router;
 
-  RoutingService(RoutingControl control, RolloutController rollouts, DivergenceTable divergence) {
+  RoutingService(
+      RoutingControl control,
+      RolloutController rollouts,
+      DivergenceTable divergence,
+      VersionCosts costs,
+      RoutingRouter router) {
     this.control = Objects.requireNonNull(control, "control");
     this.rollouts = Objects.requireNonNull(rollouts, "rollouts");
     this.divergence = Objects.requireNonNull(divergence, "divergence");
+    this.costs = Objects.requireNonNull(costs, "costs");
+    this.router = Objects.requireNonNull(router, "router");
   }
 
   @Override
@@ -136,6 +146,13 @@ final class RoutingService extends RoutingServiceGrpc.RoutingServiceImplBase {
     answer(obs, model, () -> control.apply(model, change, kind, reason));
   }
 
+  private Divergence withDigests(Divergence d) {
+    return d.toBuilder()
+        .setPrimaryDigest(costs.digest(d.getModelName(), d.getPrimaryVersion()))
+        .setShadowDigest(costs.digest(d.getShadowModelName(), d.getShadowVersion()))
+        .build();
+  }
+
   private interface Action {
     ModelRouting run() throws StatusException;
   }
@@ -158,7 +175,8 @@ final class RoutingService extends RoutingServiceGrpc.RoutingServiceImplBase {
             .setModelName(model)
             .setRouting(routing)
             .setRolloutState(rollouts.state(model));
-    divergence.forModel(model).forEach(d -> b.addDivergence(d.toProto()));
+    divergence.forModel(model).forEach(d -> b.addDivergence(withDigests(d.toProto())));
+    b.addAllCosts(costs.figures(model, router.get(model)));
     obs.onNext(b.build());
     obs.onCompleted();
   }

@@ -38,14 +38,17 @@ public final class ServerHardening implements AutoCloseable {
   private final AccessInterceptor access;
   private final Predicate<String> secrets;
   private final ConnectionLimits connections;
+  private final Callers callers;
 
   private ServerHardening(
       SecurityOptions options,
       SslContext ssl,
       AccessInterceptor access,
       Predicate<String> secrets,
-      ConnectionLimits connections) {
+      ConnectionLimits connections,
+      Callers callers) {
     this.options = options;
+    this.callers = callers;
     this.ssl = ssl;
     this.access = access;
     this.secrets = secrets;
@@ -120,7 +123,8 @@ public final class ServerHardening implements AutoCloseable {
         ssl,
         new AccessInterceptor(restricted, tokens, locked, writeLocked, writeLockReason),
         s -> t.isToken(s) || restricted.isValue(s),
-        connectionLimits(o, faults));
+        connectionLimits(o, faults),
+        new Callers(tokens, restricted));
   }
 
   private static ConnectionLimits connectionLimits(SecurityOptions o, ClientFaults faults) {
@@ -164,6 +168,11 @@ public final class ServerHardening implements AutoCloseable {
    */
   public Predicate<String> secrets() {
     return secrets;
+  }
+
+  /** Who calls: token rule names, certificate subjects, peers (for the audit trail). */
+  public Callers callers() {
+    return callers;
   }
 
   /** The access rules (tests check them without a network). */

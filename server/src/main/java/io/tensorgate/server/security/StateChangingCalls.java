@@ -11,7 +11,7 @@ import java.util.Set;
  * does not know counts as a write when it is in the {@code admin} group, so a new admin method is
  * closed until someone classifies it. Stateless.
  */
-final class StateChangingCalls {
+public final class StateChangingCalls {
   private static final String TRITON = "inference.GRPCInferenceService/";
 
   private static final Set<String> TRITON_WRITES =
@@ -30,19 +30,21 @@ final class StateChangingCalls {
       Set.of(
           "tensorgate.admin.v1.RoutingService/GetRouting",
           "tensorgate.admin.v1.RoutingService/ListEvents",
-          "tensorgate.admin.v1.MonitoringService/GetDrift");
+          "tensorgate.admin.v1.MonitoringService/GetDrift",
+          "tensorgate.admin.v1.GovernanceService/GetProvenance",
+          "tensorgate.admin.v1.GovernanceService/ListAuditEntries");
 
   private StateChangingCalls() {}
 
   /** How a method's calls are told apart. */
-  enum Kind {
+  public enum Kind {
     READ,
     WRITE,
     /** Decided by the request message: see {@link #changes(Object)}. */
     BY_MESSAGE
   }
 
-  static Kind of(String fullMethodName) {
+  public static Kind of(String fullMethodName) {
     if (fullMethodName.startsWith(TRITON)) {
       String method = fullMethodName.substring(TRITON.length());
       if (TRITON_WRITES.contains(method)) {
@@ -58,7 +60,7 @@ final class StateChangingCalls {
   }
 
   /** Whether a request of a {@link Kind#BY_MESSAGE} method changes settings. */
-  static boolean changes(Object request) {
+  public static boolean changes(Object request) {
     if (request instanceof LogSettingsRequest r) {
       return r.getSettingsCount() > 0;
     }

@@ -10,16 +10,21 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * Bearer tokens per protocol group, read from a file with one rule per line:
  *
  * <pre>
  * # comment
- * admin,model-repository: 3f9a...long random token...
+ * operators=admin,model-repository: 3f9a...long random token...
  * inference,metadata,health: 77c1...another token...
  * *: a token for every group not named on another line
  * </pre>
+ *
+ * <p>A rule may start with a name and '=' ({@code operators=}): the audit trail names callers by
+ * the rule whose token they sent, never by the token; a rule without a name is called {@code
+ * line-<n>}. Names are letters, digits, '.', '_' and '-'.
  *
  * <p>A group named on several lines accepts any of their tokens (rotation: add the new token, move
  * clients over, remove the old one). Groups without a rule are not token-checked. Tokens are at
@@ -30,9 +35,14 @@ import java.util.Map;
 public final class TokenFile {
   public static final int MIN_TOKEN_LENGTH = 16;
 
-  private final Map<ProtocolGroup, List<byte[]>> digests;
+  private static final Pattern RULE_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
 
-  private TokenFile(Map<ProtocolGroup, List<byte[]>> digests) {
+  /** A token's digest and the name of the rule that gives it. */
+  private record Accepted(byte[] digest, String rule) {}
+
+  private final Map<ProtocolGroup, List<Accepted>> digests;
+
+  private TokenFile(Map<ProtocolGroup, List<Accepted>> digests) {
     this.digests = digests;
   }
 
@@ -51,8 +61,8 @@ public final class TokenFile {
 
   /** Parses rules; {@code source} names the file in error messages. */
   public static TokenFile parse(List<String> lines, String source) {
-    Map<ProtocolGroup, List<byte[]>> specific = new EnumMap<>(ProtocolGroup.class);
-    List<byte[]> shared = new ArrayList<>();
+    Map<ProtocolGroup, List<Accepted>> specific = new EnumMap<>(ProtocolGroup.class);
+    List<Accepted> shared = new ArrayList<>();
     for (int i = 0; i < lines.size(); i++) {
       String line = lines.get(i).strip();
       if (line.isEmpty() || line.startsWith("#")) {
@@ -71,8 +81,19 @@ public final class TokenFile {
                 + MIN_TOKEN_LENGTH
                 + " characters without spaces");
       }
-      byte[] digest = sha256(token);
-      for (String name : line.substring(0, colon).split(",")) {
+      String groups = line.substring(0, colon);
+      String rule = "line-" + (i + 1);
+      int eq = groups.indexOf('=');
+      if (eq >= 0) {
+        rule = groups.substring(0, eq).strip();
+        groups = groups.substring(eq + 1);
+        if (!RULE_NAME.matcher(rule).matches()) {
+          throw new IllegalArgumentException(
+              where + ": a rule name is letters, digits, '.', '_' and '-' (at most 64)");
+        }
+      }
+      Accepted digest = new Accepted(sha256(token), rule);
+      for (String name : groups.split(",")) {
         if (name.strip().equals("*")) {
           shared.add(digest);
           continue;
@@ -84,9 +105,9 @@ public final class TokenFile {
         }
       }
     }
-    Map<ProtocolGroup, List<byte[]>> all = new EnumMap<>(ProtocolGroup.class);
+    Map<ProtocolGroup, List<Accepted>> all = new EnumMap<>(ProtocolGroup.class);
     for (ProtocolGroup g : ProtocolGroup.values()) {
-      List<byte[]> d = specific.getOrDefault(g, shared);
+      List<Accepted> d = specific.getOrDefault(g, shared);
       if (!d.isEmpty()) {
         all.put(g, List.copyOf(d));
       }
@@ -101,15 +122,25 @@ public final class TokenFile {
 
   /** Whether {@code token} is one of the group's tokens; compared in constant time. */
   public boolean accepts(ProtocolGroup group, String token) {
-    List<byte[]> accepted = digests.get(group);
+    return ruleFor(group, token) != null;
+  }
+
+  /**
+   * The name of the group's rule whose token {@code token} is, or {@code null} when it is none of
+   * them; compared in constant time, as {@link #accepts}.
+   */
+  public String ruleFor(ProtocolGroup group, String token) {
+    List<Accepted> accepted = digests.get(group);
     if (accepted == null) {
-      return false;
+      return null;
     }
     byte[] presented = sha256(token);
-    boolean match = false;
-    for (byte[] d : accepted) {
+    String match = null;
+    for (Accepted a : accepted) {
       // No early exit: every accepted token is compared whatever the outcome.
-      match |= MessageDigest.isEqual(d, presented);
+      if (MessageDigest.isEqual(a.digest(), presented) && match == null) {
+        match = a.rule();
+      }
     }
     return match;
   }
@@ -120,9 +151,9 @@ public final class TokenFile {
       return false;
     }
     byte[] d = sha256(s);
-    for (List<byte[]> accepted : digests.values()) {
-      for (byte[] a : accepted) {
-        if (MessageDigest.isEqual(a, d)) {
+    for (List<Accepted> accepted : digests.values()) {
+      for (Accepted a : accepted) {
+        if (MessageDigest.isEqual(a.digest(), d)) {
           return true;
         }
       }

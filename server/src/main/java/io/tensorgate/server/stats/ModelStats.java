@@ -35,10 +35,22 @@ public final class ModelStats implements BatchListener {
   private final LongAdder executionCount = new LongAdder();
   private final Map<FailureReason, LongAdder> failures = new ConcurrentHashMap<>();
   private final Map<Integer, BatchDurations> batches = new ConcurrentHashMap<>();
+  private final ExecutionCost cost = new ExecutionCost();
+  private final boolean measureCpu;
   private volatile long lastInferenceMillis;
   private volatile long loadDurationNanos;
 
+  /** Statistics without CPU time accounting. */
   public ModelStats() {
+    this(false);
+  }
+
+  /**
+   * @param measureCpu whether the instance workers measure their CPU time per execution for {@link
+   *     #cost()} ({@code --cost-accounting})
+   */
+  public ModelStats(boolean measureCpu) {
+    this.measureCpu = measureCpu;
     for (FailureReason r : FailureReason.values()) {
       failures.put(r, new LongAdder());
     }
@@ -87,6 +99,23 @@ public final class ModelStats implements BatchListener {
     }
     executionCount.increment();
     batches.computeIfAbsent(batchSize, k -> new BatchDurations()).record(ts);
+  }
+
+  @Override
+  public boolean measuresCpuTime() {
+    return measureCpu;
+  }
+
+  @Override
+  public void onBatchExecuted(
+      int batchSize, ExecutionTimestamps ts, boolean ok, long cpuNanos, long deviceNanos) {
+    onBatchExecuted(batchSize, ts, ok);
+    cost.record(batchSize, ok, cpuNanos, deviceNanos);
+  }
+
+  /** CPU and device time of the executions, and the inferences they served. */
+  public ExecutionCost cost() {
+    return cost;
   }
 
   public Duration success() {

@@ -4,15 +4,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tensorgate.server.GovernanceOptions;
 import io.tensorgate.server.ObservabilityOptions;
 import io.tensorgate.server.RunningServer;
 import io.tensorgate.server.TensorgateServer;
 import io.tensorgate.server.TestRepository;
 import io.tensorgate.server.metrics.Scrape;
+import io.tensorgate.server.provenance.ModelManifest;
+import io.tensorgate.server.provenance.ModelSigner;
+import io.tensorgate.server.repository.ConfigReader;
 import io.tensorgate.server.testing.ScriptedBackend;
 import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyPair;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -151,6 +156,8 @@ class DeployManifestsTest {
         .contains(
             "requests per second",
             "errors",
+            "cost per 1k inferences",
+            "audit write failures",
             "p99",
             "queue",
             "batch size",
@@ -205,11 +212,21 @@ class DeployManifestsTest {
         repo.resolve("fresh/routing.pbtxt"),
         "stable_version: 1\ncanary { version: 2 weight_percent: 10 }\n"
             + "shadow { version: 3 fraction: 0.5 }\n");
+    // Signed, and priced: the governance series that need settings exist too.
+    Path keys = Files.createDirectories(repo.resolve(".keys"));
+    KeyPair key = ModelSigner.generate();
+    ModelSigner.write(key, keys, "release");
+    var config = ConfigReader.readTextFile(repo.resolve("fresh/config.pbtxt"), "config.pbtxt");
+    for (long v = 1; v <= 3; v++) {
+      Path dir = repo.resolve("fresh/" + v);
+      ModelSigner.write(ModelSigner.of(key).sign(ModelManifest.of("fresh", v, config, dir)), dir);
+    }
     Scrape scrape;
     try (RunningServer s =
         RunningServer.start(
             TensorgateServer.builder()
                 .modelRepository(repo)
+                .governance(new GovernanceOptions().trustKeys(keys).costPerCoreHour(1))
                 .observability(new ObservabilityOptions().payloadLogDir(repo.resolve("logs"))))) {
       scrape = Scrape.of(s.server.metricsPort());
     }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.Status;
+import io.tensorgate.proto.admin.v1.GovernanceServiceGrpc;
 import io.tensorgate.proto.admin.v1.MonitoringServiceGrpc;
 import io.tensorgate.proto.admin.v1.RoutingServiceGrpc;
 import io.tensorgate.proto.inference.GRPCInferenceServiceGrpc;
@@ -63,16 +64,17 @@ class AccessRulesTest {
         TokenFile.parse(
             List.of(
                 "# /etc/tensorgate/tokens  (chmod 600)",
-                "# operators",
-                "admin,model-repository,shared-memory: 5d1f0c0e9b9e4c1c8c7b2f61",
-                "# applications",
-                "inference,metadata,health: 8a3b2e77f0d14b3c9e2a71d0",
+                "operators=admin,model-repository,shared-memory: 5d1f0c0e9b9e4c1c8c7b2f61",
+                "applications=inference,metadata,health: 8a3b2e77f0d14b3c9e2a71d0",
                 "# everything else",
                 "*: 0f4c9d2a7e8b41c6b1d3aa95"),
             "README");
     assertThat(t.accepts(ProtocolGroup.SHARED_MEMORY, "5d1f0c0e9b9e4c1c8c7b2f61")).isTrue();
     assertThat(t.accepts(ProtocolGroup.LOGGING, "0f4c9d2a7e8b41c6b1d3aa95")).isTrue();
     assertThat(t.accepts(ProtocolGroup.INFERENCE, "0f4c9d2a7e8b41c6b1d3aa95")).isFalse();
+    assertThat(t.ruleFor(ProtocolGroup.SHARED_MEMORY, "5d1f0c0e9b9e4c1c8c7b2f61"))
+        .isEqualTo("operators");
+    assertThat(t.ruleFor(ProtocolGroup.LOGGING, "0f4c9d2a7e8b41c6b1d3aa95")).isEqualTo("line-5");
   }
 
   @Test
@@ -82,6 +84,35 @@ class AccessRulesTest {
     assertThat(t.accepts(ProtocolGroup.INFERENCE, "old-" + TOKEN)).isTrue();
     assertThat(t.accepts(ProtocolGroup.INFERENCE, "new-" + TOKEN)).isTrue();
     assertThat(t.protects(ProtocolGroup.HEALTH)).isFalse();
+  }
+
+  @Test
+  void shouldNameTheRuleWhoseTokenACallerSent() {
+    TokenFile t =
+        TokenFile.parse(
+            List.of("# ops", "operators=admin: ops-" + TOKEN, "admin,inference: any-" + TOKEN),
+            "f");
+
+    assertThat(t.ruleFor(ProtocolGroup.ADMIN, "ops-" + TOKEN)).isEqualTo("operators");
+    assertThat(t.ruleFor(ProtocolGroup.ADMIN, "any-" + TOKEN)).isEqualTo("line-3");
+    assertThat(t.ruleFor(ProtocolGroup.INFERENCE, "ops-" + TOKEN)).isNull();
+    assertThat(t.accepts(ProtocolGroup.ADMIN, "ops-" + TOKEN)).isTrue();
+  }
+
+  @Test
+  void shouldRefuseARuleNameThatIsNotAPlainWord() {
+    assertThatThrownBy(() -> TokenFile.parse(List.of("my ops=admin: " + TOKEN), "tokens.txt"))
+        .hasMessageContaining("tokens.txt line 1")
+        .hasMessageContaining("a rule name is letters, digits");
+  }
+
+  @Test
+  void shouldClassifyGovernanceCallsAsReads() {
+    for (MethodDescriptor<?, ?> m : GovernanceServiceGrpc.getServiceDescriptor().getMethods()) {
+      assertThat(StateChangingCalls.of(m.getFullMethodName()))
+          .as(m.getFullMethodName())
+          .isEqualTo(StateChangingCalls.Kind.READ);
+    }
   }
 
   @Test

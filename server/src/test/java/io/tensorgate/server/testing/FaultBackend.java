@@ -9,8 +9,13 @@ import io.tensorgate.backend.Model;
 import io.tensorgate.backend.ModelDefinition;
 import io.tensorgate.backend.ModelInstance;
 import io.tensorgate.backend.Tensor;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -30,9 +35,17 @@ import java.util.concurrent.atomic.AtomicInteger;
  *       overload and soak scripts).
  *   <li>{@code leak_bytes_per_request}: every request leaves that many bytes reachable forever (the
  *       soak script's negative control).
+ *   <li>{@code cpu_us_per_inference}: every execution spins until its thread used that many
+ *       microseconds of CPU per inference of the batch (a model of known CPU cost).
+ *   <li>{@code device_us_per_inference}: every execution reports that much device time per
+ *       inference, as a GPU backend measures with CUDA events.
  *   <li>{@code max_instances}: instances past this many (of one load) fail to be created, so that
  *       the replacement of a hung instance fails.
  * </ul>
+ *
+ * <p>A version's model file ({@code model.fault}, usually empty; larger than 64 KiB it is ignored)
+ * may hold {@code key=value} lines that override these parameters for that version alone (a canary
+ * that costs more).
  *
  * <p>Loaded from the test class path only (service file under src/test/resources): the scripts that
  * use it put {@code server/target/test-classes} beside the server jar.
@@ -81,6 +94,8 @@ public final class FaultBackend extends TestBackend {
   public Model load(ModelDefinition def) throws BackendException {
     long delayNanos = TimeUnit.MILLISECONDS.toNanos(longParameter(def, "delay_ms"));
     int leakBytes = (int) longParameter(def, "leak_bytes_per_request");
+    long cpuNanos = TimeUnit.MICROSECONDS.toNanos(longParameter(def, "cpu_us_per_inference"));
+    long deviceNanos = TimeUnit.MICROSECONDS.toNanos(longParameter(def, "device_us_per_inference"));
     long maxInstances = longParameter(def, "max_instances");
     AtomicInteger made = new AtomicInteger();
     return model(
@@ -90,12 +105,24 @@ public final class FaultBackend extends TestBackend {
             throw new IllegalStateException("injected fault: no more than " + maxInstances);
           }
           INSTANCES_OPENED.incrementAndGet();
-          return new Instance(placement, def, delayNanos, leakBytes);
+          return new Instance(placement, def, delayNanos, leakBytes, cpuNanos, deviceNanos);
         });
   }
 
   private static long longParameter(ModelDefinition def, String key) throws BackendException {
     String v = def.parameters().getOrDefault(key, "0");
+    try {
+      // A large model file stands in for real weights and holds no settings.
+      if (Files.size(def.modelFile()) <= 65536) {
+        for (String line : Files.readAllLines(def.modelFile(), StandardCharsets.ISO_8859_1)) {
+          if (line.startsWith(key + "=")) {
+            v = line.substring(key.length() + 1);
+          }
+        }
+      }
+    } catch (IOException e) {
+      throw new BackendException("cannot read " + def.modelFile().getFileName());
+    }
     try {
       return Long.parseLong(v.trim());
     } catch (NumberFormatException e) {
@@ -108,12 +135,22 @@ public final class FaultBackend extends TestBackend {
     private final ModelDefinition def;
     private final long delayNanos;
     private final int leakBytes;
+    private final long cpuNanosPerInference;
+    private final long deviceNanosPerInference;
 
-    Instance(InstancePlacement placement, ModelDefinition def, long delayNanos, int leakBytes) {
+    Instance(
+        InstancePlacement placement,
+        ModelDefinition def,
+        long delayNanos,
+        int leakBytes,
+        long cpuNanosPerInference,
+        long deviceNanosPerInference) {
       this.placement = placement;
       this.def = def;
       this.delayNanos = delayNanos;
       this.leakBytes = leakBytes;
+      this.cpuNanosPerInference = cpuNanosPerInference;
+      this.deviceNanosPerInference = deviceNanosPerInference;
     }
 
     @Override
@@ -141,6 +178,7 @@ public final class FaultBackend extends TestBackend {
           throw new BackendException("interrupted");
         }
       }
+      burnCpu(cpuNanosPerInference * batch.size());
       for (int i = 0; leakBytes > 0 && i < batch.size(); i++) {
         LEAKED.add(new byte[leakBytes]);
       }
@@ -152,7 +190,28 @@ public final class FaultBackend extends TestBackend {
         outs.add(new Tensor(name, in.dataType(), in.shape().clone(), copy));
       }
       long end = System.nanoTime();
-      return new ExecutionResult(outs, new ExecutionTimestamps(start, start, end, end));
+      return new ExecutionResult(
+          outs,
+          new ExecutionTimestamps(start, start, end, end),
+          deviceNanosPerInference * batch.size());
+    }
+
+    /** Spins until this thread used {@code nanos} more CPU time. */
+    private static void burnCpu(long nanos) {
+      if (nanos <= 0) {
+        return;
+      }
+      ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+      long until = threads.getCurrentThreadCpuTime() + nanos;
+      long x = 0;
+      while (threads.getCurrentThreadCpuTime() < until) {
+        for (int i = 0; i < 1000; i++) {
+          x += i * 31L ^ x;
+        }
+      }
+      if (x == 42) {
+        System.out.print(""); // keeps the loop from being optimized away
+      }
     }
 
     private static void hang() {

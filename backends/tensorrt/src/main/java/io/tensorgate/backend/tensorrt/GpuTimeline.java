@@ -26,7 +26,8 @@ final class GpuTimeline {
     return new ExecutionTimestamps(execStart, computeStart, computeEnd, execEnd);
   }
 
-  private static long nanos(float millis) {
+  /** CUDA's float milliseconds as whole nanoseconds; 0 for anything not positive. */
+  static long nanos(float millis) {
     return millis > 0 ? Math.round(millis * 1_000_000.0) : 0;
   }
 

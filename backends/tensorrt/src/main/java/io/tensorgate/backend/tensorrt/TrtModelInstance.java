@@ -222,6 +222,8 @@ final class TrtModelInstance implements ModelInstance {
       queued = false;
       float inputMillis = cuda.elapsedMillis(events[0], events[1]);
       float inferMillis = cuda.elapsedMillis(events[1], events[2]);
+      // Device time for cost accounting: the stream from the first copy in to the last copy out.
+      float deviceMillis = cuda.elapsedMillis(events[0], events[3]);
       List<Tensor> results = new ArrayList<>(requested.size());
       for (IoTensor out : requested) {
         // The caller owns outputs beyond the next batch, so they leave the reusable pinned buffer.
@@ -232,7 +234,8 @@ final class TrtModelInstance implements ModelInstance {
       long execEnd = System.nanoTime();
       return new ExecutionResult(
           results,
-          GpuTimeline.timestamps(execStart, issueStart, inputMillis, inferMillis, execEnd));
+          GpuTimeline.timestamps(execStart, issueStart, inputMillis, inferMillis, execEnd),
+          GpuTimeline.nanos(deviceMillis));
     } catch (BackendException | RuntimeException e) {
       if (queued) {
         settle(e);

@@ -98,6 +98,7 @@ class TensorRtGpuTest {
       assertThat(result.timestamps().computeInputNanos()).isNotNegative();
       assertThat(result.timestamps().computeInferNanos()).isNotNegative();
       assertThat(result.timestamps().computeOutputNanos()).isNotNegative();
+      assertThat(result.deviceNanos()).isPositive();
     }
   }
 

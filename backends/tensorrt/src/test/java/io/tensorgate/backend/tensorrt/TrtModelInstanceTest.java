@@ -88,6 +88,14 @@ class TrtModelInstanceTest {
   }
 
   @Test
+  void shouldReportTheStreamsEventTimeAsDeviceTimeWhenRunningABatch() throws Exception {
+    try (ModelInstance instance = instance(definition(plan, 8))) {
+      // The CUDA stand-in measures 0.5 ms between any two events.
+      assertThat(instance.execute(batch(3, 4)).deviceNanos()).isEqualTo(500_000);
+    }
+  }
+
+  @Test
   void shouldAllocateBuffersForTheLargestShapeOfEveryProfileWhenCreated() throws Exception {
     s.tensorRt.describing(
         FakeEngines.dynamic(new long[] {1, 1, 8, 1000}, new long[] {1, 1, 2, 9000}));
