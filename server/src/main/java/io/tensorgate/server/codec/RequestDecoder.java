@@ -136,8 +136,7 @@ public final class RequestDecoder {
         io.batching() ? (int) batchSize : 1,
         params.priority,
         params.timeoutMicros,
-        params.sequence(),
-        params.routingKey);
+        params.sequence());
   }
 
   private OutputOptions[] requestedOutputs(ModelInferRequest req, ModelIo io, List<String> names)

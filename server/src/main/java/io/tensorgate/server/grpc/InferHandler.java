@@ -7,13 +7,13 @@ import io.tensorgate.backend.InferenceException;
 import io.tensorgate.backend.Tensor;
 import io.tensorgate.batching.InferenceRequest;
 import io.tensorgate.batching.ResponseListener;
-import io.tensorgate.proto.inference.InferParameter;
 import io.tensorgate.proto.inference.ModelInferRequest;
 import io.tensorgate.proto.inference.ModelInferResponse;
 import io.tensorgate.server.codec.DecodedRequest;
 import io.tensorgate.server.codec.DecodedSize;
 import io.tensorgate.server.codec.RequestDecoder;
 import io.tensorgate.server.codec.ResponseEncoder;
+import io.tensorgate.server.codec.RoutingKey;
 import io.tensorgate.server.observe.CompletedRequest;
 import io.tensorgate.server.observe.RequestObserver;
 import io.tensorgate.server.repository.LoadedVersion;
@@ -35,8 +35,6 @@ final class InferHandler {
 
   /** A version retired between routing and acquire is routed again, at most this often. */
   private static final int MAX_ROUTE_ATTEMPTS = 8;
-
-  static final String ROUTING_KEY_PARAMETER = "tensorgate-routing-key";
 
   private final VersionRouter router;
   private final RequestDecoder decoder;
@@ -111,7 +109,7 @@ final class InferHandler {
   }
 
   private RouteDecision acquire(ModelInferRequest req) throws InferenceException {
-    String key = routingKey(req);
+    String key = RoutingKey.of(req, RequestHeaders.ROUTING_KEY.get());
     for (int i = 0; i < MAX_ROUTE_ATTEMPTS; i++) {
       RouteDecision d = router.route(req.getModelName(), req.getModelVersion(), key);
       if (d.version().tryAcquire()) {
@@ -121,17 +119,6 @@ final class InferHandler {
     throw new InferenceException(
         ErrorCode.UNAVAILABLE,
         "model '" + req.getModelName() + "' is being reloaded; retry the request");
-  }
-
-  /** The routing key: the request parameter wins over the {@code tensorgate-routing-key} header. */
-  private static String routingKey(ModelInferRequest req) {
-    if (req.getParametersCount() > 0) {
-      InferParameter p = req.getParametersMap().get(ROUTING_KEY_PARAMETER);
-      if (p != null && p.hasStringParam()) {
-        return p.getStringParam();
-      }
-    }
-    return RequestHeaders.ROUTING_KEY.get();
   }
 
   /** One request in flight: answers the client and records statistics when it finishes. */
