@@ -65,7 +65,7 @@ final class InstanceWorker implements Runnable {
   private final BatchListener batchListener;
   private final BatcherWakeup wakeup;
   private Delivery delivery;
-  private DynamicBatcher refill;
+  private Batcher refill;
   private volatile int state = IDLE;
   private volatile boolean stopping;
   private volatile Thread thread;
@@ -134,7 +134,7 @@ final class InstanceWorker implements Runnable {
   }
 
   /** Set once before the thread starts: lets this worker take its next batch itself. */
-  void refillFrom(DynamicBatcher batcher) {
+  void refillFrom(Batcher batcher) {
     this.refill = batcher;
   }
 
@@ -151,7 +151,7 @@ final class InstanceWorker implements Runnable {
    */
   void releaseOrRefill() {
     plan.clear();
-    DynamicBatcher batcher = refill;
+    Batcher batcher = refill;
     if (batcher != null && batcher.refill(this, System.nanoTime())) {
       return;
     }
@@ -202,7 +202,7 @@ final class InstanceWorker implements Runnable {
   void failAbandoned(InferenceError error) {
     long now = System.nanoTime();
     executed(plan.batchSize(), new ExecutionTimestamps(now, now, now, now), false);
-    plan.failure = error;
+    plan.fail(error);
     answer();
     plan.clear();
   }
@@ -252,7 +252,7 @@ final class InstanceWorker implements Runnable {
     try {
       batch = assembler.assemble(plan);
     } catch (RuntimeException | OutOfMemoryError e) {
-      plan.failure = SchedulerErrors.executionFailed(e);
+      plan.fail(SchedulerErrors.executionFailed(e));
       LOG.log(Level.WARNING, "could not assemble a batch", e);
       return true;
     }
@@ -268,7 +268,7 @@ final class InstanceWorker implements Runnable {
       // Any failure of one execution (BackendException, a runtime exception, an error thrown by
       // native code) fails only this batch: a dead worker would leave every later request hanging.
       long end = System.nanoTime();
-      plan.failure = SchedulerErrors.executionFailed(e);
+      plan.fail(SchedulerErrors.executionFailed(e));
       executed(batch.size(), new ExecutionTimestamps(start, start, end, end), false);
       return true;
     }
@@ -279,8 +279,8 @@ final class InstanceWorker implements Runnable {
     try {
       scatter.begin(result.outputs(), batch.size());
       int row = 0;
-      for (int i = 0; i < plan.count; i++) {
-        InferenceRequest r = plan.requests[i];
+      for (int i = 0; i < plan.count(); i++) {
+        InferenceRequest r = plan.request(i);
         int rows = plan.rows(i);
         if (r != null) {
           plan.setOutputs(i, scatter.rowsOf(r.requestedOutputs(), row, rows));
@@ -290,9 +290,9 @@ final class InstanceWorker implements Runnable {
       if (sequenceInputs != null) {
         sequenceInputs.keepStates(plan, scatter);
       }
-      plan.timestamps = result.timestamps();
+      plan.executed(result.timestamps());
     } catch (RuntimeException e) {
-      plan.failure = SchedulerErrors.executionFailed(e);
+      plan.fail(SchedulerErrors.executionFailed(e));
     } finally {
       scatter.end();
     }
@@ -315,17 +315,17 @@ final class InstanceWorker implements Runnable {
    * preserve_ordering} by the worker delivering in order.
    */
   void answer() {
-    InferenceError failure = plan.failure;
-    accounting.executed(plan.requestCount);
-    for (int i = 0; i < plan.count; i++) {
-      InferenceRequest r = plan.requests[i];
+    InferenceError failure = plan.failure();
+    accounting.executed(plan.requestCount());
+    for (int i = 0; i < plan.count(); i++) {
+      InferenceRequest r = plan.request(i);
       if (r == null) {
         continue;
       }
       if (failure != null) {
         accounting.fail(r, failure);
       } else {
-        r.markExecuted(plan.timestamps, plan.batchSize());
+        r.markExecuted(plan.timestamps(), plan.batchSize());
         accounting.succeed(r, plan.outputs(i));
       }
     }

@@ -20,10 +20,10 @@ final class OrderedDelivery implements Delivery {
 
   @Override
   public synchronized void completed(InstanceWorker worker) {
-    finished[slot(worker.plan.ordinal)] = worker;
+    finished[slot(worker.plan.ordinal())] = worker;
     InstanceWorker w;
     // Listeners must not block (ResponseListener's contract), so answering under the lock is brief.
-    while ((w = finished[slot(next)]) != null && w.plan.ordinal == next) {
+    while ((w = finished[slot(next)]) != null && w.plan.ordinal() == next) {
       finished[slot(next)] = null;
       next++;
       w.answer();
