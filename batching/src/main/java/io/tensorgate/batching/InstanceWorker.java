@@ -203,6 +203,12 @@ final class InstanceWorker implements Runnable {
     long now = System.nanoTime();
     executed(plan.batchSize(), new ExecutionTimestamps(now, now, now, now), false);
     plan.fail(error);
+    for (int i = 0; i < plan.count(); i++) {
+      InferenceRequest r = plan.request(i);
+      if (r != null) {
+        r.markInputsStillRead();
+      }
+    }
     answer();
     plan.clear();
   }

@@ -13,6 +13,7 @@ import io.tensorgate.backend.GpuMonitor;
 import io.tensorgate.backend.InferenceException;
 import io.tensorgate.proto.inference.GRPCInferenceServiceGrpc;
 import io.tensorgate.server.grpc.ClientSharedMemoryGuard;
+import io.tensorgate.server.grpc.EventLoops;
 import io.tensorgate.server.grpc.InferenceService;
 import io.tensorgate.server.grpc.InflightBudget;
 import io.tensorgate.server.grpc.OpenCalls;
@@ -140,6 +141,7 @@ public final class TensorgateServer implements AutoCloseable {
     logControl.clientFaults().bindTo(meterRegistry());
     hardening.bindTo(meterRegistry());
     ParseGuard parseGuard = new ParseGuard(logControl.clientFaults());
+    EventLoops loops = new EventLoops();
     InferenceService service =
         new InferenceService(
             new ServerIdentity(config.serverId, version()),
@@ -151,7 +153,8 @@ public final class TensorgateServer implements AutoCloseable {
             routing.router(),
             routing.observers(observability.observers()),
             observability.traceSettingRpc(),
-            inflightBudget());
+            inflightBudget(),
+            loops);
 
     InetSocketAddress address =
         new InetSocketAddress(InetAddress.getByName(config.grpcAddress), config.grpcPort);
@@ -175,6 +178,7 @@ public final class TensorgateServer implements AutoCloseable {
         .addService(parseGuard.guard(legacyReflection().bindService()))
         .addService(parseGuard.guard(routing.service()));
     hardening.applyTo(netty, config.transport.handlerThreads(), config.transport.reusePort());
+    loops.use(hardening.transportLoops());
     config.transport.applyTo(netty);
     // Added last, so it wraps every other interceptor: no status leaves unchecked.
     netty.intercept(new StatusGuard());

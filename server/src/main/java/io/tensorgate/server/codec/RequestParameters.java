@@ -25,11 +25,14 @@ final class RequestParameters {
   int priority;
   long timeoutMicros;
 
+  /** A request without parameters: shared, never changed. */
+  private static final RequestParameters NONE = new RequestParameters();
+
   static RequestParameters parse(Map<String, InferParameter> params) throws InferenceException {
-    RequestParameters p = new RequestParameters();
     if (params.isEmpty()) {
-      return p;
+      return NONE;
     }
+    RequestParameters p = new RequestParameters();
     for (Map.Entry<String, InferParameter> e : params.entrySet()) {
       String key = e.getKey();
       InferParameter v = e.getValue();

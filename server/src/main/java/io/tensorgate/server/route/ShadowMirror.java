@@ -1,5 +1,7 @@
 package io.tensorgate.server.route;
 
+import com.google.protobuf.CodedInputStream;
+import com.google.protobuf.UnsafeByteOperations;
 import io.micrometer.core.instrument.Counter;
 import io.tensorgate.backend.InferenceError;
 import io.tensorgate.backend.InferenceException;
@@ -7,12 +9,12 @@ import io.tensorgate.backend.Tensor;
 import io.tensorgate.batching.InferenceRequest;
 import io.tensorgate.batching.ResponseListener;
 import io.tensorgate.proto.inference.ModelInferRequest;
-import io.tensorgate.server.codec.DecodedRequest;
 import io.tensorgate.server.codec.RequestDecoder;
 import io.tensorgate.server.observe.CompletedRequest;
 import io.tensorgate.server.observe.RequestObserver;
 import io.tensorgate.server.repository.LoadedVersion;
 import io.tensorgate.server.repository.ModelRegistry;
+import java.io.IOException;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -91,11 +93,25 @@ final class ShadowMirror implements RequestObserver, AutoCloseable {
       drop(s, RouteMetrics.QUEUE_FULL);
       return;
     }
-    Mirror m = new Mirror(s, c.wire(), OutputComparison.copy(c.outputs()));
+    Mirror m = new Mirror(s, owned(c.wire()), OutputComparison.copy(c.outputs()));
     try {
       executor.execute(m);
     } catch (RejectedExecutionException e) {
       drop(s, RouteMetrics.QUEUE_FULL);
+    }
+  }
+
+  /**
+   * The request with bytes of its own: the original's tensor bytes may be the network's buffers,
+   * released once the primary answered. One copy, on the sampled mirror path only.
+   */
+  private static ModelInferRequest owned(ModelInferRequest wire) {
+    try {
+      CodedInputStream in = UnsafeByteOperations.unsafeWrap(wire.toByteArray()).newCodedInput();
+      in.enableAliasing(true);
+      return ModelInferRequest.parseFrom(in);
+    } catch (IOException e) {
+      throw new IllegalStateException("a parsed request did not parse again", e);
     }
   }
 
@@ -142,28 +158,16 @@ final class ShadowMirror implements RequestObserver, AutoCloseable {
         return;
       }
       shadow = v;
-      DecodedRequest d;
+      InferenceRequest.Builder request = InferenceRequest.builder();
       try {
-        d = decoder.decode(wire, v.io());
-        v.checkInputs(d.inputs());
+        v.checkInputs(decoder.decode(wire, v.io(), request).inputs());
       } catch (InferenceException e) {
         stats.failures.increment();
         done();
         return;
       }
-      InferenceRequest request =
-          InferenceRequest.builder()
-              .id(d.id())
-              .inputs(d.inputs())
-              .requestedOutputs(d.requestedOutputs())
-              .batchSize(d.batchSize())
-              .priorityLevel(d.priority())
-              .deadlineNanos(InferenceRequest.NO_DEADLINE)
-              .arrivalNanos(System.nanoTime())
-              .mirrored(true)
-              .listener(this)
-              .build();
-      InferenceError refused = v.scheduler().submit(request);
+      request.arrivalNanos(System.nanoTime()).mirrored(true).listener(this);
+      InferenceError refused = v.scheduler().submit(request.build());
       if (refused != null) {
         drop(stats, RouteMetrics.SHADOW_QUEUE_FULL);
         done();
