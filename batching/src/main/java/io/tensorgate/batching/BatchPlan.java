@@ -33,6 +33,9 @@ final class BatchPlan {
   private InferenceError failure;
   private ExecutionTimestamps timestamps;
 
+  // Entries answered so far; -1 before answering began (see InstanceWorker#answer).
+  private int answered = -1;
+
   BatchPlan(int capacity, boolean batching) {
     this.requests = new InferenceRequest[capacity];
     this.sequences = new ActiveSequence[capacity];
@@ -123,6 +126,16 @@ final class BatchPlan {
     return batching && r != null ? r.batchSize() : 1;
   }
 
+  /** Entries answered so far; -1 before answering began. */
+  int answered() {
+    return answered;
+  }
+
+  /** Answering: the first {@code entries} entries are answered. */
+  void answered(int entries) {
+    this.answered = entries;
+  }
+
   /** The batch size: the sum of the entries' rows, 1 for a model that does not batch. */
   int batchSize() {
     int rows = 0;
@@ -170,5 +183,6 @@ final class BatchPlan {
     requestCount = 0;
     failure = null;
     timestamps = null;
+    answered = -1;
   }
 }

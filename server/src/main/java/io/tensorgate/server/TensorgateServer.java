@@ -33,6 +33,7 @@ import io.tensorgate.server.route.RoutingOptions;
 import io.tensorgate.server.security.SecurityOptions;
 import io.tensorgate.server.security.ServerHardening;
 import io.tensorgate.server.shm.SharedMemoryRegistry;
+import io.tensorgate.server.threads.BackgroundThreads;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -113,6 +114,7 @@ public final class TensorgateServer implements AutoCloseable {
             backends,
             config.controlMode,
             config.executionTimeout,
+            config.maxQueueWait,
             config.repositorySettings);
     manager.removeLeftoverOverrides();
     readiness = new Readiness(config.strictReadiness, manager, health, HEALTH_SERVICES);
@@ -188,7 +190,7 @@ public final class TensorgateServer implements AutoCloseable {
       hardening.close();
       throw e;
     }
-    manager.startPolling(config.pollSeconds);
+    manager.startPolling(config.pollSeconds, new BackgroundThreads(meterRegistry()));
     logModels();
     readiness.start();
     log.info("Started GRPCInferenceService at {}:{}", config.grpcAddress, port());
@@ -365,6 +367,7 @@ public final class TensorgateServer implements AutoCloseable {
     private int grpcPort = 8001;
     private Duration exitTimeout = Duration.ofSeconds(30);
     private Duration executionTimeout = Duration.ofSeconds(300);
+    private Duration maxQueueWait = Duration.ofSeconds(1);
     private Path shmRoot = Path.of("/dev/shm");
     private int maxMessageBytes = 64 << 20;
     private long maxInflightRequestBytes;
@@ -491,6 +494,17 @@ public final class TensorgateServer implements AutoCloseable {
      */
     public Builder executionTimeout(Duration v) {
       this.executionTimeout = Objects.requireNonNull(v, "executionTimeout");
+      return this;
+    }
+
+    /**
+     * The queue wait admitted requests should stay within: a request whose predicted wait (from
+     * each version's measured time per request) exceeds 3/4 of it is refused at once with
+     * UNAVAILABLE; a request's sooner deadline bounds it too. {@link Duration#ZERO} turns this off.
+     * Default 1 s.
+     */
+    public Builder maxQueueWait(Duration v) {
+      this.maxQueueWait = Objects.requireNonNull(v, "maxQueueWait");
       return this;
     }
 

@@ -93,26 +93,19 @@ final class InputChecks {
 
   /** The data's size (fixed-size types) or framing (BYTES) against the shape. */
   static void size(ModelInferRequest req, Tensor t, String model) throws InferenceException {
-    long[] shape = t.shape();
-    String name = t.name();
-    long elements;
-    try {
-      elements = Shapes.elementCount(shape);
-    } catch (ArithmeticException e) {
-      throw RequestDecoder.invalid(
-          prefix(req)
-              + "unexpected integer overflow while calculating element count for input '"
-              + name
-              + "' for model '"
-              + model
-              + "', shape "
-              + Shapes.toString(shape));
-    }
     DataType type = t.dataType();
     if (!type.isFixedSize()) {
-      BytesFraming.validate(req, t, elements, model);
+      BytesFraming.validate(req, t, elementCount(req, t.name(), t.shape(), model), model);
       return;
     }
+    fixedSize(req, t.name(), type, t.shape(), t.byteSize(), model);
+  }
+
+  /** Refuses {@code bytes} of data for a fixed-size tensor of {@code shape}, unless they match. */
+  static void fixedSize(
+      ModelInferRequest req, String name, DataType type, long[] shape, long bytes, String model)
+      throws InferenceException {
+    long elements = elementCount(req, name, shape, model);
     long expected;
     try {
       expected = Math.multiplyExact(elements, type.byteSize());
@@ -124,7 +117,7 @@ final class InputChecks {
               + "' exceeds maximum size of "
               + Long.MAX_VALUE);
     }
-    if (t.byteSize() != expected) {
+    if (bytes != expected) {
       throw RequestDecoder.invalid(
           prefix(req)
               + "input byte size mismatch for input '"
@@ -134,7 +127,23 @@ final class InputChecks {
               + "'. Expected "
               + expected
               + ", got "
-              + t.byteSize());
+              + bytes);
+    }
+  }
+
+  private static long elementCount(ModelInferRequest req, String name, long[] shape, String model)
+      throws InferenceException {
+    try {
+      return Shapes.elementCount(shape);
+    } catch (ArithmeticException e) {
+      throw RequestDecoder.invalid(
+          prefix(req)
+              + "unexpected integer overflow while calculating element count for input '"
+              + name
+              + "' for model '"
+              + model
+              + "', shape "
+              + Shapes.toString(shape));
     }
   }
 

@@ -232,7 +232,7 @@ public final class RequestDecoder {
     }
     if (s != null) {
       // Checked now, so a bad region fails the request before it runs.
-      shm.slice(s.region(), s.offset(), s.byteSize());
+      shm.checkRange(s.region(), s.offset(), s.byteSize());
       return new OutputOptions(0, s.region(), s.offset(), s.byteSize());
     }
     return classification > 0 ? new OutputOptions(classification, null, 0, 0) : null;
@@ -259,8 +259,15 @@ public final class RequestDecoder {
                 + model
                 + "'");
       }
+      shm.checkRange(s.region(), s.offset(), s.byteSize());
+      if (spec.dataType().isFixedSize()) {
+        // Before reading: the region's bytes are copied, so a wrong size must cost nothing.
+        InputChecks.fixedSize(req, in.getName(), spec.dataType(), shape, s.byteSize(), model);
+      }
+      // Read into server memory now: the bytes validated are the bytes executed, and nothing
+      // downstream touches memory the client can take away.
       return new Tensor(
-          spec.name(), spec.dataType(), shape, shm.slice(s.region(), s.offset(), s.byteSize()));
+          spec.name(), spec.dataType(), shape, shm.read(s.region(), s.offset(), s.byteSize()));
     }
     if (in.hasContents() && raw) {
       throw invalid(

@@ -38,6 +38,16 @@ public final class TestVersions {
           }
 
           @Override
+          public int liveInstances() {
+            return 1;
+          }
+
+          @Override
+          public long failures() {
+            return 0;
+          }
+
+          @Override
           public void shutdown() {}
 
           @Override
