@@ -29,6 +29,8 @@ final class DivergenceStats {
   private final Counter requestsCounter;
   private final Counter comparisonsCounter;
   private final Counter mismatchesCounter;
+  // By DropReason ordinal: a drop looks nothing up.
+  private final Counter[] droppedCounters;
   // Guarded by this.
   private double maxAbs;
   private double maxRel;
@@ -50,6 +52,17 @@ final class DivergenceStats {
     this.requestsCounter = metrics.shadowRequests(model, shadow.versionString());
     this.comparisonsCounter = metrics.comparisons(model, primaryVersion, shadow.versionString());
     this.mismatchesCounter = metrics.mismatches(model, primaryVersion, shadow.versionString());
+    RouteMetrics.DropReason[] reasons = RouteMetrics.DropReason.values();
+    this.droppedCounters = new Counter[reasons.length];
+    for (RouteMetrics.DropReason r : reasons) {
+      droppedCounters[r.ordinal()] = metrics.shadowDropped(model, r);
+    }
+  }
+
+  /** A mirror for this pair was dropped for {@code reason}. */
+  void dropped(RouteMetrics.DropReason reason) {
+    dropped.increment();
+    droppedCounters[reason.ordinal()].increment();
   }
 
   /** Whether this entry judges with the target's tolerances. */

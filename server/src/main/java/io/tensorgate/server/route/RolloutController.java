@@ -24,7 +24,7 @@ final class RolloutController {
   private static final Logger log = LoggerFactory.getLogger(RolloutController.class);
 
   private final RoutingControl control;
-  private final RoutingRouter router;
+  private final RouteTableRouter router;
   private final VersionWindows windows;
   private final DivergenceTable divergence;
   private final LongSupplier nanoClock;
@@ -46,7 +46,7 @@ final class RolloutController {
 
   RolloutController(
       RoutingControl control,
-      RoutingRouter router,
+      RouteTableRouter router,
       VersionWindows windows,
       DivergenceTable divergence,
       LongSupplier nanoClock) {

@@ -27,7 +27,7 @@ final class RoutingControl {
   private static final Logger log = LoggerFactory.getLogger(RoutingControl.class);
 
   private final ModelRegistry registry;
-  private final RoutingRouter router;
+  private final RouteTableRouter router;
   private final RouteMetrics metrics;
   private final DivergenceTable divergence;
   private final RoutingFiles files;
@@ -40,7 +40,7 @@ final class RoutingControl {
 
   RoutingControl(
       ModelRegistry registry,
-      RoutingRouter router,
+      RouteTableRouter router,
       RouteMetrics metrics,
       DivergenceTable divergence,
       RoutingFiles files,

@@ -15,11 +15,11 @@ import java.util.Objects;
  * are one immutable map behind a volatile reference: a request sees the tables before a change or
  * after it.
  */
-final class RoutingRouter implements VersionRouter {
+final class RouteTableRouter implements VersionRouter {
   private final ModelRegistry registry;
   private volatile Map<String, ModelRoute> routes = Map.of();
 
-  RoutingRouter(ModelRegistry registry) {
+  RouteTableRouter(ModelRegistry registry) {
     this.registry = Objects.requireNonNull(registry, "registry");
   }
 
