@@ -27,6 +27,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executor;
 import java.util.function.IntSupplier;
 import java.util.stream.IntStream;
 
@@ -43,21 +44,25 @@ final class ModelLoader {
   private final IntSupplier gpuCount;
   private final Duration executionTimeout;
   private final Duration maxQueueWait;
+  private final Executor closer;
 
   /**
    * @param gpuCount the CUDA devices of this host (0 without CUDA), where KIND_GPU groups that name
    *     no {@code gpus} place their instances, as in Triton
    * @param maxQueueWait the longest predicted queue wait admitted; {@link Duration#ZERO}: no limit
+   * @param closer where the versions it loads close once retired (closing blocks)
    */
   ModelLoader(
       RepositoryLayout layout,
       IntSupplier gpuCount,
       Duration executionTimeout,
-      Duration maxQueueWait) {
+      Duration maxQueueWait,
+      Executor closer) {
     this.layout = Objects.requireNonNull(layout, "layout");
     this.gpuCount = Objects.requireNonNull(gpuCount, "gpuCount");
     this.executionTimeout = Objects.requireNonNull(executionTimeout, "executionTimeout");
     this.maxQueueWait = Objects.requireNonNull(maxQueueWait, "maxQueueWait");
+    this.closer = Objects.requireNonNull(closer, "closer");
   }
 
   /**
@@ -131,7 +136,8 @@ final class ModelLoader {
       scheduler =
           Schedulers.create(schedulerConfig, instances, stats, replaceInstances(model, instances));
       return new LoadedVersion(
-          config, version, io, model, instances, scheduler, stats, baseline, files, modelDir);
+          config, version, io, model, instances, scheduler, stats, baseline, files, modelDir,
+          closer);
     } catch (BackendException | LoadException | RuntimeException e) {
       if (scheduler != null) {
         scheduler.close();

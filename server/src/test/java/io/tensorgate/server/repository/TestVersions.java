@@ -12,6 +12,7 @@ import io.tensorgate.server.stats.ModelStats;
 import io.tensorgate.server.stats.StatsSnapshot;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 
 /** A {@link LoadedVersion} without a backend behind it, for tests of what surrounds one. */
@@ -20,6 +21,11 @@ public final class TestVersions {
 
   /** Version 1 of a model with {@code io}'s tensors, whose scheduler accepts and drops requests. */
   public static LoadedVersion version(ModelIo io) {
+    return version(io, Runnable::run);
+  }
+
+  /** As {@link #version(ModelIo)}, closing on {@code closer} once retired. */
+  public static LoadedVersion version(ModelIo io, Executor closer) {
     Scheduler scheduler =
         new Scheduler() {
           @Override
@@ -83,6 +89,7 @@ public final class TestVersions {
         new ModelStats(),
         StatsSnapshot.EMPTY,
         0,
-        Path.of("."));
+        Path.of("."),
+        closer);
   }
 }
