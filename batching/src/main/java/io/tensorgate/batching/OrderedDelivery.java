@@ -1,5 +1,7 @@
 package io.tensorgate.batching;
 
+import com.google.errorprone.annotations.concurrent.GuardedBy;
+
 /**
  * Answers batches in the order the batcher dispatched them, whichever instance finishes first
  * (Triton's {@code preserve_ordering}). A worker whose batch finished early parks the batch here
@@ -11,7 +13,8 @@ package io.tensorgate.batching;
  */
 final class OrderedDelivery implements Delivery {
   private final InstanceWorker[] finished;
-  // @GuardedBy("this")
+
+  @GuardedBy("this")
   private long next;
 
   OrderedDelivery(int workers) {

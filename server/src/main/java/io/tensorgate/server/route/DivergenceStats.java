@@ -1,5 +1,6 @@
 package io.tensorgate.server.route;
 
+import com.google.errorprone.annotations.concurrent.GuardedBy;
 import io.micrometer.core.instrument.Counter;
 import io.tensorgate.proto.admin.v1.Divergence;
 import java.util.Objects;
@@ -31,8 +32,11 @@ final class DivergenceStats {
   private final Counter mismatchesCounter;
   // By DropReason ordinal: a drop looks nothing up.
   private final Counter[] droppedCounters;
-  // Guarded by this.
+
+  @GuardedBy("this")
   private double maxAbs;
+
+  @GuardedBy("this")
   private double maxRel;
 
   DivergenceStats(

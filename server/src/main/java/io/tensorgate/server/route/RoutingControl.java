@@ -1,5 +1,6 @@
 package io.tensorgate.server.route;
 
+import com.google.errorprone.annotations.concurrent.GuardedBy;
 import com.google.protobuf.TextFormat;
 import io.grpc.Status;
 import io.grpc.StatusException;
@@ -33,9 +34,13 @@ final class RoutingControl {
   private final RoutingFiles files;
   private final RoutingEvents events;
   private final RouteValidator validator;
-  // Guarded by this: the file text each model's routes came from or were written as.
+
+  // The file text each model's routes came from or were written as.
+  @GuardedBy("this")
   private final Map<String, String> fileTexts = new HashMap<>();
-  // Guarded by this: the last canary epoch handed out (see ModelRoute.canaryEpoch).
+
+  // The last canary epoch handed out (see ModelRoute.canaryEpoch).
+  @GuardedBy("this")
   private long canaryEpochs;
 
   RoutingControl(
