@@ -1,6 +1,5 @@
 package io.tensorgate.server.drift;
 
-import com.google.errorprone.annotations.concurrent.GuardedBy;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
@@ -65,46 +64,20 @@ final class VersionDrift {
   final Counter sampled;
   final Counter dropped;
 
-  @GuardedBy("this")
+  // Guarded by this.
   private State state;
-
-  @GuardedBy("this")
   private String source = "";
-
-  @GuardedBy("this")
   private String failure = "";
-
-  @GuardedBy("this")
   private long referenceRequests;
-
-  @GuardedBy("this")
   private List<List<Object>> captured;
-
-  @GuardedBy("this")
   private int capturedRequests;
-
-  @GuardedBy("this")
   private Feature[] monitored = new Feature[0];
-
-  @GuardedBy("this")
   private Bins[] bins = new Bins[0];
-
-  @GuardedBy("this")
   private int[] featureIndex = new int[0];
-
-  @GuardedBy("this")
   private long[][] counts = new long[0][];
-
-  @GuardedBy("this")
   private double[][] stats = new double[0][];
-
-  @GuardedBy("this")
   private boolean[] drifting = new boolean[0];
-
-  @GuardedBy("this")
   private Counter[] events = new Counter[0];
-
-  @GuardedBy("this")
   private final ArrayDeque<Entry> window = new ArrayDeque<>();
 
   private volatile Report report;

@@ -151,11 +151,7 @@ public final class InferenceService extends GRPCInferenceServiceGrpc.GRPCInferen
     return List.copyOf(all);
   }
 
-  /**
-   * This service, its inference requests parsed without copying their tensors ({@link
-   * AliasingMarshaller}), with the interceptor that reads Triton's and Tensorgate's request
-   * headers.
-   */
+  /** This service, parsing without copies ({@link AliasingMarshaller}), reading the headers. */
   public ServerServiceDefinition withHeaders() {
     return ServerInterceptors.intercept(
         AliasingMarshaller.install(bindService()), new RequestHeaders());
