@@ -3,6 +3,7 @@
 import glob
 import json
 import os
+import re
 import statistics
 import sys
 
@@ -139,6 +140,53 @@ def tensorrt(out):
     clients(out)
 
 
+def h2rps(path):
+    """Requests per second and succeeded requests of an h2load report."""
+    text = open(path).read()
+    rps = float(re.search(r"finished in [^,]+, ([0-9.]+) req/s", text).group(1))
+    done = int(re.search(r"requests: .* ([0-9]+) succeeded", text).group(1))
+    return rps, done
+
+
+def h2p99ms(path):
+    """p99 latency in ms from an h2load --log-file (start, status, duration in microseconds)."""
+    durations = sorted(int(line.split("\t")[2]) for line in open(path) if line.strip())
+    return durations[int(0.99 * (len(durations) - 1))] / 1e3 if durations else float("nan")
+
+
+def hotpath(out):
+    rounds = sorted(int(m.group(1)) for p in glob.glob(f"{out}/tg-simple-h2-r*.txt")
+                    for m in [re.search(r"-r([0-9]+)[.]txt$", p)])
+    print("| round | load | simple h2load echo rps | Tensorgate rps | ratio (>= 0.6) | c=1 overhead us (<= 30) | cls h2load rps | cls p99 ms (< 50) | in-process best | ratio (>= 0.9) |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    for r in rounds:
+        e, _ = h2rps(f"{out}/echo-simple-h2-r{r}.txt")
+        t, _ = h2rps(f"{out}/tg-simple-h2-r{r}.txt")
+        load_avg = re.search(r"load: ([0-9.]+)", open(f"{out}/tg-simple-h2-r{r}.txt").read()).group(1)
+        ec = load(f"{out}/echo-simple-c1-r{r}.json")["tensorgate"]["latencyNanos"]["p50"]
+        tj = load(f"{out}/tg-simple-c1-r{r}.json")["tensorgate"]
+        s = tj["serverStats"]
+        compute = s["computeInputUs"] + s["computeInferUs"] + s["computeOutputUs"]
+        over = (tj["latencyNanos"]["p50"] - ec) / 1e3 - compute
+        c, _ = h2rps(f"{out}/tg-cls-h2-r{r}.txt")
+        p99 = h2p99ms(f"{out}/tg-cls-h2-r{r}.log")
+        inproc = max(x["inferencesPerSecond"] for x in load(f"{out}/inprocess-r{r}.json")["results"])
+        print(f"| {r} | {load_avg} | {e:,.0f} | {t:,.0f} | {t/e:.2f} | {over:.1f} | {c:,.0f} | {p99:.1f} | {inproc:,.0f} | {c/inproc:.2f} |")
+    alloc = f"{out}/alloc.json"
+    if os.path.exists(alloc):
+        events = json.load(open(alloc))["recording"]["events"]
+        per_thread = {}
+        for ev in events:
+            v = ev["values"]
+            tid = v["thread"]["javaThreadId"] if v.get("thread") else None
+            lo, hi = per_thread.get(tid, (v["allocated"], v["allocated"]))
+            per_thread[tid] = (min(lo, v["allocated"]), max(hi, v["allocated"]))
+        total = sum(hi - lo for lo, hi in per_thread.values())
+        _, done = h2rps(f"{out}/tg-simple-alloc.txt")
+        print(f"\nAllocated by the server's threads during the allocation run: {total:,} bytes for "
+              f"{done:,} `simple` requests: {total / max(done, 1):,.0f} bytes per request.")
+
+
 if __name__ == "__main__":
     {"overhead": overhead, "batching": batching, "openloop": openloop,
-     "tensorrt": tensorrt}[sys.argv[1]](sys.argv[2])
+     "tensorrt": tensorrt, "hotpath": hotpath}[sys.argv[1]](sys.argv[2])

@@ -2,6 +2,7 @@ package io.tensorgate.batching;
 
 import io.tensorgate.backend.Batch;
 import io.tensorgate.backend.DataType;
+import io.tensorgate.backend.ModelInstance;
 import io.tensorgate.backend.Tensor;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -11,10 +12,11 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * Concatenates a plan's request inputs along the batch dimension into direct, little-endian buffers
+ * Concatenates a plan's request inputs along the batch dimension into the memory the instance
+ * offers for them ({@link ModelInstance#inputBuffer}), or else into direct, little-endian buffers
  * that belong to one instance worker and are reused from batch to batch (grown when a batch needs
- * more). Each request byte is copied once; a lone request whose buffers are already direct is
- * passed through without a copy.
+ * more). Each request byte is copied once, gathered from the segments it arrived in; a lone request
+ * whose input is already one direct buffer is passed through without a copy.
  *
  * <p>Ragged inputs ({@code allow_ragged_batch}) are concatenated into a 1-D tensor of all their
  * elements, as Triton's backends expect. Empty sequence slots become rows of zeros shaped like the
@@ -26,23 +28,33 @@ final class BatchAssembler {
   private final boolean batching;
   private final Set<String> raggedInputs;
   private final SequenceInputs sequenceInputs;
+  private final ModelInstance instance;
   private final ArrayList<Tensor> inputs = new ArrayList<>();
   private final ArrayList<String> outputNames = new ArrayList<>();
   private ByteBuffer[] pool = new ByteBuffer[0];
+  // Per batch: inputs gathered into the instance's own memory (Batch#inInstanceMemory).
+  private long inInstanceMemory;
 
   /**
    * @param sequenceInputs adds the control and state inputs of a sequence model; null otherwise
+   * @param instance the instance the batches run on, asked for its input memory
    */
-  BatchAssembler(boolean batching, Set<String> raggedInputs, SequenceInputs sequenceInputs) {
+  BatchAssembler(
+      boolean batching,
+      Set<String> raggedInputs,
+      SequenceInputs sequenceInputs,
+      ModelInstance instance) {
     this.batching = batching;
     this.raggedInputs = Objects.requireNonNull(raggedInputs, "raggedInputs");
     this.sequenceInputs = sequenceInputs;
+    this.instance = Objects.requireNonNull(instance, "instance");
   }
 
   Batch assemble(BatchPlan plan) {
     InferenceRequest reference = plan.reference();
     int rows = batching ? plan.batchSize() : 1;
     inputs.clear();
+    inInstanceMemory = 0;
     List<Tensor> referenceInputs = reference.inputs();
     boolean passedThrough = true;
     for (int i = 0; i < referenceInputs.size(); i++) {
@@ -56,19 +68,19 @@ final class BatchAssembler {
       // The request's own (immutable) list: Batch keeps it without copying.
       return new Batch(rows, referenceInputs, outputNames(plan));
     }
-    return new Batch(rows, inputs, outputNames(plan));
+    return new Batch(rows, inputs, outputNames(plan), inInstanceMemory);
   }
 
   private Tensor input(BatchPlan plan, int index, Tensor reference, int rows) {
     boolean ragged = batching && raggedInputs.contains(reference.name());
-    if (plan.count == 1 && reference.data().isDirect()) {
+    if (plan.count() == 1 && reference.isDirect()) {
       return ragged ? flattened(reference, reference.data(), reference.elementCount()) : reference;
     }
     int rowBytes = batching ? emptyRowBytes(reference) : 0;
     long total = 0;
     long elements = 0;
-    for (int e = 0; e < plan.count; e++) {
-      InferenceRequest r = plan.requests[e];
+    for (int e = 0; e < plan.count(); e++) {
+      InferenceRequest r = plan.request(e);
       if (r == null) {
         total += rowBytes;
       } else {
@@ -79,13 +91,13 @@ final class BatchAssembler {
         }
       }
     }
-    ByteBuffer buffer = buffer(index, total);
-    for (int e = 0; e < plan.count; e++) {
-      InferenceRequest r = plan.requests[e];
+    ByteBuffer buffer = target(index, reference.name(), total);
+    for (int e = 0; e < plan.count(); e++) {
+      InferenceRequest r = plan.request(e);
       if (r == null) {
         putZeros(buffer, rowBytes);
       } else {
-        buffer.put(r.inputs().get(index).data());
+        r.inputs().get(index).copyTo(buffer);
       }
     }
     buffer.flip();
@@ -120,16 +132,16 @@ final class BatchAssembler {
   private List<String> outputNames(BatchPlan plan) {
     List<String> first = plan.reference().requestedOutputs();
     boolean same = sequenceInputs == null || sequenceInputs.stateOutputs().isEmpty();
-    for (int e = 0; e < plan.count && same; e++) {
-      InferenceRequest r = plan.requests[e];
+    for (int e = 0; e < plan.count() && same; e++) {
+      InferenceRequest r = plan.request(e);
       same = r == null || r.requestedOutputs() == first || r.requestedOutputs().equals(first);
     }
     if (same) {
       return first;
     }
     outputNames.clear();
-    for (int e = 0; e < plan.count; e++) {
-      InferenceRequest r = plan.requests[e];
+    for (int e = 0; e < plan.count(); e++) {
+      InferenceRequest r = plan.request(e);
       if (r != null) {
         merge(r.requestedOutputs());
       }
@@ -164,10 +176,22 @@ final class BatchAssembler {
     }
   }
 
-  private ByteBuffer buffer(int index, long bytes) {
+  /** Where input {@code index} goes: the instance's memory when it offers enough, else the pool. */
+  private ByteBuffer target(int index, String name, long bytes) {
     if (bytes > Integer.MAX_VALUE) {
       throw new IllegalArgumentException("a batched input of " + bytes + " bytes is too large");
     }
+    ByteBuffer offered = instance.inputBuffer(name, (int) bytes);
+    if (offered != null && offered.capacity() >= bytes) {
+      if (index < Long.SIZE) {
+        inInstanceMemory |= 1L << index;
+      }
+      return offered.duplicate().clear();
+    }
+    return buffer(index, bytes);
+  }
+
+  private ByteBuffer buffer(int index, long bytes) {
     if (index >= pool.length) {
       pool = java.util.Arrays.copyOf(pool, index + 1);
     }

@@ -10,34 +10,31 @@ import java.util.List;
  * One batch as the batcher chose it, and its outcome, owned by one instance worker and reused for
  * every batch it runs.
  *
- * <p>The batcher fills the entries while the worker is idle and hands the plan over with the
- * worker's volatile state; from then on only the worker (or, under {@code preserve_ordering}, the
- * thread delivering in order) touches it until the worker is idle again.
+ * <p>The batcher (or a submitting thread, on the idle fast path) fills the entries ({@link #add},
+ * {@link #addSlot}) while it holds the worker claimed, and hands the plan over with the worker's
+ * volatile state; from then on only the thread running the batch (or, under {@code
+ * preserve_ordering}, the thread delivering in order) touches it until the worker is idle again.
  *
  * <p>An entry is one request, occupying {@link #rows(int)} consecutive rows of the batch. Under
  * sequence batching an entry is one batch slot: its request may be null (an empty slot, executed as
  * a not-ready row of zeros) and it carries the slot's sequence.
  */
 final class BatchPlan {
-  final InferenceRequest[] requests;
-  final ActiveSequence[] sequences;
+  private final InferenceRequest[] requests;
+  private final ActiveSequence[] sequences;
   private final boolean batching;
   private final List<?>[] outputs;
-  int count;
+  private int count;
+  // Requests among the entries (non-null ones).
+  private int requestCount;
+  // Dispatch order of this batch, for ordered delivery.
+  private long ordinal;
+  // Set when the whole batch failed; then outputs is unused.
+  private InferenceError failure;
+  private ExecutionTimestamps timestamps;
 
-  /** Requests among the entries (non-null ones). */
-  int requestCount;
-
-  /** Dispatch order of this batch, for ordered delivery. */
-  long ordinal;
-
-  /** Set when the whole batch failed; then {@link #outputs} is unused. */
-  InferenceError failure;
-
-  ExecutionTimestamps timestamps;
-
-  /** Entries answered so far; -1 before answering began (see {@link InstanceWorker#answer}). */
-  int answered = -1;
+  // Entries answered so far; -1 before answering began (see InstanceWorker#answer).
+  private int answered = -1;
 
   BatchPlan(int capacity, boolean batching) {
     this.requests = new InferenceRequest[capacity];
@@ -46,10 +43,97 @@ final class BatchPlan {
     this.batching = batching;
   }
 
+  /** Filling: appends a request as the next entry. */
+  void add(InferenceRequest request) {
+    requests[count++] = request;
+    requestCount++;
+  }
+
+  /**
+   * Filling, under sequence batching: appends the next slot, {@code request} of {@code sequence},
+   * or an empty slot when {@code request} is null.
+   */
+  void addSlot(InferenceRequest request, ActiveSequence sequence) {
+    requests[count] = request;
+    if (request != null) {
+      sequences[count] = sequence;
+      requestCount++;
+    }
+    count++;
+  }
+
+  /** Filling: the batch's place in dispatch order. */
+  void ordinal(long ordinal) {
+    this.ordinal = ordinal;
+  }
+
+  long ordinal() {
+    return ordinal;
+  }
+
+  /** Whether no more entries fit. */
+  boolean full() {
+    return count == requests.length;
+  }
+
+  /** The most entries a batch can hold. */
+  int capacity() {
+    return requests.length;
+  }
+
+  /** Entries (requests and empty slots). */
+  int count() {
+    return count;
+  }
+
+  /** Requests among the entries. */
+  int requestCount() {
+    return requestCount;
+  }
+
+  /** Entry {@code i}'s request; null for an empty sequence slot. */
+  InferenceRequest request(int i) {
+    return requests[i];
+  }
+
+  /** Entry {@code i}'s sequence (sequence batching), null for an empty slot. */
+  ActiveSequence sequence(int i) {
+    return sequences[i];
+  }
+
+  /** The whole batch failed with {@code error}; its requests are answered with it. */
+  void fail(InferenceError error) {
+    this.failure = error;
+  }
+
+  /** The failure, or null when the batch ran. */
+  InferenceError failure() {
+    return failure;
+  }
+
+  /** The batch ran: the execution's timestamps. */
+  void executed(ExecutionTimestamps timestamps) {
+    this.timestamps = timestamps;
+  }
+
+  ExecutionTimestamps timestamps() {
+    return timestamps;
+  }
+
   /** The batch rows entry {@code i} occupies: its batch size, 1 for an empty slot. */
   int rows(int i) {
     InferenceRequest r = requests[i];
     return batching && r != null ? r.batchSize() : 1;
+  }
+
+  /** Entries answered so far; -1 before answering began. */
+  int answered() {
+    return answered;
+  }
+
+  /** Answering: the first {@code entries} entries are answered. */
+  void answered(int entries) {
+    this.answered = entries;
   }
 
   /** The batch size: the sum of the entries' rows, 1 for a model that does not batch. */

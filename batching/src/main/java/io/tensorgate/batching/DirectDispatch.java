@@ -49,10 +49,7 @@ final class DirectDispatch {
       wakeup.signal();
       return false;
     }
-    BatchPlan plan = worker.plan;
-    plan.requests[0] = request;
-    plan.count = 1;
-    plan.requestCount = 1;
+    worker.plan.add(request);
     request.markDispatched(now);
     accounting.dispatched(1);
     worker.assign();

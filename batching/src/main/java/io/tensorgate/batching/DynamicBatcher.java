@@ -127,13 +127,8 @@ final class DynamicBatcher implements Batcher {
     return sleep;
   }
 
-  /**
-   * Called by a worker that just answered its batch: if requests are queued, forms its next batch
-   * and hands it to that same worker, which then runs it without parking.
-   *
-   * @return whether the worker got a batch; if not, it goes idle as usual
-   */
-  synchronized boolean refill(InstanceWorker worker, long now) {
+  @Override
+  public synchronized boolean refill(InstanceWorker worker, long now) {
     if (closed) {
       return false;
     }
@@ -325,11 +320,9 @@ final class DynamicBatcher implements Batcher {
       }
       level.left();
       r.markDispatched(now);
-      plan.requests[i] = r;
+      plan.add(r);
     }
-    plan.count = take;
-    plan.requestCount = take;
-    plan.ordinal = nextOrdinal++;
+    plan.ordinal(nextOrdinal++);
     clearCandidates(found);
     releaseClearedSlots();
     accounting.dispatched(take);

@@ -33,6 +33,7 @@ public final class InferenceRequest {
   private long dispatchNanos;
   private ExecutionTimestamps executionTimestamps;
   private int executedBatchSize;
+  private boolean inputsStillRead;
 
   private InferenceRequest(Builder b) {
     this.id = b.id;
@@ -144,6 +145,20 @@ public final class InferenceRequest {
   /** The size of the batch this request executed in; 0 if it never executed. */
   public int executedBatchSize() {
     return executedBatchSize;
+  }
+
+  /**
+   * Whether the request was answered while an execution may still read its inputs: the execution
+   * watchdog gave up on a hung one. Whoever owns the input buffers must then never reuse them
+   * (leaking them is the safe choice: the hung instance is leaked too).
+   */
+  public boolean inputsStillRead() {
+    return inputsStillRead;
+  }
+
+  /** Called by the scheduler before answering a request whose execution it abandoned. */
+  public void markInputsStillRead() {
+    this.inputsStillRead = true;
   }
 
   /** Called by the scheduler after the request's batch executed. */

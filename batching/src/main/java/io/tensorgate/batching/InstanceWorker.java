@@ -73,7 +73,7 @@ final class InstanceWorker implements Runnable {
   private final BatcherWakeup wakeup;
   private final ServiceRate serviceRate;
   private Delivery delivery;
-  private DynamicBatcher refill;
+  private Batcher refill;
   private volatile int state = IDLE;
   private volatile boolean stopping;
   private volatile Thread thread;
@@ -160,7 +160,7 @@ final class InstanceWorker implements Runnable {
   }
 
   /** Set once before the thread starts: lets this worker take its next batch itself. */
-  void refillFrom(DynamicBatcher batcher) {
+  void refillFrom(Batcher batcher) {
     this.refill = batcher;
   }
 
@@ -177,7 +177,7 @@ final class InstanceWorker implements Runnable {
    */
   void releaseOrRefill() {
     plan.clear();
-    DynamicBatcher batcher = refill;
+    Batcher batcher = refill;
     if (batcher != null && batcher.refill(this, System.nanoTime())) {
       return;
     }
@@ -228,7 +228,13 @@ final class InstanceWorker implements Runnable {
   void failAbandoned(InferenceError error) {
     long now = System.nanoTime();
     executed(plan.batchSize(), new ExecutionTimestamps(now, now, now, now), false, 0, 0);
-    plan.failure = error;
+    plan.fail(error);
+    for (int i = 0; i < plan.count(); i++) {
+      InferenceRequest r = plan.request(i);
+      if (r != null) {
+        r.markInputsStillRead();
+      }
+    }
     answer();
     plan.clear();
   }
@@ -242,7 +248,7 @@ final class InstanceWorker implements Runnable {
       // A batch that was already waiting when the previous one ended counts from that end: the
       // gap between them delays the queue as much as executing does.
       long busySince = parked || previousEnd == 0 ? start : previousEnd;
-      int requests = plan.requestCount;
+      int requests = plan.requestCount();
       try {
         if (!execute()) {
           closeAbandoned();
@@ -276,8 +282,8 @@ final class InstanceWorker implements Runnable {
       return;
     }
     try {
-      if (plan.failure == null) {
-        plan.failure = SchedulerErrors.WORKER_FAILED;
+      if (plan.failure() == null) {
+        plan.fail(SchedulerErrors.WORKER_FAILED);
       }
       answer();
     } catch (Throwable again) {
@@ -317,7 +323,7 @@ final class InstanceWorker implements Runnable {
     try {
       batch = assembler.assemble(plan);
     } catch (Throwable e) {
-      plan.failure = SchedulerErrors.notExecuted(e);
+      plan.fail(SchedulerErrors.notExecuted(e));
       accounting.workerFailed(e);
       return true;
     }
@@ -335,7 +341,7 @@ final class InstanceWorker implements Runnable {
       // native code) fails only this batch: a dead worker would leave every later request hanging.
       long end = System.nanoTime();
       long cpu = cpuNow() - cpuStart;
-      plan.failure = SchedulerErrors.executionFailed(e);
+      plan.fail(SchedulerErrors.executionFailed(e));
       executed(batch.size(), new ExecutionTimestamps(start, start, end, end), false, cpu, 0);
       return true;
     }
@@ -347,8 +353,8 @@ final class InstanceWorker implements Runnable {
     try {
       scatter.begin(result.outputs(), batch.size());
       int row = 0;
-      for (int i = 0; i < plan.count; i++) {
-        InferenceRequest r = plan.requests[i];
+      for (int i = 0; i < plan.count(); i++) {
+        InferenceRequest r = plan.request(i);
         int rows = plan.rows(i);
         if (r != null) {
           plan.setOutputs(i, scatter.rowsOf(r.requestedOutputs(), row, rows));
@@ -358,9 +364,9 @@ final class InstanceWorker implements Runnable {
       if (sequenceInputs != null) {
         sequenceInputs.keepStates(plan, scatter);
       }
-      plan.timestamps = result.timestamps();
+      plan.executed(result.timestamps());
     } catch (Throwable e) {
-      plan.failure = SchedulerErrors.notExecuted(e);
+      plan.fail(SchedulerErrors.notExecuted(e));
       accounting.workerFailed(e);
     } finally {
       scatter.end();
@@ -389,22 +395,22 @@ final class InstanceWorker implements Runnable {
    * preserve_ordering} by the worker delivering in order.
    */
   void answer() {
-    InferenceError failure = plan.failure;
-    if (plan.answered < 0) {
-      accounting.executed(plan.requestCount);
-      plan.answered = 0;
+    InferenceError failure = plan.failure();
+    if (plan.answered() < 0) {
+      accounting.executed(plan.requestCount());
+      plan.answered(0);
     }
     // Resumes after the last answered entry, so that recover() never answers a request twice.
-    for (int i = plan.answered; i < plan.count; i++) {
-      plan.answered = i + 1;
-      InferenceRequest r = plan.requests[i];
+    for (int i = plan.answered(); i < plan.count(); i++) {
+      plan.answered(i + 1);
+      InferenceRequest r = plan.request(i);
       if (r == null) {
         continue;
       }
       if (failure != null) {
         accounting.fail(r, failure);
       } else {
-        r.markExecuted(plan.timestamps, plan.batchSize());
+        r.markExecuted(plan.timestamps(), plan.batchSize());
         accounting.succeed(r, plan.outputs(i));
       }
     }

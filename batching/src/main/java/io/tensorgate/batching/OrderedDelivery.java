@@ -1,5 +1,7 @@
 package io.tensorgate.batching;
 
+import com.google.errorprone.annotations.concurrent.GuardedBy;
+
 /**
  * Answers batches in the order the batcher dispatched them, whichever instance finishes first
  * (Triton's {@code preserve_ordering}). A worker whose batch finished early parks the batch here
@@ -11,7 +13,8 @@ package io.tensorgate.batching;
  */
 final class OrderedDelivery implements Delivery {
   private final InstanceWorker[] finished;
-  // @GuardedBy("this")
+
+  @GuardedBy("this")
   private long next;
 
   OrderedDelivery(int workers) {
@@ -20,10 +23,10 @@ final class OrderedDelivery implements Delivery {
 
   @Override
   public synchronized void completed(InstanceWorker worker) {
-    finished[slot(worker.plan.ordinal)] = worker;
+    finished[slot(worker.plan.ordinal())] = worker;
     InstanceWorker w;
     // Listeners must not block (ResponseListener's contract), so answering under the lock is brief.
-    while ((w = finished[slot(next)]) != null && w.plan.ordinal == next) {
+    while ((w = finished[slot(next)]) != null && w.plan.ordinal() == next) {
       finished[slot(next)] = null;
       next++;
       w.answer();

@@ -59,7 +59,7 @@ public final class Schedulers {
             new InstanceWorker(
                 instance,
                 new BatchPlan(capacity, batching),
-                new BatchAssembler(batching, config.raggedInputs(), null),
+                new BatchAssembler(batching, config.raggedInputs(), null, instance),
                 new OutputScatter(batching),
                 null,
                 accounting,

@@ -230,14 +230,11 @@ final class SequenceBatcher implements Batcher {
       for (int s = 0; s <= last; s++) {
         InferenceRequest r = heads[s];
         heads[s] = null;
-        plan.requests[s] = r;
+        plan.addSlot(r, own[s]);
         if (r != null) {
-          plan.sequences[s] = own[s];
           take(own[s], r, now);
-          plan.requestCount++;
         }
       }
-      plan.count = last + 1;
       hand(worker);
     }
   }
@@ -257,7 +254,7 @@ final class SequenceBatcher implements Batcher {
     BatchPlan plan = worker.plan;
     InferenceRequest reference = null;
     long oldestArrival = 0;
-    while (plan.count < plan.requests.length) {
+    while (!plan.full()) {
       int pick = -1;
       for (int s = 0; s < own.length; s++) {
         InferenceRequest r = heads[s];
@@ -276,22 +273,19 @@ final class SequenceBatcher implements Batcher {
         reference = r;
         oldestArrival = r.arrivalNanos();
       }
-      plan.requests[plan.count] = r;
-      plan.sequences[plan.count] = own[pick];
-      plan.count++;
+      plan.addSlot(r, own[pick]);
     }
     java.util.Arrays.fill(heads, null);
-    int wanted = Math.min(Math.min(maxBatchSize, plan.requests.length), active);
+    int wanted = Math.min(Math.min(maxBatchSize, plan.capacity()), active);
     long waited = now - oldestArrival;
-    if (plan.count < wanted && delayNanos > 0 && waited < delayNanos) {
+    if (plan.count() < wanted && delayNanos > 0 && waited < delayNanos) {
       sleep = Math.min(sleep, delayNanos - waited);
       plan.clear();
       return;
     }
-    for (int i = 0; i < plan.count; i++) {
-      take(plan.sequences[i], plan.requests[i], now);
+    for (int i = 0; i < plan.count(); i++) {
+      take(plan.sequence(i), plan.request(i), now);
     }
-    plan.requestCount = plan.count;
     hand(worker);
   }
 
@@ -306,7 +300,7 @@ final class SequenceBatcher implements Batcher {
   }
 
   private void hand(InstanceWorker worker) {
-    accounting.dispatched(worker.plan.requestCount);
+    accounting.dispatched(worker.plan.requestCount());
     progressed = true;
     worker.assign();
   }

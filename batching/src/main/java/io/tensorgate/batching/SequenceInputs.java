@@ -63,12 +63,12 @@ final class SequenceInputs {
     if (states.isEmpty()) {
       return;
     }
-    for (int i = 0; i < plan.count; i++) {
-      InferenceRequest r = plan.requests[i];
+    for (int i = 0; i < plan.count(); i++) {
+      InferenceRequest r = plan.request(i);
       if (r == null) {
         continue;
       }
-      ActiveSequence sequence = plan.sequences[i];
+      ActiveSequence sequence = plan.sequence(i);
       boolean end = r.sequence().end();
       for (int s = 0; s < states.size(); s++) {
         sequence.states[s] = end ? null : scatter.slice(states.get(s).outputName(), i, 1);
@@ -82,15 +82,15 @@ final class SequenceInputs {
     boolean strings = type == DataType.BYTES;
     int bytes = 0;
     if (strings) {
-      for (int i = 0; i < plan.count; i++) {
-        bytes += Integer.BYTES + correlationString(plan.requests[i]).length;
+      for (int i = 0; i < plan.count(); i++) {
+        bytes += Integer.BYTES + correlationString(plan.request(i)).length;
       }
     } else {
-      bytes = plan.count * type.byteSize();
+      bytes = plan.count() * type.byteSize();
     }
     ByteBuffer buffer = buffer(poolIndex, bytes);
-    for (int i = 0; i < plan.count; i++) {
-      InferenceRequest r = plan.requests[i];
+    for (int i = 0; i < plan.count(); i++) {
+      InferenceRequest r = plan.request(i);
       if (strings) {
         byte[] value = correlationString(r);
         buffer.putInt(value.length).put(value);
@@ -132,7 +132,7 @@ final class SequenceInputs {
   private Tensor state(int poolIndex, int index, BatchPlan plan, int rows) {
     SequenceConfig.State config = states.get(index);
     long[] rowShape = null;
-    for (int i = 0; i < plan.count && rowShape == null; i++) {
+    for (int i = 0; i < plan.count() && rowShape == null; i++) {
       Tensor kept = keptState(plan, i, index);
       if (kept != null) {
         rowShape =
@@ -152,12 +152,12 @@ final class SequenceInputs {
                 ? elements * config.dataType().byteSize()
                 : elements * Integer.BYTES);
     long total = 0;
-    for (int i = 0; i < plan.count; i++) {
+    for (int i = 0; i < plan.count(); i++) {
       Tensor kept = keptState(plan, i, index);
       total += kept != null ? kept.byteSize() : zeroRowBytes;
     }
     ByteBuffer buffer = buffer(poolIndex, Math.toIntExact(total));
-    for (int i = 0; i < plan.count; i++) {
+    for (int i = 0; i < plan.count(); i++) {
       Tensor kept = keptState(plan, i, index);
       if (kept != null) {
         buffer.put(kept.data());
@@ -172,11 +172,11 @@ final class SequenceInputs {
 
   /** The saved state for slot {@code i}, or null where zeros go (empty slot or START). */
   private static Tensor keptState(BatchPlan plan, int i, int index) {
-    InferenceRequest r = plan.requests[i];
+    InferenceRequest r = plan.request(i);
     if (r == null || r.sequence().start()) {
       return null;
     }
-    return plan.sequences[i].states[index];
+    return plan.sequence(i).states[index];
   }
 
   private ByteBuffer buffer(int index, int bytes) {

@@ -1,5 +1,6 @@
 package io.tensorgate.batching;
 
+import com.google.errorprone.annotations.concurrent.GuardedBy;
 import com.lmax.disruptor.InsufficientCapacityException;
 import com.lmax.disruptor.RingBuffer;
 import io.tensorgate.backend.ErrorCode;
@@ -27,14 +28,28 @@ final class SequenceRegistry implements Admission {
   final Object lock = new Object();
   final RingBuffer<QueuedRequest> ring;
 
-  // @GuardedBy("lock")
+  @GuardedBy("lock")
   private final Map<Object, ActiveSequence> live = new HashMap<>();
+
+  @GuardedBy("lock")
   private final AtomicInteger queued = new AtomicInteger();
+
+  @GuardedBy("lock")
   private final int limit;
+
+  @GuardedBy("lock")
   private final int stateCount;
+
+  @GuardedBy("lock")
   private final boolean batching;
+
+  @GuardedBy("lock")
   private final String model;
+
+  @GuardedBy("lock")
   private final InferenceError missingId;
+
+  @GuardedBy("lock")
   private final InferenceError batchTooLarge;
 
   SequenceRegistry(SchedulerConfig config, BatcherWakeup wakeup) {

@@ -22,7 +22,7 @@ final class SequenceSchedulers {
           new InstanceWorker(
               instance,
               new BatchPlan(capacity, batching),
-              new BatchAssembler(batching, config.raggedInputs(), sequenceInputs),
+              new BatchAssembler(batching, config.raggedInputs(), sequenceInputs, instance),
               new OutputScatter(batching),
               sequenceInputs,
               accounting,

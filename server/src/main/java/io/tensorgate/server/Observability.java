@@ -37,7 +37,6 @@ final class Observability implements AutoCloseable {
   private Observability(ObservabilityOptions o, ModelRegistry models) {
     this.models = models;
     this.metrics = new Metrics(o.counterLatencies);
-    o.meterBinders.forEach(metrics::bind);
     MeterRegistry registry = metrics.registry();
     this.drift = new DriftMonitor(registry, o.driftQueue);
     this.payload =

@@ -1,11 +1,8 @@
 package io.tensorgate.server;
 
-import io.micrometer.core.instrument.binder.MeterBinder;
 import io.opentelemetry.sdk.trace.SpanProcessor;
 import io.tensorgate.server.tracing.TraceSettings;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Objects;
 
 /**
@@ -18,7 +15,6 @@ public final class ObservabilityOptions {
   int metricsPort = 8002;
   String metricsAddress;
   boolean counterLatencies = true;
-  final List<MeterBinder> meterBinders = new ArrayList<>();
   Path payloadLogDir;
   long payloadLogMaxFileBytes = 64L << 20;
   int payloadLogMaxFiles = 5;
@@ -53,12 +49,6 @@ public final class ObservabilityOptions {
    */
   public ObservabilityOptions counterLatencies(boolean v) {
     this.counterLatencies = v;
-    return this;
-  }
-
-  /** A feature's meters (e.g. canary, shadow, divergence), bound to the registry at start. */
-  public ObservabilityOptions addMeterBinder(MeterBinder v) {
-    this.meterBinders.add(Objects.requireNonNull(v, "meterBinder"));
     return this;
   }
 

@@ -1,5 +1,6 @@
 package io.tensorgate.server;
 
+import com.google.errorprone.annotations.concurrent.GuardedBy;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.tensorgate.server.grpc.ServerReadiness;
@@ -27,9 +28,13 @@ final class Readiness implements ServerReadiness {
   private final ModelRepositoryManager models;
   private final HealthStatusManager health;
   private final List<String> services;
-  // @GuardedBy("this"): the status last pushed to the health service, and whether "not ready"
+
+  // The status last pushed to the health service, and whether "not ready"
   // was logged since the server last was ready.
+  @GuardedBy("this")
   private Boolean reported;
+
+  @GuardedBy("this")
   private boolean warned;
 
   /**

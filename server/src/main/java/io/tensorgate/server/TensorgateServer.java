@@ -13,6 +13,7 @@ import io.tensorgate.backend.GpuMonitor;
 import io.tensorgate.backend.InferenceException;
 import io.tensorgate.proto.inference.GRPCInferenceServiceGrpc;
 import io.tensorgate.server.grpc.ClientSharedMemoryGuard;
+import io.tensorgate.server.grpc.EventLoops;
 import io.tensorgate.server.grpc.InferenceService;
 import io.tensorgate.server.grpc.InflightBudget;
 import io.tensorgate.server.grpc.OpenCalls;
@@ -154,6 +155,7 @@ public final class TensorgateServer implements AutoCloseable {
     logControl.clientFaults().bindTo(meterRegistry());
     hardening.bindTo(meterRegistry());
     ParseGuard parseGuard = new ParseGuard(logControl.clientFaults());
+    EventLoops loops = new EventLoops();
     InferenceService service =
         new InferenceService(
             new ServerIdentity(config.serverId, version()),
@@ -165,7 +167,8 @@ public final class TensorgateServer implements AutoCloseable {
             routing.router(),
             routing.observers(observability.observers()),
             observability.traceSettingRpc(),
-            inflightBudget());
+            inflightBudget(),
+            loops);
 
     InetSocketAddress address =
         new InetSocketAddress(InetAddress.getByName(config.grpcAddress), config.grpcPort);
@@ -194,6 +197,7 @@ public final class TensorgateServer implements AutoCloseable {
         .addService(parseGuard.guard(routing.service()))
         .addService(parseGuard.guard(governance.service(manager.registry()).bindService()));
     hardening.applyTo(netty, config.transport.handlerThreads(), config.transport.reusePort());
+    loops.use(hardening.transportLoops());
     config.transport.applyTo(netty);
     netty.intercept(governance.auditInterceptor(hardening.callers()));
     // Added last, so it wraps every other interceptor: no status leaves unchecked.

@@ -1,38 +1,55 @@
 package io.tensorgate.server.codec;
 
 import io.tensorgate.backend.InferenceException;
+import io.tensorgate.backend.Tensor;
+import io.tensorgate.proto.inference.ModelInferRequest;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 
 /**
  * Checks the framing of a BYTES tensor: {@code elements} elements, each a 4-byte little-endian
- * length and that many bytes, filling the buffer exactly. Walks the lengths only; copies nothing.
+ * length and that many bytes, filling the data exactly. Walks the lengths only, across the segments
+ * the bytes arrived in; copies nothing.
  */
 final class BytesFraming {
-  private BytesFraming() {}
+  private final Tensor tensor;
+  private ByteBuffer current;
+  private int next;
+  private long remaining;
 
-  static void validate(ByteBuffer data, long elements, String input, String model, String prefix)
+  private BytesFraming(Tensor tensor) {
+    this.tensor = tensor;
+    this.current = tensor.segment(0);
+    this.next = 1;
+    this.remaining = tensor.byteSize();
+  }
+
+  static void validate(ModelInferRequest req, Tensor data, long elements, String model)
       throws InferenceException {
-    ByteBuffer b = data.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+    new BytesFraming(data).validate(req, elements, model);
+  }
+
+  private void validate(ModelInferRequest req, long elements, String model)
+      throws InferenceException {
+    String input = tensor.name();
     long seen = 0;
-    while (b.hasRemaining()) {
-      if (b.remaining() < 4) {
+    while (remaining > 0) {
+      if (remaining < 4) {
         throw RequestDecoder.invalid(
-            prefix
+            InputChecks.prefix(req)
                 + "incomplete string length indicator for inference input '"
                 + input
                 + "' for model '"
                 + model
                 + "', expecting 4 bytes but only "
-                + b.remaining()
+                + remaining
                 + " bytes available. Please make sure the string length indicator is in one"
                 + " buffer.");
       }
-      long len = Integer.toUnsignedLong(b.getInt());
+      long len = Integer.toUnsignedLong(lengthIndicator());
       seen++;
       if (seen > elements) {
         throw RequestDecoder.invalid(
-            prefix
+            InputChecks.prefix(req)
                 + "unexpected number of string elements "
                 + seen
                 + " for inference input '"
@@ -42,9 +59,9 @@ final class BytesFraming {
                 + "', expecting "
                 + elements);
       }
-      if (len > b.remaining()) {
+      if (len > remaining) {
         throw RequestDecoder.invalid(
-            prefix
+            InputChecks.prefix(req)
                 + "element "
                 + (seen - 1)
                 + " of inference input '"
@@ -54,14 +71,14 @@ final class BytesFraming {
                 + "' declares "
                 + len
                 + " bytes but only "
-                + b.remaining()
+                + remaining
                 + " bytes remain");
       }
-      b.position(b.position() + (int) len);
+      skip(len);
     }
     if (seen != elements) {
       throw RequestDecoder.invalid(
-          prefix
+          InputChecks.prefix(req)
               + "expected "
               + elements
               + " string elements for inference input '"
@@ -70,6 +87,40 @@ final class BytesFraming {
               + model
               + "', got "
               + seen);
+    }
+  }
+
+  /** The next 4 bytes as a little-endian int, which may straddle two segments. */
+  private int lengthIndicator() {
+    if (current.remaining() >= 4) {
+      remaining -= 4;
+      return current.getInt();
+    }
+    int value = 0;
+    for (int i = 0; i < 4; i++) {
+      value |= (nextByte() & 0xff) << (8 * i);
+    }
+    return value;
+  }
+
+  private byte nextByte() {
+    while (!current.hasRemaining()) {
+      current = tensor.segment(next++);
+    }
+    remaining--;
+    return current.get();
+  }
+
+  private void skip(long bytes) {
+    long left = bytes;
+    remaining -= bytes;
+    while (left > 0) {
+      while (!current.hasRemaining()) {
+        current = tensor.segment(next++);
+      }
+      int step = (int) Math.min(left, current.remaining());
+      current.position(current.position() + step);
+      left -= step;
     }
   }
 }

@@ -17,7 +17,6 @@ import java.util.List;
  * @param priority the {@code priority} parameter (0 = default level)
  * @param timeoutMicros the {@code timeout} parameter (0 = none)
  * @param sequence the sequence controls, or {@code null}
- * @param routingKey the {@code tensorgate-routing-key} request parameter, or {@code null}
  */
 public record DecodedRequest(
     String id,
@@ -27,5 +26,4 @@ public record DecodedRequest(
     int batchSize,
     int priority,
     long timeoutMicros,
-    SequenceControl sequence,
-    String routingKey) {}
+    SequenceControl sequence) {}

@@ -1,12 +1,12 @@
 package io.tensorgate.server.codec;
 
-import com.google.protobuf.ByteString;
 import io.tensorgate.backend.DataType;
 import io.tensorgate.backend.ErrorCode;
 import io.tensorgate.backend.InferenceException;
-import io.tensorgate.backend.Shapes;
 import io.tensorgate.backend.Tensor;
 import io.tensorgate.backend.TensorSpec;
+import io.tensorgate.batching.InferenceRequest;
+import io.tensorgate.batching.InferenceRequest.SequenceControl;
 import io.tensorgate.proto.inference.InferParameter;
 import io.tensorgate.proto.inference.ModelInferRequest;
 import io.tensorgate.proto.inference.ModelInferRequest.InferInputTensor;
@@ -26,7 +26,8 @@ import java.util.Objects;
  * BYTES framing, and where the data comes from (raw, typed contents or shared memory). Messages and
  * codes follow Triton's.
  *
- * <p>Stateless and thread-safe; raw input bytes are wrapped, not copied.
+ * <p>Stateless and thread-safe; raw input bytes are wrapped, not copied: a tensor that arrived in
+ * several network frames stays in them, as segments.
  */
 public final class RequestDecoder {
   private final SharedMemoryRegistry shm;
@@ -35,23 +36,32 @@ public final class RequestDecoder {
     this.shm = Objects.requireNonNull(shm, "shm");
   }
 
-  public DecodedRequest decode(ModelInferRequest req, ModelIo io) throws InferenceException {
+  /**
+   * Decodes and validates {@code req} against the model version's {@code io}, and fills {@code
+   * into} with what the scheduler needs (id, inputs, requested outputs, batch size, priority,
+   * timeout, sequence); the caller adds the rest (deadline, arrival, listener, cancellation).
+   *
+   * @return what answering the request needs besides the scheduler's outputs
+   * @throws InferenceException INVALID_ARGUMENT (or the shared-memory registry's code) with
+   *     Triton's message
+   */
+  public DecodedRequest decode(ModelInferRequest req, ModelIo io, InferenceRequest.Builder into)
+      throws InferenceException {
     String model = io.modelName();
     RequestParameters params = RequestParameters.parse(req.getParametersMap());
-    List<String> outputs = new ArrayList<>(0);
+    List<String> outputs = req.getOutputsCount() == 0 ? null : new ArrayList<>();
     OutputOptions[] options = requestedOutputs(req, io, outputs);
-    String prefix =
-        "[request id: " + (req.getId().isEmpty() ? "<id_unknown>" : Echo.text(req.getId())) + "] ";
 
     int count = req.getInputsCount();
     if (count > io.inputCount() || count < io.requiredInputCount()) {
-      throw inputCountError(req, io, prefix);
+      throw InputChecks.countError(req, io);
     }
     Tensor[] byIndex = new Tensor[io.inputCount()];
     long batchSize = -1;
     int rawIndex = 0;
     boolean useRaw = req.getRawInputContentsCount() > 0;
-    for (InferInputTensor in : req.getInputsList()) {
+    for (int i = 0; i < count; i++) {
+      InferInputTensor in = req.getInputs(i);
       int idx = io.inputIndex(in.getName());
       if (idx < 0) {
         throw invalid(
@@ -62,45 +72,29 @@ public final class RequestDecoder {
                 + "'");
       }
       if (byIndex[idx] != null) {
-        throw invalid(prefix + "input '" + in.getName() + "' already exists in request");
+        throw invalid(
+            InputChecks.prefix(req) + "input '" + in.getName() + "' already exists in request");
       }
       TensorSpec spec = io.input(idx);
-      long[] shape = toArray(in.getShapeList());
+      long[] shape = toArray(in);
       if (io.batching()) {
-        if (shape.length == 0) {
-          throw invalid(
-              prefix
-                  + "input '"
-                  + in.getName()
-                  + "' has no shape but model requires batch dimension for '"
-                  + model
-                  + "'");
-        }
-        if (batchSize < 0) {
-          batchSize = shape[0];
-        } else if (shape[0] != batchSize) {
-          throw invalid(
-              prefix
-                  + "input '"
-                  + in.getName()
-                  + "' batch size does not match other inputs for '"
-                  + model
-                  + "'");
-        }
+        batchSize = batchDimension(req, in, shape, batchSize, model);
       }
-      checkDatatype(in, spec, model, prefix);
-      checkShape(in.getName(), shape, spec, io, model, prefix);
+      InputChecks.datatype(req, in, spec, model);
+      InputChecks.shape(req, in.getName(), shape, spec, io);
 
-      ByteBuffer data = data(req, in, spec.dataType(), shape, model, prefix, useRaw, rawIndex);
-      if (useRaw && !in.getParametersMap().containsKey("shared_memory_region")) {
+      boolean inShm =
+          in.getParametersCount() > 0 && in.getParametersMap().containsKey("shared_memory_region");
+      Tensor t = tensor(req, in, spec, shape, model, useRaw && !inShm, rawIndex);
+      if (useRaw && !inShm) {
         rawIndex++;
       }
-      checkSize(in.getName(), spec.dataType(), shape, data, model, prefix);
-      byIndex[idx] = new Tensor(spec.name(), spec.dataType(), shape, data);
+      InputChecks.size(req, t, model);
+      byIndex[idx] = t;
     }
     if (useRaw && rawIndex != req.getRawInputContentsCount()) {
       throw invalid(
-          prefix
+          InputChecks.prefix(req)
               + "expected "
               + rawIndex
               + " entries in raw_input_contents for model '"
@@ -111,7 +105,7 @@ public final class RequestDecoder {
     if (io.batching()) {
       if (batchSize > io.maxBatchSize()) {
         throw invalid(
-            prefix
+            InputChecks.prefix(req)
                 + "inference request batch-size must be <= "
                 + io.maxBatchSize()
                 + " for '"
@@ -119,7 +113,11 @@ public final class RequestDecoder {
                 + "'");
       }
       if (batchSize < 1) {
-        throw invalid(prefix + "inference request batch-size must be >= 1 for '" + model + "'");
+        throw invalid(
+            InputChecks.prefix(req)
+                + "inference request batch-size must be >= 1 for '"
+                + model
+                + "'");
       }
     }
     List<Tensor> inputs = new ArrayList<>(count);
@@ -128,21 +126,55 @@ public final class RequestDecoder {
         inputs.add(t);
       }
     }
+    List<String> requested = outputs == null || outputs.isEmpty() ? io.allOutputNames() : outputs;
+    int rows = io.batching() ? (int) batchSize : 1;
+    SequenceControl sequence = params.sequence();
+    into.id(req.getId())
+        .inputs(inputs)
+        .requestedOutputs(requested)
+        .batchSize(rows)
+        .priorityLevel(params.priority)
+        .timeoutMicros(params.timeoutMicros)
+        .sequence(sequence);
     return new DecodedRequest(
         req.getId(),
         inputs,
-        outputs.isEmpty() ? io.allOutputNames() : outputs,
+        requested,
         options,
-        io.batching() ? (int) batchSize : 1,
+        rows,
         params.priority,
         params.timeoutMicros,
-        params.sequence(),
-        params.routingKey);
+        sequence);
+  }
+
+  /** The request's batch size so far, checked against this input's leading dimension. */
+  private static long batchDimension(
+      ModelInferRequest req, InferInputTensor in, long[] shape, long batchSize, String model)
+      throws InferenceException {
+    if (shape.length == 0) {
+      throw invalid(
+          InputChecks.prefix(req)
+              + "input '"
+              + in.getName()
+              + "' has no shape but model requires batch dimension for '"
+              + model
+              + "'");
+    }
+    if (batchSize >= 0 && shape[0] != batchSize) {
+      throw invalid(
+          InputChecks.prefix(req)
+              + "input '"
+              + in.getName()
+              + "' batch size does not match other inputs for '"
+              + model
+              + "'");
+    }
+    return shape[0];
   }
 
   private OutputOptions[] requestedOutputs(ModelInferRequest req, ModelIo io, List<String> names)
       throws InferenceException {
-    if (req.getOutputsCount() == 0) {
+    if (names == null) {
       return null;
     }
     boolean[] wanted = new boolean[io.outputCount()];
@@ -206,17 +238,18 @@ public final class RequestDecoder {
     return classification > 0 ? new OutputOptions(classification, null, 0, 0) : null;
   }
 
-  private ByteBuffer data(
+  /** The input's data as a tensor: raw contents (as they arrived), typed contents, or shm. */
+  private Tensor tensor(
       ModelInferRequest req,
       InferInputTensor in,
-      DataType type,
+      TensorSpec spec,
       long[] shape,
       String model,
-      String prefix,
-      boolean useRaw,
+      boolean raw,
       int rawIndex)
       throws InferenceException {
-    ShmParams s = ShmParams.parse(in.getName(), in.getParametersMap());
+    ShmParams s =
+        in.getParametersCount() == 0 ? null : ShmParams.parse(in.getName(), in.getParametersMap());
     if (s != null) {
       if (in.hasContents()) {
         throw invalid(
@@ -227,15 +260,16 @@ public final class RequestDecoder {
                 + "'");
       }
       shm.checkRange(s.region(), s.offset(), s.byteSize());
-      if (type.isFixedSize()) {
+      if (spec.dataType().isFixedSize()) {
         // Before reading: the region's bytes are copied, so a wrong size must cost nothing.
-        checkFixedSize(in.getName(), type, shape, s.byteSize(), model, prefix);
+        InputChecks.fixedSize(req, in.getName(), spec.dataType(), shape, s.byteSize(), model);
       }
       // Read into server memory now: the bytes validated are the bytes executed, and nothing
       // downstream touches memory the client can take away.
-      return shm.read(s.region(), s.offset(), s.byteSize());
+      return new Tensor(
+          spec.name(), spec.dataType(), shape, shm.read(s.region(), s.offset(), s.byteSize()));
     }
-    if (in.hasContents() && useRaw) {
+    if (in.hasContents() && raw) {
       throw invalid(
           "contents field must not be specified when using raw_input_contents for '"
               + in.getName()
@@ -247,11 +281,15 @@ public final class RequestDecoder {
       DataType declared = DataType.fromWireName(in.getDatatype());
       ByteBuffer typed = TypedContents.toBytes(in.getContents(), declared, in.getName(), model);
       if (typed != null) {
-        return typed;
+        return new Tensor(spec.name(), spec.dataType(), shape, typed);
       }
-    } else if (useRaw && rawIndex < req.getRawInputContentsCount()) {
-      ByteString raw = req.getRawInputContents(rawIndex);
-      return raw.asReadOnlyByteBuffer();
+    } else if (raw && rawIndex < req.getRawInputContentsCount()) {
+      // As the bytes arrived: one buffer, or the frames of a large tensor; none is copied.
+      return Tensor.ofSegments(
+          spec.name(),
+          spec.dataType(),
+          shape,
+          req.getRawInputContents(rawIndex).asReadOnlyByteBufferList());
     }
     throw invalid(
         "unable to find data for input tensor '"
@@ -261,164 +299,10 @@ public final class RequestDecoder {
             + "' in request.");
   }
 
-  private static void checkDatatype(
-      InferInputTensor in, TensorSpec spec, String model, String prefix) throws InferenceException {
-    if (!spec.dataType().wireName().equals(in.getDatatype())) {
-      throw invalid(
-          prefix
-              + "inference input '"
-              + in.getName()
-              + "' data-type is '"
-              + in.getDatatype()
-              + "', but model '"
-              + model
-              + "' expects '"
-              + spec.dataType().wireName()
-              + "'");
-    }
-  }
-
-  private static void checkShape(
-      String name, long[] shape, TensorSpec spec, ModelIo io, String model, String prefix)
-      throws InferenceException {
-    int offset = io.batching() ? 1 : 0;
-    boolean match = shape.length - offset == spec.rank();
-    for (int i = 0; i < shape.length; i++) {
-      if (shape[i] < 0) {
-        throw invalid(
-            prefix
-                + "All input dimensions should be specified for input '"
-                + name
-                + "' for model '"
-                + model
-                + "', got "
-                + Shapes.toString(shape));
-      }
-    }
-    for (int i = 0; match && i < spec.rank(); i++) {
-      long want = spec.dim(i);
-      if (want != -1 && want != shape[i + offset]) {
-        match = false;
-      }
-    }
-    if (!match) {
-      long[] expected = io.batching() ? Shapes.prepend(-1, spec.shape()) : spec.shape();
-      String note =
-          io.batching()
-              ? "NOTE: Setting a non-zero max_batch_size in the model config requires a batch"
-                  + " dimension to be prepended to each input shape. If you want to specify the"
-                  + " full shape including the batch dim in your input dims config, try setting"
-                  + " max_batch_size to zero. See the model configuration docs for more info on"
-                  + " max_batch_size."
-              : "";
-      throw invalid(
-          prefix
-              + "unexpected shape for input '"
-              + name
-              + "' for model '"
-              + model
-              + "'. Expected "
-              + Shapes.toString(expected)
-              + ", got "
-              + Shapes.toString(shape)
-              + ". "
-              + note);
-    }
-  }
-
-  private static void checkSize(
-      String name, DataType type, long[] shape, ByteBuffer data, String model, String prefix)
-      throws InferenceException {
-    if (type.isFixedSize()) {
-      checkFixedSize(name, type, shape, data.remaining(), model, prefix);
-      return;
-    }
-    BytesFraming.validate(data, elementCount(name, shape, model, prefix), name, model, prefix);
-  }
-
-  private static long elementCount(String name, long[] shape, String model, String prefix)
-      throws InferenceException {
-    try {
-      return Shapes.elementCount(shape);
-    } catch (ArithmeticException e) {
-      throw invalid(
-          prefix
-              + "unexpected integer overflow while calculating element count for input '"
-              + name
-              + "' for model '"
-              + model
-              + "', shape "
-              + Shapes.toString(shape));
-    }
-  }
-
-  /** Refuses {@code bytes} of data for a fixed-size tensor of {@code shape}, unless they match. */
-  private static void checkFixedSize(
-      String name, DataType type, long[] shape, long bytes, String model, String prefix)
-      throws InferenceException {
-    long elements = elementCount(name, shape, model, prefix);
-    long expected;
-    try {
-      expected = Math.multiplyExact(elements, type.byteSize());
-    } catch (ArithmeticException e) {
-      throw invalid(
-          prefix + "byte size for tensor '" + name + "' exceeds maximum size of " + Long.MAX_VALUE);
-    }
-    if (bytes != expected) {
-      throw invalid(
-          prefix
-              + "input byte size mismatch for input '"
-              + name
-              + "' for model '"
-              + model
-              + "'. Expected "
-              + expected
-              + ", got "
-              + bytes);
-    }
-  }
-
-  private static InferenceException inputCountError(
-      ModelInferRequest req, ModelIo io, String prefix) {
-    List<String> got = new ArrayList<>();
-    for (InferInputTensor in : req.getInputsList()) {
-      got.add("'" + Echo.text(in.getName()) + "'");
-    }
-    List<String> missing = new ArrayList<>();
-    for (int i = 0; i < io.inputCount(); i++) {
-      String n = io.input(i).name();
-      boolean present = req.getInputsList().stream().anyMatch(in -> in.getName().equals(n));
-      if (!io.isOptional(i) && !present) {
-        missing.add("'" + n + "'");
-      }
-    }
-    String gotList = Echo.list(got);
-    String missingList = Echo.list(missing);
-    String expected =
-        io.inputCount() == io.requiredInputCount()
-            ? "expected " + io.inputCount() + " inputs"
-            : "expected number of inputs between "
-                + io.requiredInputCount()
-                + " and "
-                + io.inputCount();
-    return invalid(
-        prefix
-            + expected
-            + " but got "
-            + req.getInputsCount()
-            + " inputs for model '"
-            + io.modelName()
-            + "'. Got input(s) "
-            + gotList
-            + ", but missing required input(s) "
-            + missingList
-            + ". Please provide all required input(s).");
-  }
-
-  private static long[] toArray(List<Long> dims) {
-    long[] a = new long[dims.size()];
+  private static long[] toArray(InferInputTensor in) {
+    long[] a = new long[in.getShapeCount()];
     for (int i = 0; i < a.length; i++) {
-      a[i] = dims.get(i);
+      a[i] = in.getShape(i);
     }
     return a;
   }

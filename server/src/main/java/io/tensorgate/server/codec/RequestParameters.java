@@ -9,12 +9,11 @@ import java.util.Set;
 
 /**
  * The request-level parameters Triton defines ({@code sequence_id}, {@code sequence_start}, {@code
- * sequence_end}, {@code priority}, {@code timeout}, reserved {@code triton_*} keys), checked with
- * Triton's messages. Unknown keys of the usual types pass through untouched.
+ * sequence_end}, {@code priority}, {@code timeout}, reserved {@code triton_*} keys) and {@link
+ * RoutingKey#NAME}, checked with Triton's messages. Unknown keys of the usual types pass through
+ * untouched.
  */
 final class RequestParameters {
-  static final String ROUTING_KEY = "tensorgate-routing-key";
-
   private static final Set<String> ALLOWED_TRITON_KEYS =
       Set.of("triton_enable_empty_final_response");
 
@@ -25,13 +24,15 @@ final class RequestParameters {
   boolean end;
   int priority;
   long timeoutMicros;
-  String routingKey;
+
+  /** A request without parameters: shared, never changed. */
+  private static final RequestParameters NONE = new RequestParameters();
 
   static RequestParameters parse(Map<String, InferParameter> params) throws InferenceException {
-    RequestParameters p = new RequestParameters();
     if (params.isEmpty()) {
-      return p;
+      return NONE;
     }
+    RequestParameters p = new RequestParameters();
     for (Map.Entry<String, InferParameter> e : params.entrySet()) {
       String key = e.getKey();
       InferParameter v = e.getValue();
@@ -82,12 +83,14 @@ final class RequestParameters {
           }
           p.timeoutMicros = v.getInt64Param();
           break;
-        case ROUTING_KEY:
+        case RoutingKey.NAME:
+          // Read before decoding, to route (RoutingKey.of); only its type is checked here.
           if (!v.hasStringParam()) {
             throw invalid(
-                "invalid value type for '" + ROUTING_KEY + "' parameter, expected string_param.");
+                "invalid value type for '"
+                    + RoutingKey.NAME
+                    + "' parameter, expected string_param.");
           }
-          p.routingKey = v.getStringParam();
           break;
         default:
           if (key.startsWith("triton_") && !ALLOWED_TRITON_KEYS.contains(key)) {

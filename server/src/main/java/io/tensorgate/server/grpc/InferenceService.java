@@ -110,7 +110,7 @@ public final class InferenceService extends GRPCInferenceServiceGrpc.GRPCInferen
 
   /**
    * The service; {@code traceSettings} is shared with the tracer, {@code budget} bounds what
-   * inference requests in flight hold.
+   * inference requests in flight hold, {@code loops} are the transport's (where answers go back).
    */
   public InferenceService(
       ServerIdentity identity,
@@ -122,13 +122,14 @@ public final class InferenceService extends GRPCInferenceServiceGrpc.GRPCInferen
       VersionRouter router,
       List<RequestObserver> observers,
       TraceSettingRpc traceSettings,
-      InflightBudget budget) {
+      InflightBudget budget,
+      EventLoops loops) {
     this.identity = Objects.requireNonNull(identity, "identity");
     this.readiness = Objects.requireNonNull(readiness, "readiness");
     this.metadata = new MetadataRpc(manager.registry());
     this.infer =
         new InferHandler(
-            router, new RequestDecoder(shm), new ResponseEncoder(shm), budget, observers);
+            router, new RequestDecoder(shm), new ResponseEncoder(shm), budget, observers, loops);
     this.stream = new StreamInferHandler(infer);
     this.statistics = new StatisticsRpc(manager.registry());
     this.repository = new RepositoryRpc(manager);
@@ -150,9 +151,10 @@ public final class InferenceService extends GRPCInferenceServiceGrpc.GRPCInferen
     return List.copyOf(all);
   }
 
-  /** This service with the interceptor that reads Triton's and Tensorgate's request headers. */
+  /** This service, parsing without copies ({@link AliasingMarshaller}), reading the headers. */
   public ServerServiceDefinition withHeaders() {
-    return ServerInterceptors.intercept(this, new RequestHeaders());
+    return ServerInterceptors.intercept(
+        AliasingMarshaller.install(bindService()), new RequestHeaders());
   }
 
   @Override

@@ -1,5 +1,6 @@
 package io.tensorgate.server.grpc;
 
+import com.google.errorprone.annotations.concurrent.GuardedBy;
 import io.grpc.ForwardingServerCall.SimpleForwardingServerCall;
 import io.grpc.ForwardingServerCallListener.SimpleForwardingServerCallListener;
 import io.grpc.Metadata;
@@ -189,7 +190,7 @@ public final class ParseGuard {
 
   /** A call whose writes and close are serialized, so a refusal cannot interleave with answers. */
   private static final class SerializedCall<Q, R> extends GuardedCall<Q, R> {
-    // Guarded by this.
+    @GuardedBy("this")
     private boolean closed;
 
     SerializedCall(ServerCall<Q, R> delegate) {

@@ -6,19 +6,20 @@ import io.grpc.Metadata;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
+import io.tensorgate.server.codec.RoutingKey;
 
 /**
  * Copies the request headers Tensorgate acts on into the call's {@link Context}: {@code
- * triton_grpc_error} (streams answer errors with a real status) and {@code tensorgate-routing-key}.
+ * triton_grpc_error} (streams answer errors with a real status) and the {@link RoutingKey}.
  */
 final class RequestHeaders implements ServerInterceptor {
   static final Context.Key<Boolean> TRITON_GRPC_ERROR = Context.key("triton_grpc_error");
-  static final Context.Key<String> ROUTING_KEY = Context.key("tensorgate-routing-key");
+  static final Context.Key<String> ROUTING_KEY = Context.key(RoutingKey.NAME);
 
   private static final Metadata.Key<String> TRITON_GRPC_ERROR_HEADER =
       Metadata.Key.of("triton_grpc_error", Metadata.ASCII_STRING_MARSHALLER);
   private static final Metadata.Key<String> ROUTING_KEY_HEADER =
-      Metadata.Key.of("tensorgate-routing-key", Metadata.ASCII_STRING_MARSHALLER);
+      Metadata.Key.of(RoutingKey.NAME, Metadata.ASCII_STRING_MARSHALLER);
 
   @Override
   public <ReqT, RespT> ServerCall.Listener<ReqT> interceptCall(

@@ -1,5 +1,6 @@
 package io.tensorgate.server.grpc;
 
+import com.google.errorprone.annotations.concurrent.GuardedBy;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.tensorgate.backend.InferenceError;
@@ -33,9 +34,14 @@ final class StreamInferHandler {
     private final ServerCallStreamObserver<ModelStreamInferResponse> out;
     private final boolean strictErrors;
 
-    // Guarded by this: gRPC observers are not thread-safe and answers come from worker threads.
+    // gRPC observers are not thread-safe and answers come from worker threads.
+    @GuardedBy("this")
     private int outstanding;
+
+    @GuardedBy("this")
     private boolean halfClosed;
+
+    @GuardedBy("this")
     private boolean closed;
 
     Stream(ServerCallStreamObserver<ModelStreamInferResponse> out, boolean strictErrors) {

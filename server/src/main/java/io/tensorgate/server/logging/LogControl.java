@@ -10,6 +10,7 @@ import ch.qos.logback.classic.turbo.TurboFilter;
 import ch.qos.logback.core.ConsoleAppender;
 import ch.qos.logback.core.OutputStreamAppender;
 import ch.qos.logback.core.encoder.Encoder;
+import com.google.errorprone.annotations.concurrent.GuardedBy;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.channels.Channels;
@@ -49,7 +50,8 @@ public final class LogControl {
 
   private final ClientFaults clientFaults = new ClientFaults();
   private final RedactingEncoder encoder;
-  // Guarded by this.
+
+  @GuardedBy("this")
   private Settings settings;
 
   /** Console logging at the given verbose level. */

@@ -1,7 +1,6 @@
 package io.tensorgate.server.metrics;
 
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.binder.MeterBinder;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -23,8 +22,8 @@ import java.util.Objects;
 
 /**
  * The server's metrics: one Micrometer {@link PrometheusMeterRegistry} holding Triton's families
- * (read from {@code ModelStats}), Tensorgate's histograms, JVM and process metrics, and whatever
- * features bind to it through {@link #bind(MeterBinder)}.
+ * (read from {@code ModelStats}), Tensorgate's histograms, JVM and process metrics, and the meters
+ * features register on {@link #registry()}.
  *
  * <p>Register it as a {@link ModelRegistry.VersionListener} before models load: it creates each
  * version's meters when the version enters service, hands them on when a reload replaces it, and
@@ -73,11 +72,6 @@ public final class Metrics implements ModelRegistry.VersionListener, AutoCloseab
    */
   public MeterRegistry registry() {
     return registry;
-  }
-
-  /** Lets a feature register its meters; the registration point for routing's metrics. */
-  public void bind(MeterBinder binder) {
-    binder.bindTo(registry);
   }
 
   /** The observer that records the per-request histograms. */

@@ -10,36 +10,49 @@ import io.tensorgate.server.repository.LoadedVersion;
 import java.util.List;
 
 /**
- * One answered inference, as {@link RequestObserver}s see it. Buffers stay valid only during the
- * call: an observer that keeps data copies what it needs.
- *
- * @param version the version that answered
- * @param routeReason how the router chose it
- * @param wire the request as received
- * @param decoded the decoded request, or {@code null} when decoding failed
- * @param outputs the outputs sent, or {@code null} on failure
- * @param error the failure, or {@code null} on success
- * @param arrivalNanos when the request arrived ({@link System#nanoTime()} clock)
- * @param dispatchNanos when it left the queue, 0 if it never did
- * @param execution the timestamps of its execution, or {@code null}
- * @param batchSize the size of the batch it executed in, 0 if none
- * @param endNanos when the answer was sent
- * @param grpcContext the gRPC context of the call (headers copied by interceptors)
+ * One answered inference, as {@link RequestObserver}s see it: a view of the request's own state, so
+ * that telling observers allocates nothing. Valid only during {@link RequestObserver#onComplete}:
+ * an observer that keeps anything (tensor bytes above all, which may be the network's buffers)
+ * copies what it needs.
  */
-public record CompletedRequest(
-    LoadedVersion version,
-    String routeReason,
-    ModelInferRequest wire,
-    DecodedRequest decoded,
-    List<Tensor> outputs,
-    InferenceError error,
-    long arrivalNanos,
-    long dispatchNanos,
-    ExecutionTimestamps execution,
-    int batchSize,
-    long endNanos,
-    Context grpcContext) {
-  public boolean succeeded() {
-    return error == null;
+public interface CompletedRequest {
+  /** The version that answered. */
+  LoadedVersion version();
+
+  /** How the router chose it. */
+  String routeReason();
+
+  /** The request as received. */
+  ModelInferRequest wire();
+
+  /** The decoded request, or {@code null} when decoding failed. */
+  DecodedRequest decoded();
+
+  /** The outputs sent, or {@code null} on failure. */
+  List<Tensor> outputs();
+
+  /** The failure, or {@code null} on success. */
+  InferenceError error();
+
+  /** When the request arrived ({@link System#nanoTime()} clock). */
+  long arrivalNanos();
+
+  /** When it left the queue, 0 if it never did. */
+  long dispatchNanos();
+
+  /** The timestamps of its execution, or {@code null}. */
+  ExecutionTimestamps execution();
+
+  /** The size of the batch it executed in, 0 if none. */
+  int batchSize();
+
+  /** When the answer was sent. */
+  long endNanos();
+
+  /** The gRPC context of the call (headers copied by interceptors). */
+  Context grpcContext();
+
+  default boolean succeeded() {
+    return error() == null;
   }
 }

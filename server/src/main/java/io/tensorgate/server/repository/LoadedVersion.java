@@ -11,6 +11,8 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
@@ -45,6 +47,7 @@ public final class LoadedVersion {
   private final LongAdder inFlight = new LongAdder();
   private volatile boolean retired;
   private final CompletableFuture<Void> closed = new CompletableFuture<>();
+  private final Executor closer;
 
   LoadedVersion(
       ModelConfig config,
@@ -57,7 +60,8 @@ public final class LoadedVersion {
       StatsSnapshot statsBaseline,
       long filesFingerprint,
       Path modelDirectory,
-      Provenance provenance) {
+      Provenance provenance,
+      Executor closer) {
     this.config = Objects.requireNonNull(config, "config");
     this.name = config.getName();
     this.version = version;
@@ -73,6 +77,7 @@ public final class LoadedVersion {
     this.filesFingerprint = filesFingerprint;
     this.modelDirectory = Objects.requireNonNull(modelDirectory, "modelDirectory");
     this.provenance = Objects.requireNonNull(provenance, "provenance");
+    this.closer = Objects.requireNonNull(closer, "closer");
   }
 
   public String name() {
@@ -209,7 +214,11 @@ public final class LoadedVersion {
       return;
     }
     // Off the request thread: closing waits for the scheduler's workers and the backend.
-    CompletableFuture.runAsync(this::closeNow);
+    try {
+      closer.execute(this::closeNow);
+    } catch (RejectedExecutionException managerClosed) {
+      closeNow();
+    }
   }
 
   private synchronized void closeNow() {

@@ -28,6 +28,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executor;
 import java.util.function.IntSupplier;
 import java.util.stream.IntStream;
 
@@ -45,24 +46,28 @@ final class ModelLoader {
   private final Duration executionTimeout;
   private final Duration maxQueueWait;
   private final boolean measureCpu;
+  private final Executor closer;
 
   /**
    * @param gpuCount the CUDA devices of this host (0 without CUDA), where KIND_GPU groups that name
    *     no {@code gpus} place their instances, as in Triton
    * @param maxQueueWait the longest predicted queue wait admitted; {@link Duration#ZERO}: no limit
    * @param measureCpu whether instance workers measure the CPU time of every execution
+   * @param closer where the versions it loads close once retired (closing blocks)
    */
   ModelLoader(
       RepositoryLayout layout,
       IntSupplier gpuCount,
       Duration executionTimeout,
       Duration maxQueueWait,
-      boolean measureCpu) {
+      boolean measureCpu,
+      Executor closer) {
     this.layout = Objects.requireNonNull(layout, "layout");
     this.gpuCount = Objects.requireNonNull(gpuCount, "gpuCount");
     this.executionTimeout = Objects.requireNonNull(executionTimeout, "executionTimeout");
     this.maxQueueWait = Objects.requireNonNull(maxQueueWait, "maxQueueWait");
     this.measureCpu = measureCpu;
+    this.closer = Objects.requireNonNull(closer, "closer");
   }
 
   /**
@@ -148,7 +153,8 @@ final class ModelLoader {
           baseline,
           files,
           modelDir,
-          provenance);
+          provenance,
+          closer);
     } catch (BackendException | LoadException | RuntimeException e) {
       if (scheduler != null) {
         scheduler.close();

@@ -61,6 +61,15 @@ public final class ModelRepositoryManager implements AutoCloseable {
   private final ModelStates states = new ModelStates();
   private final List<Runnable> stateListeners = new CopyOnWriteArrayList<>();
   private final ModelLoads loads;
+  // Closes retired versions: closing blocks until their queues drain and their backends close, so
+  // it runs on threads of its own rather than the common pool the rest of the JVM shares.
+  private final ExecutorService closer =
+      Executors.newCachedThreadPool(
+          r -> {
+            Thread t = new Thread(r, "tensorgate-version-close");
+            t.setDaemon(true);
+            return t;
+          });
   private volatile ScheduledExecutorService poller;
 
   public ModelRepositoryManager(
@@ -125,7 +134,8 @@ public final class ModelRepositoryManager implements AutoCloseable {
             () -> backends.cudaSharedMemory().map(CudaSharedMemory::deviceCount).orElse(0),
             executionTimeout,
             maxQueueWait,
-            costAccounting);
+            costAccounting,
+            closer);
     this.loads =
         new ModelLoads(
             layout,
@@ -340,6 +350,8 @@ public final class ModelRepositoryManager implements AutoCloseable {
     for (ModelRegistry.ServedModel m : registry.all()) {
       loads.unload(m.name());
     }
+    // Versions still closing finish; one retired later closes on the thread that retires it.
+    closer.shutdown();
     overrides.close();
   }
 }

@@ -1,5 +1,6 @@
 package io.tensorgate.server.repository;
 
+import com.google.errorprone.annotations.concurrent.GuardedBy;
 import io.tensorgate.backend.ErrorCode;
 import io.tensorgate.backend.InferenceException;
 import java.io.IOException;
@@ -56,10 +57,15 @@ final class OverrideFiles implements AutoCloseable {
   private final Path overridesRoot;
   private final AtomicLong generation = new AtomicLong();
 
-  // @GuardedBy("this"): the session folder, its lock file's channel and lock; null until the first
+  // The session folder, its lock file's channel and lock; null until the first
   // override is written.
+  @GuardedBy("this")
   private Path session;
+
+  @GuardedBy("this")
   private FileChannel lockChannel;
+
+  @GuardedBy("this")
   private FileLock lock;
 
   OverrideFiles(Path repositoryRoot) {

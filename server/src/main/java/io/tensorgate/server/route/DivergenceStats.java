@@ -1,5 +1,6 @@
 package io.tensorgate.server.route;
 
+import com.google.errorprone.annotations.concurrent.GuardedBy;
 import io.micrometer.core.instrument.Counter;
 import io.tensorgate.proto.admin.v1.Divergence;
 import java.util.Objects;
@@ -29,8 +30,13 @@ final class DivergenceStats {
   private final Counter requestsCounter;
   private final Counter comparisonsCounter;
   private final Counter mismatchesCounter;
-  // Guarded by this.
+  // By DropReason ordinal: a drop looks nothing up.
+  private final Counter[] droppedCounters;
+
+  @GuardedBy("this")
   private double maxAbs;
+
+  @GuardedBy("this")
   private double maxRel;
 
   DivergenceStats(
@@ -50,6 +56,17 @@ final class DivergenceStats {
     this.requestsCounter = metrics.shadowRequests(model, shadow.versionString());
     this.comparisonsCounter = metrics.comparisons(model, primaryVersion, shadow.versionString());
     this.mismatchesCounter = metrics.mismatches(model, primaryVersion, shadow.versionString());
+    RouteMetrics.DropReason[] reasons = RouteMetrics.DropReason.values();
+    this.droppedCounters = new Counter[reasons.length];
+    for (RouteMetrics.DropReason r : reasons) {
+      droppedCounters[r.ordinal()] = metrics.shadowDropped(model, r);
+    }
+  }
+
+  /** A mirror for this pair was dropped for {@code reason}. */
+  void dropped(RouteMetrics.DropReason reason) {
+    dropped.increment();
+    droppedCounters[reason.ordinal()].increment();
   }
 
   /** Whether this entry judges with the target's tolerances. */

@@ -26,13 +26,13 @@ final class DivergenceTable {
     }
   }
 
-  private final RoutingRouter router;
+  private final RouteTableRouter router;
   private final RouteMetrics metrics;
   private final Clock clock;
   private final ConcurrentHashMap<LoadedVersion, ConcurrentHashMap<ShadowKey, DivergenceStats>>
       entries = new ConcurrentHashMap<>();
 
-  DivergenceTable(RoutingRouter router, RouteMetrics metrics, Clock clock) {
+  DivergenceTable(RouteTableRouter router, RouteMetrics metrics, Clock clock) {
     this.router = Objects.requireNonNull(router, "router");
     this.metrics = Objects.requireNonNull(metrics, "metrics");
     this.clock = Objects.requireNonNull(clock, "clock");

@@ -32,7 +32,7 @@ final class RolloutController {
   static final Caller CONTROLLER = Caller.component("rollout-controller");
 
   private final RoutingControl control;
-  private final RoutingRouter router;
+  private final RouteTableRouter router;
   private final VersionWindows windows;
   private final DivergenceTable divergence;
   private final VersionCosts costs;
@@ -56,7 +56,7 @@ final class RolloutController {
 
   RolloutController(
       RoutingControl control,
-      RoutingRouter router,
+      RouteTableRouter router,
       VersionWindows windows,
       DivergenceTable divergence,
       VersionCosts costs,

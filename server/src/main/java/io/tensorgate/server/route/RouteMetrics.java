@@ -13,16 +13,21 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class RouteMetrics {
   /** The {@code reason}s of {@code tensorgate_shadow_dropped_total}. */
-  static final String QUEUE_FULL = "queue_full";
+  enum DropReason {
+    QUEUE_FULL("queue_full"),
+    SHADOW_BUSY("shadow_busy"),
+    SHADOW_QUEUE_FULL("shadow_queue_full"),
+    SHADOW_UNAVAILABLE("shadow_unavailable");
 
-  static final String SHADOW_BUSY = "shadow_busy";
-  static final String SHADOW_QUEUE_FULL = "shadow_queue_full";
-  static final String SHADOW_UNAVAILABLE = "shadow_unavailable";
-  static final List<String> DROP_REASONS =
-      List.of(QUEUE_FULL, SHADOW_BUSY, SHADOW_QUEUE_FULL, SHADOW_UNAVAILABLE);
+    private final String label;
+
+    DropReason(String label) {
+      this.label = label;
+    }
+  }
 
   private final MeterRegistry registry;
-  private final ConcurrentHashMap<String, Counter> counters = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<MeterKey, Counter> counters = new ConcurrentHashMap<>();
 
   RouteMetrics(MeterRegistry registry) {
     this.registry = Objects.requireNonNull(registry, "registry");
@@ -36,7 +41,7 @@ final class RouteMetrics {
    */
   void registerShadow(String model, String shadowVersion, Collection<Long> primaries) {
     shadowRequests(model, shadowVersion);
-    for (String reason : DROP_REASONS) {
+    for (DropReason reason : DropReason.values()) {
       shadowDropped(model, reason);
     }
     for (long p : primaries) {
@@ -68,14 +73,14 @@ final class RouteMetrics {
   }
 
   /** {@code tensorgate_shadow_dropped_total{model, reason}}. */
-  Counter shadowDropped(String model, String reason) {
+  Counter shadowDropped(String model, DropReason reason) {
     return counter(
         "tensorgate.shadow.dropped",
         "Mirrored requests dropped (queue full, shadow busy or failing)",
         "model",
         model,
         "reason",
-        reason);
+        reason.label);
   }
 
   /** {@code tensorgate_divergence_comparisons_total{model, version, shadow_version}}. */
@@ -104,9 +109,12 @@ final class RouteMetrics {
         shadow);
   }
 
+  // Looked up when a route or a comparison entry is made, never per request: holders keep theirs.
   private Counter counter(String name, String help, String... tags) {
-    String key = name + '\0' + String.join("\0", tags);
     return counters.computeIfAbsent(
-        key, k -> Counter.builder(name).description(help).tags(tags).register(registry));
+        new MeterKey(name, List.of(tags)),
+        k -> Counter.builder(name).description(help).tags(tags).register(registry));
   }
+
+  private record MeterKey(String name, List<String> tags) {}
 }

@@ -29,7 +29,7 @@ public final class Routing implements AutoCloseable {
   private static final String LOOP_THREAD = "tensorgate-routing";
 
   private final ModelRegistry registry;
-  private final RoutingRouter router;
+  private final RouteTableRouter router;
   private final RoutingControl control;
   private final VersionWindows windows;
   private final DivergenceTable divergence;
@@ -49,7 +49,7 @@ public final class Routing implements AutoCloseable {
     this.registry = registry;
     RouteMetrics metrics = new RouteMetrics(meters);
     this.threads = new BackgroundThreads(meters);
-    this.router = new RoutingRouter(registry);
+    this.router = new RouteTableRouter(registry);
     this.divergence = new DivergenceTable(router, metrics, Clock.systemUTC());
     this.control =
         new RoutingControl(
@@ -65,7 +65,6 @@ public final class Routing implements AutoCloseable {
             registry,
             router,
             new RequestDecoder(shm),
-            metrics,
             divergence,
             threads,
             o.shadowQueue,

@@ -1,5 +1,6 @@
 package io.tensorgate.server.route;
 
+import com.google.errorprone.annotations.concurrent.GuardedBy;
 import com.google.protobuf.TextFormat;
 import io.grpc.Status;
 import io.grpc.StatusException;
@@ -27,20 +28,24 @@ final class RoutingControl {
   private static final Logger log = LoggerFactory.getLogger(RoutingControl.class);
 
   private final ModelRegistry registry;
-  private final RoutingRouter router;
+  private final RouteTableRouter router;
   private final RouteMetrics metrics;
   private final DivergenceTable divergence;
   private final RoutingFiles files;
   private final RoutingEvents events;
   private final RouteValidator validator;
-  // Guarded by this: the file text each model's routes came from or were written as.
+
+  // The file text each model's routes came from or were written as.
+  @GuardedBy("this")
   private final Map<String, String> fileTexts = new HashMap<>();
-  // Guarded by this: the last canary epoch handed out (see ModelRoute.canaryEpoch).
+
+  // The last canary epoch handed out (see ModelRoute.canaryEpoch).
+  @GuardedBy("this")
   private long canaryEpochs;
 
   RoutingControl(
       ModelRegistry registry,
-      RoutingRouter router,
+      RouteTableRouter router,
       RouteMetrics metrics,
       DivergenceTable divergence,
       RoutingFiles files,

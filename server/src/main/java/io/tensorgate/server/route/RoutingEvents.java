@@ -1,5 +1,6 @@
 package io.tensorgate.server.route;
 
+import com.google.errorprone.annotations.concurrent.GuardedBy;
 import io.tensorgate.proto.admin.v1.ModelRouting;
 import io.tensorgate.proto.admin.v1.RoutingEvent;
 import java.time.Clock;
@@ -17,7 +18,7 @@ final class RoutingEvents {
 
   private final Clock clock;
 
-  // Guarded by this.
+  @GuardedBy("this")
   private final ArrayDeque<RoutingEvent> events = new ArrayDeque<>();
 
   RoutingEvents(Clock clock) {

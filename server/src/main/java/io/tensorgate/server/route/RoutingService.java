@@ -29,14 +29,14 @@ final class RoutingService extends RoutingServiceGrpc.RoutingServiceImplBase {
   private final RolloutController rollouts;
   private final DivergenceTable divergence;
   private final VersionCosts costs;
-  private final RoutingRouter router;
+  private final RouteTableRouter router;
 
   RoutingService(
       RoutingControl control,
       RolloutController rollouts,
       DivergenceTable divergence,
       VersionCosts costs,
-      RoutingRouter router) {
+      RouteTableRouter router) {
     this.control = Objects.requireNonNull(control, "control");
     this.rollouts = Objects.requireNonNull(rollouts, "rollouts");
     this.divergence = Objects.requireNonNull(divergence, "divergence");

@@ -1,19 +1,21 @@
 package io.tensorgate.server.route;
 
-import io.micrometer.core.instrument.Counter;
+import com.google.protobuf.CodedInputStream;
+import com.google.protobuf.UnsafeByteOperations;
 import io.tensorgate.backend.InferenceError;
 import io.tensorgate.backend.InferenceException;
 import io.tensorgate.backend.Tensor;
 import io.tensorgate.batching.InferenceRequest;
 import io.tensorgate.batching.ResponseListener;
 import io.tensorgate.proto.inference.ModelInferRequest;
-import io.tensorgate.server.codec.DecodedRequest;
 import io.tensorgate.server.codec.RequestDecoder;
 import io.tensorgate.server.observe.CompletedRequest;
 import io.tensorgate.server.observe.RequestObserver;
 import io.tensorgate.server.repository.LoadedVersion;
 import io.tensorgate.server.repository.ModelRegistry;
+import io.tensorgate.server.route.RouteMetrics.DropReason;
 import io.tensorgate.server.threads.BackgroundThreads;
+import java.io.IOException;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -34,9 +36,8 @@ final class ShadowMirror implements RequestObserver, AutoCloseable {
   private static final String THREAD_NAME = "tensorgate-shadow";
 
   private final ModelRegistry registry;
-  private final RoutingRouter router;
+  private final RouteTableRouter router;
   private final RequestDecoder decoder;
-  private final RouteMetrics metrics;
   private final DivergenceTable divergence;
   private final ThreadPoolExecutor executor;
   private final BackgroundThreads threads;
@@ -44,9 +45,8 @@ final class ShadowMirror implements RequestObserver, AutoCloseable {
 
   ShadowMirror(
       ModelRegistry registry,
-      RoutingRouter router,
+      RouteTableRouter router,
       RequestDecoder decoder,
-      RouteMetrics metrics,
       DivergenceTable divergence,
       BackgroundThreads backgroundThreads,
       int queueCapacity,
@@ -56,7 +56,6 @@ final class ShadowMirror implements RequestObserver, AutoCloseable {
     this.threads = Objects.requireNonNull(backgroundThreads, "backgroundThreads");
     this.router = Objects.requireNonNull(router, "router");
     this.decoder = Objects.requireNonNull(decoder, "decoder");
-    this.metrics = Objects.requireNonNull(metrics, "metrics");
     this.divergence = Objects.requireNonNull(divergence, "divergence");
     this.inFlight = new Semaphore(maxInFlight);
     this.executor =
@@ -94,21 +93,33 @@ final class ShadowMirror implements RequestObserver, AutoCloseable {
     DivergenceStats s = divergence.entry(primary, target);
     s.mirrored();
     if (executor.getQueue().remainingCapacity() == 0) {
-      drop(s, RouteMetrics.QUEUE_FULL);
+      drop(s, DropReason.QUEUE_FULL);
       return;
     }
-    Mirror m = new Mirror(s, c.wire(), OutputComparison.copy(c.outputs()));
+    Mirror m = new Mirror(s, owned(c.wire()), OutputComparison.copy(c.outputs()));
     try {
       executor.execute(threads.guard(THREAD_NAME, m));
     } catch (RejectedExecutionException e) {
-      drop(s, RouteMetrics.QUEUE_FULL);
+      drop(s, DropReason.QUEUE_FULL);
     }
   }
 
-  private void drop(DivergenceStats s, String reason) {
-    s.dropped.increment();
-    Counter c = metrics.shadowDropped(s.model, reason);
-    c.increment();
+  /**
+   * The request with bytes of its own: the original's tensor bytes may be the network's buffers,
+   * released once the primary answered. One copy, on the sampled mirror path only.
+   */
+  private static ModelInferRequest owned(ModelInferRequest wire) {
+    try {
+      CodedInputStream in = UnsafeByteOperations.unsafeWrap(wire.toByteArray()).newCodedInput();
+      in.enableAliasing(true);
+      return ModelInferRequest.parseFrom(in);
+    } catch (IOException e) {
+      throw new IllegalStateException("a parsed request did not parse again", e);
+    }
+  }
+
+  private static void drop(DivergenceStats s, DropReason reason) {
+    s.dropped(reason);
   }
 
   @Override
@@ -135,38 +146,27 @@ final class ShadowMirror implements RequestObserver, AutoCloseable {
       ModelRegistry.ServedModel m = registry.get(t.model());
       LoadedVersion v = m == null ? null : m.ready().get(t.version());
       if (v == null) {
-        drop(stats, RouteMetrics.SHADOW_UNAVAILABLE);
+        drop(stats, DropReason.SHADOW_UNAVAILABLE);
         return;
       }
       if (!inFlight.tryAcquire()) {
-        drop(stats, RouteMetrics.SHADOW_BUSY);
+        drop(stats, DropReason.SHADOW_BUSY);
         return;
       }
       if (!v.tryAcquire()) {
         inFlight.release();
-        drop(stats, RouteMetrics.SHADOW_UNAVAILABLE);
+        drop(stats, DropReason.SHADOW_UNAVAILABLE);
         return;
       }
       shadow = v;
       boolean submitted = false;
+      InferenceRequest.Builder request = InferenceRequest.builder();
       try {
-        DecodedRequest d = decoder.decode(wire, v.io());
-        v.checkInputs(d.inputs());
-        InferenceRequest request =
-            InferenceRequest.builder()
-                .id(d.id())
-                .inputs(d.inputs())
-                .requestedOutputs(d.requestedOutputs())
-                .batchSize(d.batchSize())
-                .priorityLevel(d.priority())
-                .deadlineNanos(InferenceRequest.NO_DEADLINE)
-                .arrivalNanos(System.nanoTime())
-                .mirrored(true)
-                .listener(this)
-                .build();
-        InferenceError refused = v.scheduler().submit(request);
+        v.checkInputs(decoder.decode(wire, v.io(), request).inputs());
+        request.arrivalNanos(System.nanoTime()).mirrored(true).listener(this);
+        InferenceError refused = v.scheduler().submit(request.build());
         if (refused != null) {
-          drop(stats, RouteMetrics.SHADOW_QUEUE_FULL);
+          drop(stats, DropReason.SHADOW_QUEUE_FULL);
         } else {
           submitted = true;
         }

@@ -1,5 +1,6 @@
 package io.tensorgate.server.route;
 
+import com.google.errorprone.annotations.concurrent.GuardedBy;
 import java.util.Arrays;
 import java.util.concurrent.atomic.LongAdder;
 import org.HdrHistogram.Histogram;
@@ -18,10 +19,16 @@ final class SlidingWindow {
 
   private final long bucketNanos;
   private final LongAdder total = new LongAdder();
-  // Guarded by this.
+
+  @GuardedBy("this")
   private final long[] epoch = new long[BUCKETS];
+
+  @GuardedBy("this")
   private final long[] count = new long[BUCKETS];
+
+  @GuardedBy("this")
   private final long[] errors = new long[BUCKETS];
+
   // Int counts: about 10 KB per bucket; a bucket never holds 2^31 requests.
   private final IntCountsHistogram[] latency = new IntCountsHistogram[BUCKETS];
 

@@ -11,11 +11,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * in progress: other models cost one map lookup per request.
  */
 final class VersionWindows implements RequestObserver {
-  private final RoutingRouter router;
+  private final RouteTableRouter router;
   private final ConcurrentHashMap<String, ConcurrentHashMap<Long, SlidingWindow>> models =
       new ConcurrentHashMap<>();
 
-  VersionWindows(RoutingRouter router) {
+  VersionWindows(RouteTableRouter router) {
     this.router = Objects.requireNonNull(router, "router");
   }
 

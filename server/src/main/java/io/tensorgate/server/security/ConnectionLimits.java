@@ -134,6 +134,11 @@ final class ConnectionLimits implements AutoCloseable {
     }
   }
 
+  /** The transport threads' event loops, once {@link #applyTo} made them. */
+  EventLoopGroup workers() {
+    return workers;
+  }
+
   /** Why a new connection is refused now, or {@code null} when it may open. */
   private String refusal() {
     if (maxConnections > 0 && open.get() >= maxConnections) {

@@ -3,6 +3,7 @@ package io.tensorgate.server.security;
 import io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.NettyServerBuilder;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.netty.channel.EventLoopGroup;
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
@@ -149,6 +150,11 @@ public final class ServerHardening implements AutoCloseable {
         o.newConnectionsPerSecond == 0 ? "unlimited" : o.newConnectionsPerSecond,
         o.totalRstFramesPerSecond == 0 ? "unlimited" : o.totalRstFramesPerSecond);
     return limits;
+  }
+
+  /** The gRPC transport's worker event loops, made by {@link #applyTo}. */
+  public EventLoopGroup transportLoops() {
+    return connections.workers();
   }
 
   /** Registers the connection gauge. */

@@ -1,5 +1,6 @@
 package io.tensorgate.server.security;
 
+import com.google.errorprone.annotations.concurrent.GuardedBy;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 
@@ -12,8 +13,11 @@ final class TokenBucket {
   private final double perNano;
   private final double capacity;
   private final LongSupplier nanoClock;
-  // Guarded by this.
+
+  @GuardedBy("this")
   private double tokens;
+
+  @GuardedBy("this")
   private long last;
 
   TokenBucket(long perSecond, LongSupplier nanoClock) {

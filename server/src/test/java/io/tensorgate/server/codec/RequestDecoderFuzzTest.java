@@ -10,6 +10,7 @@ import io.tensorgate.backend.InferenceException;
 import io.tensorgate.backend.Shapes;
 import io.tensorgate.backend.Tensor;
 import io.tensorgate.backend.TensorSpec;
+import io.tensorgate.batching.InferenceRequest;
 import io.tensorgate.proto.inference.InferParameter;
 import io.tensorgate.proto.inference.InferTensorContents;
 import io.tensorgate.proto.inference.ModelInferRequest;
@@ -188,7 +189,7 @@ class RequestDecoderFuzzTest {
   static void check(ModelInferRequest req, ModelIo io) {
     DecodedRequest decoded;
     try {
-      decoded = decoder.decode(req, io);
+      decoded = decoder.decode(req, io, InferenceRequest.builder());
     } catch (InferenceException e) {
       assertThat(e.code().name()).as(e.getMessage()).isNotEqualTo("INTERNAL");
       assertThat(e.getMessage()).isNotBlank();

@@ -4,10 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.grpc.Context;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.tensorgate.backend.DataType;
+import io.tensorgate.backend.ExecutionTimestamps;
+import io.tensorgate.backend.InferenceError;
 import io.tensorgate.backend.Tensor;
 import io.tensorgate.proto.admin.v1.FeatureDrift;
 import io.tensorgate.proto.admin.v1.GetDriftRequest;
@@ -283,12 +286,27 @@ class DriftEndToEndTest {
         List.of(
             tensor("INPUT0", wire.getRawInputContents(0)),
             tensor("INPUT1", wire.getRawInputContents(1)));
-    DecodedRequest decoded =
-        new DecodedRequest("", inputs, List.of(), null, BATCH, 0, 0, null, null);
+    DecodedRequest decoded = new DecodedRequest("", inputs, List.of(), null, BATCH, 0, 0, null);
     long now = System.nanoTime();
-    return new CompletedRequest(
+    return new Completed(
         version, "default", wire, decoded, List.of(), null, now, now, null, BATCH, now, null);
   }
+
+  /** An answered request, as an observer is told about it. */
+  private record Completed(
+      LoadedVersion version,
+      String routeReason,
+      ModelInferRequest wire,
+      DecodedRequest decoded,
+      List<Tensor> outputs,
+      InferenceError error,
+      long arrivalNanos,
+      long dispatchNanos,
+      ExecutionTimestamps execution,
+      int batchSize,
+      long endNanos,
+      Context grpcContext)
+      implements CompletedRequest {}
 
   private static Tensor tensor(String name, com.google.protobuf.ByteString raw) {
     return new Tensor(name, DataType.INT32, new long[] {BATCH, 16}, raw.asReadOnlyByteBuffer());

@@ -72,7 +72,8 @@ class InferHandlerStatisticsTest {
         new RequestDecoder(shm),
         new ResponseEncoder(shm),
         new InflightBudget(1 << 20),
-        List.of());
+        List.of(),
+        new EventLoops());
   }
 
   @Test

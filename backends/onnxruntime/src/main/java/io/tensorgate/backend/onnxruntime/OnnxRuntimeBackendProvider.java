@@ -3,6 +3,7 @@ package io.tensorgate.backend.onnxruntime;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
+import com.google.errorprone.annotations.concurrent.GuardedBy;
 import io.tensorgate.backend.BackendException;
 import io.tensorgate.backend.BackendProvider;
 import io.tensorgate.backend.Model;
@@ -29,9 +30,14 @@ public final class OnnxRuntimeBackendProvider implements BackendProvider {
   private final Function<OrtEnvironment, StringTensorCodec> stringCodecSource;
   private final Object lock = new Object();
 
-  // Guarded by lock; set together on the first call that needs them.
+  // Set together on the first call that needs them.
+  @GuardedBy("lock")
   private Availability availability;
+
+  @GuardedBy("lock")
   private OrtEnvironment environment;
+
+  @GuardedBy("lock")
   private StringTensorCodec stringCodec;
 
   /**

@@ -3,6 +3,7 @@ package io.tensorgate.backend.onnxruntime;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
+import com.google.errorprone.annotations.concurrent.GuardedBy;
 import io.tensorgate.backend.BackendException;
 import io.tensorgate.backend.DataType;
 import io.tensorgate.backend.ErrorCode;
@@ -40,9 +41,10 @@ final class OrtModel implements Model {
   private final Set<String> scalarInputs;
   private final Object lock = new Object();
 
-  // Guarded by lock.
+  @GuardedBy("lock")
   private OrtSession spareSession;
-  // Guarded by lock.
+
+  @GuardedBy("lock")
   private boolean closed;
 
   private OrtModel(

@@ -19,6 +19,8 @@ import io.tensorgate.backend.Tensor;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -29,18 +31,23 @@ import java.util.Set;
 /**
  * One ONNX Runtime session: a model instance on the CPU.
  *
- * <p>Inputs: a direct buffer becomes an ONNX Runtime tensor over the same memory, without a copy. A
- * heap buffer is copied once into this instance's direct staging buffer for that input (ONNX
- * Runtime would copy it too, and its 1.23 heap path fails for non-byte types); staging buffers only
- * grow, so an instance keeps as much direct memory as its largest heap inputs. BYTES inputs and
+ * <p>Inputs: a direct buffer becomes an ONNX Runtime tensor over the same memory, without a copy.
+ * The scheduler gathers batched inputs straight into this instance's direct staging buffer for that
+ * input ({@link #inputBuffer}); a heap buffer handed to {@link #execute} is copied there once (ONNX
+ * Runtime would copy it too, and its 1.23 heap path fails for non-byte types). Staging buffers only
+ * grow, so an instance keeps as much direct memory as its largest batched inputs. BYTES inputs and
  * outputs go through the model's {@link StringTensorCodec}, from and to the same buffers.
  *
  * <p>Outputs: each requested output goes into a new buffer that belongs to the caller: a small
  * output of a shape known before the run is written there by ONNX Runtime directly, any other is
  * copied there once from ONNX Runtime's memory (see {@link OutputSlot}).
  *
- * <p>Threading: confined to the instance's worker thread, as {@link ModelInstance} says; {@link
- * #close} may come from another thread after the last {@link #execute} returned.
+ * <p>Per batch, nothing is allocated on the Java side beyond ONNX Runtime's own tensor objects and
+ * the outputs: the maps handed to {@code run} are kept from batch to batch, and the outputs' plan
+ * is kept for as long as batches ask for the same outputs at the same batch size.
+ *
+ * <p>Threading: one batch at a time, as {@link ModelInstance} says; {@link #close} may come from
+ * another thread after the last {@link #execute} returned.
  */
 final class OrtModelInstance implements ModelInstance {
   private final InstancePlacement placement;
@@ -53,6 +60,12 @@ final class OrtModelInstance implements ModelInstance {
   private final Map<String, OutputSlot> outputsByName;
   private final Set<String> scalarInputs;
   private final Map<String, ByteBuffer> staging = new HashMap<>();
+  // Reused by every batch: putting a key that is already there allocates nothing.
+  private final HashMap<String, OnnxTensor> feeds = new HashMap<>();
+  private final HashMap<String, OnnxTensor> pinned = new HashMap<>();
+  private OnnxTensor[] created = new OnnxTensor[4];
+  private int createdCount;
+  private OutputPlan plan;
   private boolean closed;
 
   /**
@@ -89,6 +102,12 @@ final class OrtModelInstance implements ModelInstance {
     return placement;
   }
 
+  /** This instance's direct staging buffer for the input, which ONNX Runtime reads in place. */
+  @Override
+  public ByteBuffer inputBuffer(String name, int bytes) {
+    return staging(name, bytes);
+  }
+
   /**
    * Runs the batch's requested outputs; all configured outputs when it requests none.
    *
@@ -98,33 +117,28 @@ final class OrtModelInstance implements ModelInstance {
   @Override
   public ExecutionResult execute(Batch batch) throws BackendException {
     long execStart = System.nanoTime();
-    List<OutputSlot> requested = requestedOutputs(batch);
-    Map<String, OnnxTensor> feeds = new HashMap<>();
-    Map<String, OnnxTensor> pinned = new HashMap<>();
-    Map<String, Tensor> pinnedResults = new HashMap<>();
-    Set<String> fetched = new LinkedHashSet<>();
     try {
-      for (Tensor input : batch.inputs()) {
-        feeds.put(input.name(), toOrt(input));
+      OutputPlan outputs = plan(batch);
+      List<Tensor> inputs = batch.inputs();
+      for (int i = 0; i < inputs.size(); i++) {
+        Tensor input = inputs.get(i);
+        feeds.put(input.name(), track(toOrt(input)));
       }
-      for (OutputSlot output : requested) {
-        long[] shape = output.pinnedShape(batch.size());
-        if (shape == null) {
-          fetched.add(output.name());
-        } else {
-          pin(output, shape, pinned, pinnedResults);
-        }
+      if (feeds.size() != inputs.size()) {
+        // An optional input of the last batch is absent from this one.
+        feeds.keySet().removeIf(name -> !contains(inputs, name));
       }
+      Tensor[] pinnedResults = outputs.pin();
       long computeStart = System.nanoTime();
-      try (OrtSession.Result result = session.run(feeds, fetched, pinned, runOptions)) {
+      try (OrtSession.Result result = session.run(feeds, outputs.fetched, pinned, runOptions)) {
         long computeEnd = System.nanoTime();
-        List<Tensor> outputs = new ArrayList<>(requested.size());
-        for (OutputSlot output : requested) {
-          Tensor pinnedResult = pinnedResults.get(output.name());
-          outputs.add(pinnedResult != null ? pinnedResult : fromOrt(output, result));
+        Tensor[] results = new Tensor[outputs.requested.length];
+        for (int i = 0; i < results.length; i++) {
+          results[i] =
+              pinnedResults[i] != null ? pinnedResults[i] : fromOrt(outputs.requested[i], result);
         }
         return new ExecutionResult(
-            outputs,
+            Arrays.asList(results),
             new ExecutionTimestamps(execStart, computeStart, computeEnd, System.nanoTime()));
       }
     } catch (OrtException | IllegalArgumentException | IllegalStateException e) {
@@ -137,54 +151,116 @@ final class OrtModelInstance implements ModelInstance {
               + e.getMessage(),
           e);
     } finally {
-      closeAll(feeds);
-      closeAll(pinned);
+      closeCreated();
     }
   }
 
-  private List<OutputSlot> requestedOutputs(Batch batch) throws BackendException {
-    List<String> names = batch.requestedOutputs();
-    if (names.isEmpty()) {
-      return allOutputs;
-    }
-    List<OutputSlot> requested = new ArrayList<>(names.size());
-    for (String name : names) {
-      OutputSlot output = outputsByName.get(name);
-      if (output == null) {
-        throw new BackendException(
-            "model '" + modelName + "' has no configured output '" + name + "'");
+  private static boolean contains(List<Tensor> inputs, String name) {
+    for (int i = 0; i < inputs.size(); i++) {
+      if (inputs.get(i).name().equals(name)) {
+        return true;
       }
-      requested.add(output);
     }
-    return requested;
+    return false;
   }
 
-  /** Creates the caller's buffer for an output and an ONNX Runtime tensor for the run to fill. */
-  private void pin(
-      OutputSlot output,
-      long[] shape,
-      Map<String, OnnxTensor> pinned,
-      Map<String, Tensor> pinnedResults)
-      throws OrtException {
-    int size = Math.toIntExact(Shapes.byteSize(output.dataType(), shape));
-    ByteBuffer buffer = ByteBuffer.allocateDirect(size).order(ByteOrder.LITTLE_ENDIAN);
-    pinned.put(
-        output.name(), OnnxTensor.createTensor(environment, buffer, shape, output.pinnedType()));
-    pinnedResults.put(output.name(), new Tensor(output.name(), output.dataType(), shape, buffer));
+  /** The outputs' plan for this batch: the last one when the batch asks for the same. */
+  private OutputPlan plan(Batch batch) throws BackendException {
+    List<String> names = batch.requestedOutputs();
+    OutputPlan p = plan;
+    if (p != null && p.batchSize == batch.size() && (p.names == names || p.names.equals(names))) {
+      return p;
+    }
+    List<OutputSlot> requested;
+    if (names.isEmpty()) {
+      requested = allOutputs;
+    } else {
+      requested = new ArrayList<>(names.size());
+      for (String name : names) {
+        OutputSlot output = outputsByName.get(name);
+        if (output == null) {
+          throw new BackendException(
+              "model '" + modelName + "' has no configured output '" + name + "'");
+        }
+        requested.add(output);
+      }
+    }
+    pinned.clear();
+    plan = new OutputPlan(names, batch.size(), requested.toArray(new OutputSlot[0]));
+    return plan;
   }
 
-  private static void closeAll(Map<String, OnnxTensor> tensors) {
-    for (OnnxTensor tensor : tensors.values()) {
-      tensor.close();
+  /**
+   * Which of a batch's requested outputs ONNX Runtime writes into caller-owned buffers made before
+   * the run ("pinned"), and which it returns in its own memory ({@link #fetched}).
+   */
+  private final class OutputPlan {
+    final List<String> names;
+    final int batchSize;
+    final OutputSlot[] requested;
+    final long[][] pinnedShapes;
+    final Set<String> fetched;
+
+    OutputPlan(List<String> names, int batchSize, OutputSlot[] requested) {
+      this.names = names;
+      this.batchSize = batchSize;
+      this.requested = requested;
+      this.pinnedShapes = new long[requested.length][];
+      Set<String> toFetch = new LinkedHashSet<>();
+      for (int i = 0; i < requested.length; i++) {
+        pinnedShapes[i] = requested[i].pinnedShape(batchSize);
+        if (pinnedShapes[i] == null) {
+          toFetch.add(requested[i].name());
+        }
+      }
+      this.fetched = Collections.unmodifiableSet(toFetch);
     }
+
+    /**
+     * Creates the caller's buffers for the pinned outputs and the ONNX Runtime tensors the run
+     * fills; the results, by requested index, null for fetched outputs.
+     */
+    Tensor[] pin() throws OrtException {
+      Tensor[] results = new Tensor[requested.length];
+      for (int i = 0; i < requested.length; i++) {
+        long[] shape = pinnedShapes[i];
+        if (shape == null) {
+          continue;
+        }
+        OutputSlot output = requested[i];
+        int bytes = Math.toIntExact(Shapes.byteSize(output.dataType(), shape));
+        ByteBuffer buffer = ByteBuffer.allocateDirect(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        pinned.put(
+            output.name(),
+            track(OnnxTensor.createTensor(environment, buffer, shape, output.pinnedType())));
+        // The caller owns the output: a shape of its own, since the plan's is reused.
+        results[i] = new Tensor(output.name(), output.dataType(), shape.clone(), buffer);
+      }
+      return results;
+    }
+  }
+
+  /** Remembers a tensor made for this batch, to close it once the run is over. */
+  private OnnxTensor track(OnnxTensor tensor) {
+    if (createdCount == created.length) {
+      created = Arrays.copyOf(created, created.length * 2);
+    }
+    created[createdCount++] = tensor;
+    return tensor;
+  }
+
+  private void closeCreated() {
+    for (int i = 0; i < createdCount; i++) {
+      created[i].close();
+      created[i] = null;
+    }
+    createdCount = 0;
   }
 
   private OnnxTensor toOrt(Tensor input) throws OrtException, BackendException {
     long[] shape = scalarInputs.contains(input.name()) ? new long[0] : input.shape();
     if (input.dataType() == DataType.BYTES) {
-      ByteBuffer data = input.data();
-      ByteBuffer direct = data.isDirect() ? data : staged(input.name(), data);
-      return stringCodec.toOrt(input.name(), direct, elementCount(input), shape);
+      return stringCodec.toOrt(input.name(), direct(input), elementCount(input), shape);
     }
     OnnxJavaType javaType = OrtTypes.bufferJavaType(input.dataType());
     if (javaType == null) {
@@ -208,23 +284,30 @@ final class OrtModelInstance implements ModelInstance {
               + " needs "
               + expected);
     }
-    ByteBuffer data = input.data();
-    ByteBuffer direct = data.isDirect() ? data : staged(input.name(), data);
-    return OnnxTensor.createTensor(environment, direct, shape, javaType);
+    return OnnxTensor.createTensor(environment, direct(input), shape, javaType);
   }
 
-  private ByteBuffer staged(String name, ByteBuffer heap) {
+  /** The input's bytes in one direct buffer: its own, or this instance's staging copy. */
+  private ByteBuffer direct(Tensor input) {
+    if (input.isDirect()) {
+      return input.data();
+    }
+    ByteBuffer buffer = staging(input.name(), input.byteSize());
+    input.copyTo(buffer);
+    return buffer.flip();
+  }
+
+  /** The staging buffer of an input, cleared, with room for {@code size} bytes. */
+  private ByteBuffer staging(String name, int size) {
     ByteBuffer buffer = staging.get(name);
-    int size = heap.remaining();
     if (buffer == null || buffer.capacity() < size) {
       // Power-of-two sizes so that batches of growing size reallocate only a few times.
       int capacity = size <= 64 ? 64 : Integer.highestOneBit(size - 1) << 1;
-      buffer = ByteBuffer.allocateDirect(capacity > 0 ? capacity : size);
+      buffer =
+          ByteBuffer.allocateDirect(capacity > 0 ? capacity : size).order(ByteOrder.LITTLE_ENDIAN);
       staging.put(name, buffer);
     }
-    buffer.clear();
-    buffer.put(heap);
-    return buffer.flip();
+    return buffer.clear();
   }
 
   private Tensor fromOrt(OutputSlot output, OrtSession.Result result)

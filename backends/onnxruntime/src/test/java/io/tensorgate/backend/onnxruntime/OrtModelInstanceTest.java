@@ -76,6 +76,62 @@ class OrtModelInstanceTest {
   }
 
   @Test
+  void shouldRunFromItsOwnInputBuffersWhenTheSchedulerGatheredInputsThere() throws Exception {
+    Batch batch = addSubBatch(4, false, List.of());
+    List<Tensor> gathered = new java.util.ArrayList<>();
+    for (Tensor t : batch.inputs()) {
+      ByteBuffer own = instance.inputBuffer(t.name(), t.byteSize());
+      t.copyTo(own);
+      gathered.add(new Tensor(t.name(), t.dataType(), t.shape(), own.flip()));
+    }
+
+    ExecutionResult result = instance.execute(new Batch(4, gathered, List.of(), 3L));
+
+    assertSumsAndDifferences(result, 4);
+  }
+
+  @Test
+  void shouldOfferTheSameMemoryForAnInputWhenBatchesRepeat() {
+    ByteBuffer first = instance.inputBuffer("INPUT0", 64);
+    first.putInt(0, 12345);
+
+    ByteBuffer again = instance.inputBuffer("INPUT0", 64);
+
+    assertThat(again.isDirect()).isTrue();
+    assertThat(again.capacity()).isGreaterThanOrEqualTo(64);
+    assertThat(again.getInt(0)).isEqualTo(12345);
+  }
+
+  @Test
+  void shouldComputeFromEverySegmentWhenAnInputArrivedInPieces() throws Exception {
+    Batch whole = addSubBatch(2, false, List.of());
+    List<Tensor> pieces = new java.util.ArrayList<>();
+    for (Tensor t : whole.inputs()) {
+      ByteBuffer data = t.data();
+      ByteBuffer head = data.duplicate().limit(40);
+      ByteBuffer tail = data.duplicate().position(40);
+      pieces.add(Tensor.ofSegments(t.name(), t.dataType(), t.shape(), List.of(head, tail)));
+    }
+
+    ExecutionResult result = instance.execute(new Batch(2, pieces, List.of()));
+
+    assertSumsAndDifferences(result, 2);
+  }
+
+  @Test
+  void shouldAnswerEachBatchItsOwnOutputsWhenConsecutiveBatchesAskForDifferentOnes()
+      throws Exception {
+    instance.execute(addSubBatch(2, true, List.of("OUTPUT1")));
+    instance.execute(addSubBatch(2, true, List.of("OUTPUT0", "OUTPUT1")));
+
+    ExecutionResult result = instance.execute(addSubBatch(3, true, List.of("OUTPUT0")));
+
+    assertThat(result.outputs()).extracting(Tensor::name).containsExactly("OUTPUT0");
+    assertThat(result.outputs().get(0).shape()).containsExactly(3, 16);
+    assertThat(ints(result.outputs().get(0))[5]).isEqualTo(6);
+  }
+
+  @Test
   void shouldCopyOutputsWhenTheyAreTooLargeToPin() throws Exception {
     int batchSize = OutputSlot.PIN_LIMIT_BYTES / (16 * Integer.BYTES) + 1;
 

@@ -1,5 +1,6 @@
 package io.tensorgate.backend.tensorrt;
 
+import com.google.errorprone.annotations.concurrent.GuardedBy;
 import io.tensorgate.backend.BackendException;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -27,9 +28,11 @@ final class EngineCache {
   private final TensorRt tensorRt;
   private final Object lock = new Object();
 
-  // Guarded by lock.
+  @GuardedBy("lock")
   private final Map<Key, Entry> entries = new HashMap<>();
-  // Guarded by lock: the lease inspect() keeps, or null.
+
+  // The lease inspect() keeps, or null.
+  @GuardedBy("lock")
   private Lease parked;
 
   EngineCache(CudaRuntime cuda, TensorRt tensorRt) {
@@ -46,7 +49,8 @@ final class EngineCache {
     // Written by the creating thread before ready opens; read by others after.
     TrtEngine engine;
     BackendException failure;
-    // Guarded by the cache's lock.
+
+    @GuardedBy("EngineCache.this.lock")
     int leases;
 
     Entry(Key key) {

@@ -2,65 +2,40 @@ package io.tensorgate.backend.tensorrt;
 
 import io.tensorgate.backend.BackendException;
 import io.tensorgate.backend.ModelDefinition;
-import io.tensorgate.backend.Shapes;
-import io.tensorgate.backend.TensorSpec;
+import io.tensorgate.backend.SignatureCheck;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Collectors;
 
 /**
- * Checks a model's configuration against what its engine declares, with the rules of Triton's
- * TensorRT backend: the configuration names every engine input (and only those) and some or all of
- * its outputs, with the same datatypes; a batching model's engine tensors have a dynamic first
- * dimension and its optimization profiles together accept every batch size from 1 to {@code
- * max_batch_size}; for inputs every fixed engine dimension matches the configuration, for outputs
- * every dimension does.
+ * Checks a model's configuration against what its engine declares: Triton's shared rules ({@link
+ * SignatureCheck}), plus the TensorRT backend's own: no scalar (rank 0) tensors, and a batching
+ * model's optimization profiles together accept every batch size from 1 to {@code max_batch_size}.
  */
 final class EngineConfigCheck {
-  private final ModelDefinition definition;
-  private final EngineDescription engine;
-  private final Path engineFile;
-
-  private EngineConfigCheck(ModelDefinition definition, EngineDescription engine, Path engineFile) {
-    this.definition = definition;
-    this.engine = engine;
-    this.engineFile = engineFile;
-  }
+  private EngineConfigCheck() {}
 
   /**
    * @throws BackendException naming the first contradiction between configuration and engine
    */
   static void check(ModelDefinition definition, EngineDescription engine, Path engineFile)
       throws BackendException {
-    new EngineConfigCheck(definition, engine, engineFile).check();
-  }
-
-  private void check() throws BackendException {
-    engine.signature(engineFile);
-    List<EngineTensor> inputs = engine.inputs();
-    if (definition.inputs().size() != inputs.size()) {
-      throw failure(
-          "the configuration has "
-              + definition.inputs().size()
-              + " inputs but the engine has "
-              + inputs.size()
-              + " "
-              + names(inputs));
-    }
-    for (TensorSpec configured : definition.inputs()) {
-      EngineTensor actual = find(configured, true);
-      checkTensor(configured, actual, false);
-    }
-    for (TensorSpec configured : definition.outputs()) {
-      EngineTensor actual = find(configured, false);
-      checkTensor(configured, actual, true);
-    }
+    SignatureCheck check =
+        new SignatureCheck(definition, engine.signature(engineFile), "engine", engineFile);
+    check.check(
+        (configured, input) -> {
+          throw check.failure(
+              (input ? "input" : "output")
+                  + " '"
+                  + configured.name()
+                  + "' is a scalar (rank 0) in the engine, which the TensorRT backend does not"
+                  + " serve");
+        });
     if (definition.batching()) {
       long uncovered = firstUncoveredBatchSize(engine.profiles(), definition.maxBatchSize());
       if (uncovered > 0) {
-        throw failure(
+        throw check.failure(
             "max_batch_size is "
                 + definition.maxBatchSize()
                 + " but no optimization profile of the engine accepts batch size "
@@ -69,84 +44,6 @@ final class EngineConfigCheck {
                 + engine.profiles());
       }
     }
-  }
-
-  private EngineTensor find(TensorSpec configured, boolean input) throws BackendException {
-    EngineTensor t = engine.find(configured.name());
-    String role = input ? "input" : "output";
-    if (t == null || t.isInput() != input) {
-      throw failure(
-          "configuration "
-              + role
-              + " '"
-              + configured.name()
-              + "' is not an "
-              + role
-              + " of the engine, whose "
-              + role
-              + "s are "
-              + names(input ? engine.inputs() : engine.outputs()));
-    }
-    return t;
-  }
-
-  private void checkTensor(TensorSpec configured, EngineTensor actual, boolean exact)
-      throws BackendException {
-    String role = actual.isInput() ? "input" : "output";
-    if (configured.dataType() != actual.dataType()) {
-      throw failure(
-          "configuration expects datatype TYPE_"
-              + configured.dataType()
-              + " for "
-              + role
-              + " '"
-              + configured.name()
-              + "', engine provides TYPE_"
-              + actual.dataType());
-    }
-    long[] engineShape = actual.shape();
-    if (engineShape.length == 0) {
-      throw failure(
-          role
-              + " '"
-              + configured.name()
-              + "' is a scalar (rank 0) in the engine, which the TensorRT backend does not serve");
-    }
-    if (definition.batching() && engineShape[0] != -1) {
-      throw failure(
-          role
-              + " '"
-              + configured.name()
-              + "': for the model to support batching (max_batch_size > 0) its first dimension"
-              + " must be dynamic (-1), but the engine's shape is "
-              + Shapes.toString(engineShape));
-    }
-    long[] dims = configured.shape();
-    long[] full = definition.batching() ? Shapes.prepend(-1, dims) : dims;
-    if (!compatible(engineShape, full, exact)) {
-      throw failure(
-          role
-              + " '"
-              + configured.name()
-              + "': the engine's shape "
-              + Shapes.toString(engineShape)
-              + " does not match the configured shape "
-              + Shapes.toString(full)
-              + (definition.batching() ? " (dims with the batch dimension in front)" : ""));
-    }
-  }
-
-  /** Where {@code exact} is false, a dynamic engine dimension accepts any configured size. */
-  private static boolean compatible(long[] engineShape, long[] full, boolean exact) {
-    if (engineShape.length != full.length) {
-      return false;
-    }
-    for (int i = 0; i < full.length; i++) {
-      if ((exact || engineShape[i] != -1) && engineShape[i] != full[i]) {
-        return false;
-      }
-    }
-    return true;
   }
 
   /**
@@ -190,14 +87,5 @@ final class EngineConfigCheck {
       any = true;
     }
     return any && low <= high ? new long[] {low, high} : null;
-  }
-
-  private BackendException failure(String what) {
-    return new BackendException(
-        "unable to load model '" + definition.name() + "' from " + engineFile + ": " + what);
-  }
-
-  private static String names(List<EngineTensor> tensors) {
-    return tensors.stream().map(EngineTensor::name).collect(Collectors.joining(", ", "[", "]"));
   }
 }

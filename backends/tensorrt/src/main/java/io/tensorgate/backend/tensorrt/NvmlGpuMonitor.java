@@ -12,6 +12,7 @@ import static org.bytedeco.cuda.global.nvml.nvmlErrorString;
 import static org.bytedeco.cuda.global.nvml.nvmlInit_v2;
 import static org.bytedeco.cuda.global.nvml.nvmlShutdown;
 
+import com.google.errorprone.annotations.concurrent.GuardedBy;
 import io.tensorgate.backend.BackendProvider.Availability;
 import io.tensorgate.backend.GpuMonitor;
 import java.util.ArrayList;
@@ -35,9 +36,11 @@ final class NvmlGpuMonitor implements GpuMonitor {
   private final Supplier<NativeProbe.Result> probe;
   private final Object lock = new Object();
 
-  // Guarded by lock: null until the first call.
+  // Null until the first call.
+  @GuardedBy("lock")
   private Availability availability;
-  // Guarded by lock.
+
+  @GuardedBy("lock")
   private boolean closed;
 
   /**

@@ -1,5 +1,6 @@
 package io.tensorgate.backend.tensorrt;
 
+import com.google.errorprone.annotations.concurrent.GuardedBy;
 import io.tensorgate.backend.BackendException;
 import io.tensorgate.backend.BackendProvider;
 import io.tensorgate.backend.CudaSharedMemory;
@@ -37,7 +38,8 @@ public final class TensorRtBackendProvider implements BackendProvider {
   private final NvmlGpuMonitor gpuMonitor;
   private final Object lock = new Object();
 
-  // Guarded by lock: made on the first load or inspect.
+  // Made on the first load or inspect.
+  @GuardedBy("lock")
   private TrtBackend backend;
 
   /** The provider {@link java.util.ServiceLoader} creates: this process's CUDA and TensorRT. */

@@ -1,5 +1,6 @@
 package io.tensorgate.backend.tensorrt;
 
+import com.google.errorprone.annotations.concurrent.GuardedBy;
 import io.tensorgate.backend.BackendException;
 import io.tensorgate.backend.InferenceException;
 import io.tensorgate.backend.InstancePlacement;
@@ -28,9 +29,10 @@ final class TrtModel implements Model {
   private final ProfileSelector profiles;
   private final Object lock = new Object();
 
-  // Guarded by lock.
+  @GuardedBy("lock")
   private final Map<Integer, EngineCache.Lease> engines = new HashMap<>();
-  // Guarded by lock.
+
+  @GuardedBy("lock")
   private boolean closed;
 
   private TrtModel(ModelDefinition definition, TrtBackend backend, EngineCache.Lease first) {

@@ -21,15 +21,16 @@ import java.util.Map;
  * buffers, all made when the instance is created: buffers are sized for the largest input shapes
  * its engine's profiles accept, so that a batch allocates no GPU or pinned memory.
  *
- * <p>Per batch: choose the optimization profile, set the input shapes, copy inputs into pinned host
- * buffers and from there to the device asynchronously, enqueue the engine, copy the requested
- * outputs back asynchronously, synchronize the stream once, and copy the outputs into buffers that
- * belong to the caller. CUDA events around the three GPU phases give the compute timestamps. When a
- * step fails, the stream is synchronized before the error is returned, so that no copy of the
- * failed batch is still running when the next batch reuses the buffers.
+ * <p>Per batch: choose the optimization profile, set the input shapes, have inputs in pinned host
+ * buffers (the scheduler gathers batched inputs straight into them, {@link #inputBuffer}; any other
+ * input is copied there) and copy them to the device asynchronously, enqueue the engine, copy the
+ * requested outputs back asynchronously, synchronize the stream once, and copy the outputs into
+ * buffers that belong to the caller. CUDA events around the three GPU phases give the compute
+ * timestamps. When a step fails, the stream is synchronized before the error is returned, so that
+ * no copy of the failed batch is still running when the next batch reuses the buffers.
  *
- * <p>Threading: {@link #execute} runs on the instance's worker thread only, which it makes current
- * on the instance's device first (the current device is per host thread).
+ * <p>Threading: one batch at a time, as {@link ModelInstance} says; {@link #execute} makes the
+ * instance's device current on its thread first (the current device is per host thread).
  */
 final class TrtModelInstance implements ModelInstance {
   private static final System.Logger LOG = System.getLogger(TrtModelInstance.class.getName());
@@ -179,14 +180,37 @@ final class TrtModelInstance implements ModelInstance {
     return placement;
   }
 
+  /** The input's pinned host staging memory, grown to {@code bytes} if it must be. */
+  @Override
+  public ByteBuffer inputBuffer(String name, int bytes) {
+    for (IoTensor in : inputs) {
+      if (in.name.equals(name)) {
+        try {
+          if (in.buffer.capacity() < bytes) {
+            cuda.setDevice(device);
+            in.buffer.ensure(bytes);
+          }
+        } catch (BackendException e) {
+          // The scheduler then uses its own memory; execute() meets the same failure and says so.
+          return null;
+        }
+        return in.buffer.host(bytes);
+      }
+    }
+    return null;
+  }
+
   @Override
   public ExecutionResult execute(Batch batch) throws BackendException {
     long execStart = System.nanoTime();
     long[][] inputShapes = new long[inputs.length][];
     Tensor[] inputTensors = new Tensor[inputs.length];
+    boolean[] staged = new boolean[inputs.length];
     Map<String, long[]> shapes = new LinkedHashMap<>();
     for (int i = 0; i < inputs.length; i++) {
-      inputTensors[i] = find(batch.inputs(), inputs[i].name);
+      int at = indexOf(batch.inputs(), inputs[i].name);
+      inputTensors[i] = batch.inputs().get(at);
+      staged[i] = batch.inInstanceMemory(at);
       inputShapes[i] = inputTensors[i].shape();
       shapes.put(inputs[i].name, inputShapes[i]);
     }
@@ -198,7 +222,7 @@ final class TrtModelInstance implements ModelInstance {
       queued = true;
       cuda.record(events[0], stream);
       for (int i = 0; i < inputs.length; i++) {
-        stageInput(inputs[i], inputTensors[i]);
+        stageInput(inputs[i], inputTensors[i], staged[i]);
       }
       cuda.record(events[1], stream);
       long[][] outShapes = outputShapes(inputShapes);
@@ -244,14 +268,20 @@ final class TrtModelInstance implements ModelInstance {
     }
   }
 
-  private void stageInput(IoTensor in, Tensor t) throws BackendException {
+  /**
+   * Sets the input's shape and queues its copy to the device; {@code staged}: the scheduler already
+   * gathered it into the pinned buffer.
+   */
+  private void stageInput(IoTensor in, Tensor t, boolean staged) throws BackendException {
     if (!context.setInputShape(in.index, t.shape())) {
       throw new BackendException(
           "TensorRT refused shape " + Shapes.toString(t.shape()) + " for input '" + in.name + "'");
     }
     int bytes = t.byteSize();
-    in.buffer.ensure(bytes);
-    in.buffer.host(bytes).put(t.data());
+    if (!staged) {
+      in.buffer.ensure(bytes);
+      t.copyTo(in.buffer.host(bytes));
+    }
     cuda.copyToDevice(in.buffer.deviceAddress(), in.buffer.hostAddress(), bytes, stream);
     bind(in);
   }
@@ -313,10 +343,10 @@ final class TrtModelInstance implements ModelInstance {
     return out;
   }
 
-  private Tensor find(List<Tensor> tensors, String name) throws BackendException {
-    for (Tensor t : tensors) {
-      if (t.name().equals(name)) {
-        return t;
+  private int indexOf(List<Tensor> tensors, String name) throws BackendException {
+    for (int i = 0; i < tensors.size(); i++) {
+      if (tensors.get(i).name().equals(name)) {
+        return i;
       }
     }
     throw failure("the batch has no input '" + name + "', which the engine needs", null);

@@ -15,6 +15,7 @@ import io.tensorgate.backend.ModelDefinition;
 import io.tensorgate.backend.ModelInstance;
 import io.tensorgate.backend.Tensor;
 import io.tensorgate.backend.TensorSpec;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -92,6 +93,36 @@ class TrtModelInstanceTest {
     try (ModelInstance instance = instance(definition(plan, 8))) {
       // The CUDA stand-in measures 0.5 ms between any two events.
       assertThat(instance.execute(batch(3, 4)).deviceNanos()).isEqualTo(500_000);
+    }
+  }
+
+  @Test
+  void shouldReadAnInputFromPinnedMemoryWithoutCopyingWhenTheBatchWasGatheredThere()
+      throws Exception {
+    try (ModelInstance instance = instance(definition(plan, 8))) {
+      ByteBuffer pinned = instance.inputBuffer("INPUT0", 2 * 4 * Float.BYTES);
+      for (int i = 0; i < 8; i++) {
+        pinned.putFloat(i);
+      }
+      // Marked as gathered into the pinned buffer: what the tensor's own buffer holds is not read.
+      Tensor marked = fp32("INPUT0", new long[] {2, 4}, new float[] {9, 9, 9, 9, 9, 9, 9, 9});
+
+      Tensor out =
+          instance.execute(new Batch(2, List.of(marked), List.of("OUTPUT0"), 1L)).outputs().get(0);
+
+      assertThat(floats(out)).containsExactly(0, 2, 4, 6, 8, 10, 12, 14);
+    }
+  }
+
+  @Test
+  void shouldCopyAnInputIntoPinnedMemoryWhenTheBatchDoesNotMarkIt() throws Exception {
+    try (ModelInstance instance = instance(definition(plan, 8))) {
+      ByteBuffer pinned = instance.inputBuffer("INPUT0", 2 * 4 * Float.BYTES);
+      pinned.putFloat(0, 99f);
+
+      Tensor out = instance.execute(batch(2, 4)).outputs().get(0);
+
+      assertThat(floats(out)).containsExactly(0, 2, 4, 6, 8, 10, 12, 14);
     }
   }
 

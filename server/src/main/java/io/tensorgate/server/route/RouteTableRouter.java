@@ -11,14 +11,15 @@ import java.util.Objects;
 /**
  * Routes by the models' route tables: a version number is pinned, a label names its version, an
  * empty version takes the default route (the stable version, or the canary by its weight). A model
- * without a table routes as Triton does ({@link RegistryRouter}). The tables are one immutable map
- * behind a volatile reference: a request sees the tables before a change or after it.
+ * without a table routes as Triton does: the named version, or the highest READY one. The tables
+ * are one immutable map behind a volatile reference: a request sees the tables before a change or
+ * after it.
  */
-final class RoutingRouter implements VersionRouter {
+final class RouteTableRouter implements VersionRouter {
   private final ModelRegistry registry;
   private volatile Map<String, ModelRoute> routes = Map.of();
 
-  RoutingRouter(ModelRegistry registry) {
+  RouteTableRouter(ModelRegistry registry) {
     this.registry = Objects.requireNonNull(registry, "registry");
   }
 

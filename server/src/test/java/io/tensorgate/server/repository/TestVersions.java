@@ -1,0 +1,97 @@
+package io.tensorgate.server.repository;
+
+import io.tensorgate.backend.InferenceError;
+import io.tensorgate.backend.InstancePlacement;
+import io.tensorgate.backend.Model;
+import io.tensorgate.backend.ModelDefinition;
+import io.tensorgate.backend.ModelInstance;
+import io.tensorgate.batching.InferenceRequest;
+import io.tensorgate.batching.Scheduler;
+import io.tensorgate.proto.inference.ModelConfig;
+import io.tensorgate.server.provenance.Provenance;
+import io.tensorgate.server.stats.ModelStats;
+import io.tensorgate.server.stats.StatsSnapshot;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+
+/** A {@link LoadedVersion} without a backend behind it, for tests of what surrounds one. */
+public final class TestVersions {
+  private TestVersions() {}
+
+  /** Version 1 of a model with {@code io}'s tensors, whose scheduler accepts and drops requests. */
+  public static LoadedVersion version(ModelIo io) {
+    return version(io, Runnable::run);
+  }
+
+  /** As {@link #version(ModelIo)}, closing on {@code closer} once retired. */
+  public static LoadedVersion version(ModelIo io, Executor closer) {
+    Scheduler scheduler =
+        new Scheduler() {
+          @Override
+          public InferenceError submit(InferenceRequest request) {
+            return null;
+          }
+
+          @Override
+          public int queueDepth() {
+            return 0;
+          }
+
+          @Override
+          public int pendingCount() {
+            return 0;
+          }
+
+          @Override
+          public int liveInstances() {
+            return 1;
+          }
+
+          @Override
+          public long failures() {
+            return 0;
+          }
+
+          @Override
+          public void shutdown() {}
+
+          @Override
+          public boolean awaitTermination(long timeout, TimeUnit unit) {
+            return true;
+          }
+
+          @Override
+          public void close() {}
+        };
+    Model model =
+        new Model() {
+          @Override
+          public ModelDefinition definition() {
+            throw new UnsupportedOperationException();
+          }
+
+          @Override
+          public ModelInstance newInstance(InstancePlacement placement) {
+            throw new UnsupportedOperationException();
+          }
+
+          @Override
+          public void close() {}
+        };
+    return new LoadedVersion(
+        ModelConfig.newBuilder().setName(io.modelName()).build(),
+        1,
+        io,
+        model,
+        List.of(),
+        scheduler,
+        new ModelStats(),
+        StatsSnapshot.EMPTY,
+        0,
+        Path.of("."),
+        Provenance.UNVERIFIED,
+        closer);
+  }
+}
