@@ -1,6 +1,7 @@
 package io.tensorgate.server;
 
 import io.tensorgate.backend.InferenceException;
+import io.tensorgate.server.http.HttpOptions;
 import io.tensorgate.server.logging.LogControl;
 import io.tensorgate.server.repository.ModelRepositoryManager.ControlMode;
 import io.tensorgate.server.security.SecurityOptions;
@@ -22,7 +23,7 @@ import picocli.CommandLine.Option;
     name = "tensorgate",
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
-    description = "Triton-compatible gRPC model-inference server.",
+    description = "Triton-compatible gRPC and HTTP/REST model-inference server.",
     sortOptions = false)
 public final class Main implements Callable<Integer> {
   @Option(
@@ -158,8 +159,15 @@ public final class Main implements Callable<Integer> {
 
   @CommandLine.Mixin SecurityOptions security = new SecurityOptions();
 
+  @CommandLine.Mixin HttpOptions http = new HttpOptions();
+
   @Override
   public Integer call() throws IOException, InferenceException, InterruptedException {
+    try {
+      http.validate();
+    } catch (IllegalArgumentException e) {
+      throw bad(e.getMessage());
+    }
     LogControl logControl = new LogControl(logVerbose);
     Logger log = LoggerFactory.getLogger(Main.class);
     TensorgateServer server =
@@ -177,6 +185,7 @@ public final class Main implements Callable<Integer> {
             .logControl(logControl)
             .observability(observabilityOptions())
             .security(security)
+            .http(http)
             .build()
             .start();
     Runtime.getRuntime()

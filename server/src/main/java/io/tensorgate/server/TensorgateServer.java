@@ -1,7 +1,9 @@
 package io.tensorgate.server;
 
 import io.grpc.Server;
+import io.grpc.ServerBuilder;
 import io.grpc.ServerInterceptors;
+import io.grpc.ServerServiceDefinition;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
@@ -12,6 +14,7 @@ import io.tensorgate.backend.InferenceException;
 import io.tensorgate.proto.inference.GRPCInferenceServiceGrpc;
 import io.tensorgate.server.grpc.InferenceService;
 import io.tensorgate.server.grpc.OpenCalls;
+import io.tensorgate.server.http.HttpOptions;
 import io.tensorgate.server.logging.LogControl;
 import io.tensorgate.server.repository.BackendRegistry;
 import io.tensorgate.server.repository.LoadedVersion;
@@ -64,6 +67,7 @@ public final class TensorgateServer implements AutoCloseable {
   private Routing routing;
   private ExecutorService blockingExecutor;
   private Server grpc;
+  private HttpEndpoint http;
 
   private TensorgateServer(Builder b) {
     this.config = b;
@@ -87,8 +91,7 @@ public final class TensorgateServer implements AutoCloseable {
    */
   public TensorgateServer start() throws IOException, InferenceException {
     // Bad TLS, token or limit settings fail here, before anything is started.
-    ServerHardening hardening =
-        ServerHardening.prepare(config.security, InetAddress.getByName(config.grpcAddress));
+    ServerHardening hardening = ServerHardening.prepare(config.security, exposedAddress());
     backends = config.backends != null ? config.backends : BackendRegistry.discover();
     RepositoryLayout layout = new RepositoryLayout(config.modelRepository);
     manager =
@@ -128,30 +131,53 @@ public final class TensorgateServer implements AutoCloseable {
             routing.observers(observability.observers()),
             observability.traceSettingRpc());
 
+    List<ServerServiceDefinition> services =
+        List.of(
+            ServerInterceptors.intercept(service.withHeaders(), observability.traceHeaders()),
+            observability.monitoringService().bindService(),
+            health.getHealthService().bindService(),
+            ProtoReflectionServiceV1.newInstance().bindService(),
+            legacyReflection().bindService(),
+            routing.service());
     InetSocketAddress address =
         new InetSocketAddress(InetAddress.getByName(config.grpcAddress), config.grpcPort);
     NettyServerBuilder netty = NettyServerBuilder.forAddress(address);
-    netty
-        // Handlers never block (loads are offloaded), so they run on the transport threads
-        // and save a thread hop per request.
-        .directExecutor()
-        .intercept(openCalls)
-        .maxInboundMessageSize(config.maxMessageBytes)
-        .addService(
-            ServerInterceptors.intercept(service.withHeaders(), observability.traceHeaders()))
-        .addService(observability.monitoringService())
-        .addService(health.getHealthService())
-        .addService(ProtoReflectionServiceV1.newInstance())
-        .addService(legacyReflection())
-        .addService(routing.service());
+    netty.maxInboundMessageSize(config.maxMessageBytes);
+    calls(netty, services);
     hardening.applyTo(netty);
     grpc = netty.build().start();
+    if (config.http != null && config.http.enabled()) {
+      // HTTP calls the same services, with the same per-call rules, in process.
+      http =
+          HttpEndpoint.start(
+              config.http, config.grpcAddress, hardening, b -> calls(b, services), services);
+    }
     manager.startPolling(config.pollSeconds);
     logModels();
     ready.set(true);
     HEALTH_SERVICES.forEach(s -> health.setStatus(s, ServingStatus.SERVING));
     log.info("Started GRPCInferenceService at {}:{}", config.grpcAddress, port());
     return this;
+  }
+
+  /** What every server of these services does per call: the same on gRPC's port and in process. */
+  private void calls(ServerBuilder<?> b, List<ServerServiceDefinition> services) {
+    // Handlers never block (loads are offloaded), so they run on the transport threads
+    // and save a thread hop per request.
+    b.directExecutor().intercept(openCalls);
+    services.forEach(b::addService);
+  }
+
+  /** The address access rules are decided for: a non-loopback one if HTTP or gRPC has one. */
+  private InetAddress exposedAddress() throws IOException {
+    InetAddress grpcAddress = InetAddress.getByName(config.grpcAddress);
+    if (config.http != null && config.http.enabled()) {
+      InetAddress httpAddress = InetAddress.getByName(config.http.bindAddress(config.grpcAddress));
+      if (grpcAddress.isLoopbackAddress() && !httpAddress.isLoopbackAddress()) {
+        return httpAddress;
+      }
+    }
+    return grpcAddress;
   }
 
   @SuppressWarnings("deprecation")
@@ -203,6 +229,11 @@ public final class TensorgateServer implements AutoCloseable {
     return observability.meterRegistry();
   }
 
+  /** The bound HTTP port (useful with port 0), or -1 when HTTP is off. */
+  public int httpPort() {
+    return http == null ? -1 : http.port();
+  }
+
   /** The bound metrics port (useful with port 0), or -1 when metrics are off. */
   public int metricsPort() {
     return observability.metricsPort();
@@ -224,8 +255,16 @@ public final class TensorgateServer implements AutoCloseable {
     HEALTH_SERVICES.forEach(s -> health.setStatus(s, ServingStatus.NOT_SERVING));
     long deadline = System.nanoTime() + config.exitTimeout.toNanos();
     grpc.shutdown();
-    new GracefulDrain(grpc, openCalls, this::inFlight).await(deadline);
+    if (http != null) {
+      http.drain();
+    }
+    // Answered HTTP requests count until their responses are written.
+    new GracefulDrain(grpc, openCalls, () -> inFlight() + (http == null ? 0 : http.openRequests()))
+        .await(deadline);
     grpc.shutdownNow();
+    if (http != null) {
+      http.close();
+    }
     try {
       // After shutdownNow the transports close at once; the bound only guards a stuck one.
       grpc.awaitTermination(TERMINATION_WAIT_SECONDS, TimeUnit.SECONDS);
@@ -280,8 +319,18 @@ public final class TensorgateServer implements AutoCloseable {
     private ObservabilityOptions observability = new ObservabilityOptions();
     private RoutingOptions routing = new RoutingOptions();
     private SecurityOptions security = new SecurityOptions();
+    private HttpOptions http;
 
     private Builder() {}
+
+    /**
+     * The HTTP/REST endpoint; without this call a server built in code serves gRPC only (the
+     * command line turns HTTP on by default, as Triton).
+     */
+    public Builder http(HttpOptions v) {
+      this.http = Objects.requireNonNull(v, "http");
+      return this;
+    }
 
     /** TLS, tokens, request and HTTP/2 limits; see {@link SecurityOptions}. */
     public Builder security(SecurityOptions v) {

@@ -1,5 +1,6 @@
 package io.tensorgate.server.security;
 
+import io.grpc.ServerBuilder;
 import io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.NettyServerBuilder;
 import io.netty.handler.ssl.ClientAuth;
@@ -31,11 +32,14 @@ public final class ServerHardening {
 
   private final SecurityOptions options;
   private final SslContext ssl;
+  private final SslContext httpSsl;
   private final AccessInterceptor access;
 
-  private ServerHardening(SecurityOptions options, SslContext ssl, AccessInterceptor access) {
+  private ServerHardening(
+      SecurityOptions options, SslContext ssl, SslContext httpSsl, AccessInterceptor access) {
     this.options = options;
     this.ssl = ssl;
+    this.httpSsl = httpSsl;
     this.access = access;
   }
 
@@ -79,7 +83,11 @@ public final class ServerHardening {
             locked.stream().map(ProtocolGroup::flagName).toList());
       }
     }
-    return new ServerHardening(o, ssl, new AccessInterceptor(restricted, tokens, locked));
+    return new ServerHardening(
+        o,
+        ssl,
+        ssl == null ? null : httpSslContext(o),
+        new AccessInterceptor(restricted, tokens, locked));
   }
 
   /** The access rules (tests check them without a network). */
@@ -93,12 +101,8 @@ public final class ServerHardening {
     if (ssl != null) {
       builder.sslContext(ssl);
     }
-    // Interceptors run last-added first: access is checked before sizes are looked at.
+    interceptCalls(builder);
     builder
-        .intercept(
-            new RequestLimitInterceptor(
-                o.maxTensorElements, o.maxRequestTensorBytes, o.maxRequestedOutputs))
-        .intercept(access)
         .maxInboundMetadataSize(o.maxMetadataBytes)
         .maxConcurrentCallsPerConnection(o.maxConcurrentStreams)
         .permitKeepAliveTime(o.minPingIntervalMillis, TimeUnit.MILLISECONDS)
@@ -109,6 +113,41 @@ public final class ServerHardening {
     }
     if (o.maxConnectionIdleSeconds > 0) {
       builder.maxConnectionIdle(o.maxConnectionIdleSeconds, TimeUnit.SECONDS);
+    }
+  }
+
+  /**
+   * The per-call rules alone (access, then request limits), for a server that shares the gRPC
+   * port's services without its transport: the HTTP endpoint's in-process server.
+   */
+  public void interceptCalls(ServerBuilder<?> builder) {
+    SecurityOptions o = options;
+    // Interceptors run last-added first: access is checked before sizes are looked at.
+    builder
+        .intercept(
+            new RequestLimitInterceptor(
+                o.maxTensorElements, o.maxRequestTensorBytes, o.maxRequestedOutputs))
+        .intercept(access);
+  }
+
+  /**
+   * TLS for the HTTP endpoint with the gRPC port's certificate, key and client-certificate rule,
+   * speaking HTTP/1.1; {@code null} when the gRPC port is plaintext.
+   */
+  public SslContext httpSslContext() {
+    return httpSsl;
+  }
+
+  private static SslContext httpSslContext(SecurityOptions o) throws IOException {
+    try {
+      SslContextBuilder b =
+          SslContextBuilder.forServer(o.serverCert.toFile(), o.serverKey.toFile());
+      if (o.rootCert != null) {
+        b.trustManager(o.rootCert.toFile());
+      }
+      return b.clientAuth(o.useSslMutual ? ClientAuth.REQUIRE : ClientAuth.NONE).build();
+    } catch (IOException | RuntimeException e) {
+      throw new IOException("cannot set up TLS for HTTP: " + e.getMessage(), e);
     }
   }
 
