@@ -18,8 +18,6 @@ import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.handler.codec.compression.StandardCompressionOptions;
-import io.netty.handler.codec.http.HttpContentCompressor;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.ssl.SslContext;
@@ -38,9 +36,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The HTTP/REST endpoint: a Netty HTTP/1.1 server (keep-alive, TLS with the gRPC port's
- * certificates, gzip and deflate both ways) whose requests become calls of the server's own gRPC
- * services through {@code calls}, an in-process channel to them. Started by {@link #start}; {@link
- * #drain} begins a graceful shutdown, {@link #close} ends it.
+ * certificates, gzip and deflate both ways for inference) whose requests become calls of the
+ * server's own gRPC services through {@code calls}, an in-process channel to them. Started by
+ * {@link #start}; {@link #drain} begins a graceful shutdown, {@link #close} ends it.
  */
 public final class HttpServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(HttpServer.class);
@@ -50,9 +48,6 @@ public final class HttpServer implements AutoCloseable {
 
   /** Largest block of request headers. */
   static final int MAX_HEADER_BYTES = 16384;
-
-  /** Responses smaller than this go uncompressed whatever the client accepts. */
-  static final int COMPRESSION_THRESHOLD = 1024;
 
   private final State state;
   private final ChannelGroup channels;
@@ -174,11 +169,6 @@ public final class HttpServer implements AutoCloseable {
             new HttpDecoderConfig()
                 .setMaxInitialLineLength(MAX_INITIAL_LINE)
                 .setMaxHeaderSize(MAX_HEADER_BYTES)));
-    p.addLast(
-        new HttpContentCompressor(
-            COMPRESSION_THRESHOLD,
-            StandardCompressionOptions.gzip(),
-            StandardCompressionOptions.deflate()));
     p.addLast(new BodyAggregator(options.maxInputSize));
     p.addLast(new HttpConnection(router, state, options.maxInputSize));
   }

@@ -1,7 +1,9 @@
 package io.tensorgate.server.http;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.tensorgate.proto.inference.GRPCInferenceServiceGrpc;
@@ -53,6 +55,8 @@ final class InferEndpoint {
           "raw binary requests (Inference-Header-Content-Length: 0) are not supported; send the"
               + " JSON inference header before the binary data");
     }
+    String coding = ResponseCompression.choose(ex.headers().get(HttpHeaderNames.ACCEPT_ENCODING));
+    ByteBufAllocator alloc = ByteBufAllocator.DEFAULT;
     InferRequestReader.Decoded d =
         InferRequestReader.read(
             model, version, body, headerLength, maxInputSize, forwarded(ex.headers()));
@@ -65,19 +69,24 @@ final class InferEndpoint {
                 () -> {
                   InferResponseWriter.Encoded e;
                   try {
-                    e = InferResponseWriter.write(response, d.plan(), ByteBufAllocator.DEFAULT);
+                    e = InferResponseWriter.write(response, d.plan(), alloc);
                   } catch (HttpFailure f) {
                     ex.fail(f.status(), f.getMessage());
                     return;
                   }
-                  HttpHeaders h = null;
+                  HttpHeaders h = new DefaultHttpHeaders();
                   if (e.binary()) {
-                    h = new DefaultHttpHeaders().setInt(HEADER_LENGTH, e.jsonLength());
+                    h.setInt(HEADER_LENGTH, e.jsonLength());
+                  }
+                  ByteBuf content = e.body();
+                  if (coding != null) {
+                    content = ResponseCompression.compress(content, coding, alloc);
+                    h.set(HttpHeaderNames.CONTENT_ENCODING, coding);
                   }
                   ex.respond(
                       HttpResponseStatus.OK,
                       e.binary() ? "application/octet-stream" : "application/json",
-                      e.body(),
+                      content,
                       h);
                 }));
   }

@@ -207,9 +207,20 @@ final class InferRequestReader {
           break;
         case "parameters":
           in.parameters.putAll(parameters(p, t, "parameters"));
+          InferParameter size = in.parameters.remove("binary_data_size");
+          if (size != null) {
+            if (!size.hasInt64Param() || size.getInt64Param() < 0) {
+              throw HttpFailure.badRequest(
+                  "Unable to parse 'binary_data_size': expected an unsigned integer");
+            }
+            in.binarySize = size.getInt64Param();
+          }
           break;
         case "data":
           in.data = true;
+          if (in.binarySize >= 0 || in.parameters.containsKey("shared_memory_region")) {
+            contentType(in);
+          }
           DataType type = in.datatype == null ? null : DataType.fromWireName(in.datatype);
           if (type != null && in.shape != null && t == JsonToken.START_ARRAY) {
             in.values = readData(p, in, type);
@@ -232,16 +243,6 @@ final class InferRequestReader {
     }
     if (in.shape == null) {
       throw HttpFailure.badRequest("Unable to parse 'shape' of input '" + in.name + "'");
-    }
-    InferParameter size = in.parameters.remove("binary_data_size");
-    if (size != null) {
-      if (!size.hasInt64Param() || size.getInt64Param() < 0) {
-        throw HttpFailure.badRequest(
-            "Unable to parse 'binary_data_size' of input '"
-                + in.name
-                + "': expected an unsigned integer");
-      }
-      in.binarySize = size.getInt64Param();
     }
     contentType(in);
     if (in.data && in.values == null) {
