@@ -19,7 +19,7 @@ build_if_needed() {
 start_server() {
   local port=$1; shift
   # --metrics-port 0: several servers run at once; /metrics would all want 8002.
-  java ${TG_SERVER_JAVA_OPTS:-} -jar "$SERVER_JAR" --grpc-port "$port" --metrics-port 0 "$@" >"$OUT/server-$port.log" 2>&1 &
+  java ${TG_SERVER_JAVA_OPTS:-} -jar "$SERVER_JAR" --grpc-port "$port" --metrics-port 0 --http-port 0 "$@" >"$OUT/server-$port.log" 2>&1 &
   PIDS+=($!)
   wait_port "$port"
 }

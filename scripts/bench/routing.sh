@@ -54,7 +54,7 @@ trap cleanup EXIT
 
 PORT=18301
 java -jar "$SERVER_JAR" --model-repository "$OUT/repo" --grpc-port "$PORT" \
-  --metrics-port 18302 >"$OUT/server.log" 2>&1 &
+  --metrics-port 18302 --http-port 0 >"$OUT/server.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 1 120); do
   grep -q "Started GRPCInferenceService" "$OUT/server.log" && break

@@ -161,12 +161,14 @@ public final class Main implements Callable<Integer> {
 
   @CommandLine.Mixin HttpOptions http = new HttpOptions();
 
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
   @Override
   public Integer call() throws IOException, InferenceException, InterruptedException {
     try {
       http.validate();
     } catch (IllegalArgumentException e) {
-      throw bad(e.getMessage());
+      throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     }
     LogControl logControl = new LogControl(logVerbose);
     Logger log = LoggerFactory.getLogger(Main.class);

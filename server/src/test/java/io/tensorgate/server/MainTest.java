@@ -27,6 +27,48 @@ class MainTest {
   }
 
   @Test
+  void shouldListTritonsHttpFlagsInHelp() {
+    StringWriter out = new StringWriter();
+    CommandLine cli = Main.commandLine();
+    cli.setOut(new PrintWriter(out));
+    assertThat(cli.execute("--help")).isZero();
+    assertThat(out.toString())
+        .contains(
+            "--allow-http",
+            "--http-port",
+            "--http-address",
+            "--http-thread-count",
+            "--http-max-input-size",
+            "--http-header-forward-pattern");
+  }
+
+  @Test
+  void shouldRefuseHttpRestrictedApiNamingTheGrpcRules() {
+    StringWriter err = new StringWriter();
+    CommandLine cli = Main.commandLine();
+    cli.setErr(new PrintWriter(err));
+    assertThat(
+            cli.execute(
+                "--http-restricted-api",
+                "inference:key=value",
+                "--grpc-port",
+                "0",
+                "--http-port",
+                "0"))
+        .isNotZero();
+    assertThat(err.toString()).contains("--grpc-restricted-protocol");
+  }
+
+  @Test
+  void shouldRefuseAnHttpPortOutOfRange() {
+    StringWriter err = new StringWriter();
+    CommandLine cli = Main.commandLine();
+    cli.setErr(new PrintWriter(err));
+    assertThat(cli.execute("--http-port", "70000", "--grpc-port", "0")).isNotZero();
+    assertThat(err.toString()).contains("--http-port must be in [0, 65535]");
+  }
+
+  @Test
   void shouldRefuseUnknownControlMode() {
     StringWriter err = new StringWriter();
     CommandLine cli = Main.commandLine();
