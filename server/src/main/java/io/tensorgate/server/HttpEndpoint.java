@@ -62,6 +62,11 @@ final class HttpEndpoint {
     return http.port();
   }
 
+  /** The in-process server HTTP's calls go through. */
+  Server calls() {
+    return calls;
+  }
+
   /** HTTP requests read and not yet answered. */
   long openRequests() {
     return http.openRequests();

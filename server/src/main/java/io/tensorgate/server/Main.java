@@ -1,6 +1,8 @@
 package io.tensorgate.server;
 
 import io.tensorgate.backend.InferenceException;
+import io.tensorgate.server.cli.TritonCommandLine;
+import io.tensorgate.server.cli.TritonOptions;
 import io.tensorgate.server.http.HttpOptions;
 import io.tensorgate.server.logging.LogControl;
 import io.tensorgate.server.repository.ModelRepositoryManager.ControlMode;
@@ -27,10 +29,11 @@ import picocli.CommandLine.Option;
     sortOptions = false)
 public final class Main implements Callable<Integer> {
   @Option(
-      names = "--model-repository",
-      defaultValue = "models",
-      description = "Triton-layout model repository folder (default: ${DEFAULT-VALUE}).")
-  Path modelRepository;
+      names = {"--model-repository", "--model-store"},
+      description =
+          "Triton-layout model repository folder (default: models). Triton's --model-store is the"
+              + " same flag; one repository only.")
+  List<Path> modelRepositories = new ArrayList<>();
 
   @Option(
       names = "--model-control-mode",
@@ -159,22 +162,23 @@ public final class Main implements Callable<Integer> {
 
   @CommandLine.Mixin SecurityOptions security = new SecurityOptions();
 
-  @CommandLine.Mixin HttpOptions http = new HttpOptions();
+  @CommandLine.Mixin TritonOptions triton = new TritonOptions();
 
-  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+  @CommandLine.Mixin GrpcTransportOptions transport = new GrpcTransportOptions();
+
+  @CommandLine.Mixin HttpOptions http = new HttpOptions();
 
   @Override
   public Integer call() throws IOException, InferenceException, InterruptedException {
-    try {
-      http.validate();
-    } catch (IllegalArgumentException e) {
-      throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
-    }
+    checkTritonFlags();
     LogControl logControl = new LogControl(logVerbose);
     Logger log = LoggerFactory.getLogger(Main.class);
     TensorgateServer server =
-        TensorgateServer.builder()
-            .modelRepository(modelRepository)
+        triton
+            .applyTo(TensorgateServer.builder())
+            .transport(transport)
+            .modelRepository(
+                modelRepositories.isEmpty() ? Path.of("models") : modelRepositories.get(0))
             .controlMode(controlMode)
             .loadModels(loadModels)
             .pollSeconds(pollSeconds)
@@ -202,6 +206,32 @@ public final class Main implements Callable<Integer> {
     return 0;
   }
 
+  /** Triton's rules for flags that go together; a flag asking for a missing feature is refused. */
+  private void checkTritonFlags() {
+    if (modelRepositories.size() > 1) {
+      throw bad(
+          "--model-repository: Tensorgate serves one model repository, got "
+              + modelRepositories.size());
+    }
+    if (!loadModels.isEmpty() && controlMode != ControlMode.EXPLICIT) {
+      throw bad("Use of '--load-model' requires setting '--model-control-mode=explicit' as well.");
+    }
+    if (loadModels.contains("*") && loadModels.size() > 1) {
+      throw bad("Wildcard model name '*' must be the ONLY startup model if specified at all.");
+    }
+    try {
+      triton.validate();
+      transport.validate();
+      http.validate();
+      if (!triton.allowsGrpc() && !http.enabled()) {
+        throw new IllegalArgumentException(
+            "--allow-grpc=false with --allow-http=false: the server would have no endpoint");
+      }
+    } catch (IllegalArgumentException e) {
+      throw bad(e.getMessage());
+    }
+  }
+
   /** The observability flags as options; bad values are parameter errors. */
   ObservabilityOptions observabilityOptions() {
     ObservabilityOptions o =
@@ -225,6 +255,23 @@ public final class Main implements Callable<Integer> {
     int count = -1;
     for (String kv : traceConfig) {
       String[] p = keyValue("--trace-config", kv);
+      int comma = p[0].indexOf(',');
+      if (comma >= 0) {
+        // Triton's <mode>,<setting>=<value>: the OpenTelemetry collector URL maps to ours.
+        String mode = p[0].substring(0, comma);
+        String setting = p[0].substring(comma + 1);
+        if (mode.equals("opentelemetry") && setting.equals("url")) {
+          if (traceOtlpEndpoint == null) {
+            o.traceOtlpEndpoint(p[1].contains("://") ? p[1] : "http://" + p[1]);
+          }
+          continue;
+        }
+        throw bad(
+            "--trace-config: setting '"
+                + p[0]
+                + "' is not supported (mode 'triton' writes trace files, which Tensorgate does"
+                + " not; of 'opentelemetry', url is supported)");
+      }
       switch (p[0]) {
         case "level":
           level = traceLevel(p[1]);
@@ -297,12 +344,21 @@ public final class Main implements Callable<Integer> {
           LoggerFactory.getLogger(Main.class).error("tensorgate failed to start: {}", describe(e));
           return 1;
         });
-    System.exit(cli.execute(args));
+    System.exit(execute(cli, args));
   }
 
-  /** The parser, accepting Triton's lower-case enum values ({@code --model-control-mode poll}). */
+  /**
+   * The parser, accepting Triton's lower-case enum values ({@code --model-control-mode poll}) and
+   * answering a bad command line in one line.
+   */
   static CommandLine commandLine() {
-    return new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true);
+    CommandLine cli = new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true);
+    return cli.setParameterExceptionHandler(TritonCommandLine.parameterErrors(cli));
+  }
+
+  /** Runs the command on a command line written as Triton users write it. */
+  static int execute(CommandLine cli, String... args) {
+    return cli.execute(TritonCommandLine.normalize(cli, args));
   }
 
   private static String describe(Throwable e) {

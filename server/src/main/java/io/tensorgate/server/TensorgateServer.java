@@ -4,16 +4,19 @@ import io.grpc.Server;
 import io.grpc.ServerBuilder;
 import io.grpc.ServerInterceptors;
 import io.grpc.ServerServiceDefinition;
-import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.netty.channel.EventLoopGroup;
+import io.tensorgate.backend.ErrorCode;
 import io.tensorgate.backend.GpuMonitor;
 import io.tensorgate.backend.InferenceException;
 import io.tensorgate.proto.inference.GRPCInferenceServiceGrpc;
+import io.tensorgate.server.grpc.ClientSharedMemoryGuard;
 import io.tensorgate.server.grpc.InferenceService;
 import io.tensorgate.server.grpc.OpenCalls;
+import io.tensorgate.server.grpc.ServerIdentity;
 import io.tensorgate.server.http.HttpOptions;
 import io.tensorgate.server.logging.LogControl;
 import io.tensorgate.server.repository.BackendRegistry;
@@ -22,6 +25,7 @@ import io.tensorgate.server.repository.ModelRegistry;
 import io.tensorgate.server.repository.ModelRepositoryManager;
 import io.tensorgate.server.repository.ModelRepositoryManager.ControlMode;
 import io.tensorgate.server.repository.RepositoryLayout;
+import io.tensorgate.server.repository.RepositorySettings;
 import io.tensorgate.server.route.Routing;
 import io.tensorgate.server.route.RoutingOptions;
 import io.tensorgate.server.security.SecurityOptions;
@@ -34,6 +38,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.SortedMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -56,7 +61,6 @@ public final class TensorgateServer implements AutoCloseable {
   private static final long TERMINATION_WAIT_SECONDS = 5;
 
   private final Builder config;
-  private final AtomicBoolean ready = new AtomicBoolean();
   private final AtomicBoolean stopping = new AtomicBoolean();
   private final HealthStatusManager health = new HealthStatusManager();
   private final OpenCalls openCalls = new OpenCalls();
@@ -66,6 +70,8 @@ public final class TensorgateServer implements AutoCloseable {
   private Observability observability;
   private Routing routing;
   private ExecutorService blockingExecutor;
+  private Readiness readiness;
+  private List<EventLoopGroup> eventLoops = List.of();
   private Server grpc;
   private HttpEndpoint http;
 
@@ -87,19 +93,31 @@ public final class TensorgateServer implements AutoCloseable {
    * Loads the start-up models, binds the port and starts serving.
    *
    * @throws IOException when the repository cannot be read or the port cannot be bound
-   * @throws InferenceException when an explicitly requested start-up model does not exist
+   * @throws InferenceException with {@link Builder#exitOnError}, when a start-up model fails to
+   *     load (the message names the model and why)
    */
   public TensorgateServer start() throws IOException, InferenceException {
     // Bad TLS, token or limit settings fail here, before anything is started.
+    if (!config.allowGrpc && !httpEnabled()) {
+      throw new IllegalArgumentException("neither gRPC nor HTTP is enabled: nothing to serve");
+    }
     ServerHardening hardening = ServerHardening.prepare(config.security, exposedAddress());
+    config.transport.validate();
     backends = config.backends != null ? config.backends : BackendRegistry.discover();
     RepositoryLayout layout = new RepositoryLayout(config.modelRepository);
     manager =
-        new ModelRepositoryManager(layout, backends, config.controlMode, config.executionTimeout);
+        new ModelRepositoryManager(
+            layout,
+            backends,
+            config.controlMode,
+            config.executionTimeout,
+            config.repositorySettings);
+    manager.removeLeftoverOverrides();
+    readiness = new Readiness(config.strictReadiness, manager, health, HEALTH_SERVICES);
     // Before any load: the side paths must see every version enter service.
     observability =
         Observability.start(config.observability, manager.registry(), config.grpcAddress);
-    manager.loadStartupModels(config.loadModels);
+    loadStartupModels();
 
     blockingExecutor =
         Executors.newFixedThreadPool(
@@ -121,8 +139,8 @@ public final class TensorgateServer implements AutoCloseable {
     LogControl logControl = config.logControl != null ? config.logControl : new LogControl(0);
     InferenceService service =
         new InferenceService(
-            version(),
-            ready::get,
+            new ServerIdentity(config.serverId, version()),
+            readiness,
             manager,
             shm,
             logControl,
@@ -131,32 +149,45 @@ public final class TensorgateServer implements AutoCloseable {
             routing.observers(observability.observers()),
             observability.traceSettingRpc());
 
+    ServerServiceDefinition inference =
+        ServerInterceptors.intercept(service.withHeaders(), observability.traceHeaders());
+    if (!config.allowClientSharedMemory) {
+      inference = ServerInterceptors.intercept(inference, new ClientSharedMemoryGuard());
+    }
     List<ServerServiceDefinition> services =
         List.of(
-            ServerInterceptors.intercept(service.withHeaders(), observability.traceHeaders()),
+            inference,
             observability.monitoringService().bindService(),
             health.getHealthService().bindService(),
             ProtoReflectionServiceV1.newInstance().bindService(),
             legacyReflection().bindService(),
             routing.service());
-    InetSocketAddress address =
-        new InetSocketAddress(InetAddress.getByName(config.grpcAddress), config.grpcPort);
-    NettyServerBuilder netty = NettyServerBuilder.forAddress(address);
-    netty.maxInboundMessageSize(config.maxMessageBytes);
-    calls(netty, services);
-    hardening.applyTo(netty);
-    grpc = netty.build().start();
-    if (config.http != null && config.http.enabled()) {
+    if (config.allowGrpc) {
+      InetSocketAddress address =
+          new InetSocketAddress(InetAddress.getByName(config.grpcAddress), config.grpcPort);
+      NettyServerBuilder netty = NettyServerBuilder.forAddress(address);
+      netty.maxInboundMessageSize(config.maxMessageBytes);
+      calls(netty, services);
+      hardening.applyTo(netty);
+      eventLoops = config.transport.applyTo(netty);
+      grpc = netty.build().start();
+    }
+    if (httpEnabled()) {
       // HTTP calls the same services, with the same per-call rules, in process.
       http =
           HttpEndpoint.start(
               config.http, config.grpcAddress, hardening, b -> calls(b, services), services);
+      if (grpc == null) {
+        // HTTP only: the in-process server is the one every call goes through.
+        grpc = http.calls();
+      }
     }
     manager.startPolling(config.pollSeconds);
     logModels();
-    ready.set(true);
-    HEALTH_SERVICES.forEach(s -> health.setStatus(s, ServingStatus.SERVING));
-    log.info("Started GRPCInferenceService at {}:{}", config.grpcAddress, port());
+    readiness.start();
+    if (config.allowGrpc) {
+      log.info("Started GRPCInferenceService at {}:{}", config.grpcAddress, port());
+    }
     return this;
   }
 
@@ -168,16 +199,46 @@ public final class TensorgateServer implements AutoCloseable {
     services.forEach(b::addService);
   }
 
+  private boolean httpEnabled() {
+    return config.http != null && config.http.enabled();
+  }
+
   /** The address access rules are decided for: a non-loopback one if HTTP or gRPC has one. */
   private InetAddress exposedAddress() throws IOException {
     InetAddress grpcAddress = InetAddress.getByName(config.grpcAddress);
-    if (config.http != null && config.http.enabled()) {
+    if (httpEnabled()) {
       InetAddress httpAddress = InetAddress.getByName(config.http.bindAddress(config.grpcAddress));
       if (grpcAddress.isLoopbackAddress() && !httpAddress.isLoopbackAddress()) {
         return httpAddress;
       }
     }
     return grpcAddress;
+  }
+
+  /**
+   * Loads the start-up models; with {@link Builder#exitOnError}, a failure stops the start-up with
+   * one line naming the model and why, after everything started so far is closed again.
+   */
+  private void loadStartupModels() throws IOException, InferenceException {
+    SortedMap<String, String> failures;
+    try {
+      failures = manager.loadStartupModels(config.loadModels);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while loading the start-up models", e);
+    }
+    if (failures.isEmpty() || !config.exitOnError) {
+      return;
+    }
+    manager.close();
+    observability.close();
+    backends.gpuMonitor().ifPresent(GpuMonitor::close);
+    String first = failures.get(failures.firstKey());
+    throw new InferenceException(
+        ErrorCode.INTERNAL,
+        first
+            + (failures.size() > 1 ? " (and " + (failures.size() - 1) + " more models)" : "")
+            + "; --exit-on-error=false serves the other models");
   }
 
   @SuppressWarnings("deprecation")
@@ -207,7 +268,7 @@ public final class TensorgateServer implements AutoCloseable {
     log.info(sb.toString());
   }
 
-  /** The bound gRPC port (useful with port 0). */
+  /** The bound gRPC port (useful with port 0), or -1 when gRPC is off. */
   public int port() {
     return grpc.getPort();
   }
@@ -239,8 +300,9 @@ public final class TensorgateServer implements AutoCloseable {
     return observability.metricsPort();
   }
 
+  /** ServerReady's answer: serving and, under strict readiness, every model available. */
   public boolean isReady() {
-    return ready.get();
+    return readiness != null && readiness.ready();
   }
 
   /**
@@ -251,8 +313,7 @@ public final class TensorgateServer implements AutoCloseable {
     if (!stopping.compareAndSet(false, true) || grpc == null) {
       return;
     }
-    ready.set(false);
-    HEALTH_SERVICES.forEach(s -> health.setStatus(s, ServingStatus.NOT_SERVING));
+    readiness.stop();
     long deadline = System.nanoTime() + config.exitTimeout.toNanos();
     grpc.shutdown();
     if (http != null) {
@@ -277,6 +338,7 @@ public final class TensorgateServer implements AutoCloseable {
     backends.gpuMonitor().ifPresent(GpuMonitor::close);
     observability.close();
     blockingExecutor.shutdownNow();
+    eventLoops.forEach(g -> g.shutdownGracefully(0, 1, TimeUnit.SECONDS));
     log.info("server stopped");
   }
 
@@ -319,9 +381,66 @@ public final class TensorgateServer implements AutoCloseable {
     private ObservabilityOptions observability = new ObservabilityOptions();
     private RoutingOptions routing = new RoutingOptions();
     private SecurityOptions security = new SecurityOptions();
+    private GrpcTransportOptions transport = new GrpcTransportOptions();
+    private RepositorySettings repositorySettings = RepositorySettings.DEFAULTS;
+    private String serverId = "triton";
+    private boolean exitOnError;
+    private boolean strictReadiness = true;
+    private boolean allowClientSharedMemory = true;
+
     private HttpOptions http;
+    private boolean allowGrpc = true;
 
     private Builder() {}
+
+    /** Keepalive, connection age, handler threads, port reuse, compression; see the class. */
+    public Builder transport(GrpcTransportOptions v) {
+      this.transport = Objects.requireNonNull(v, "transport");
+      return this;
+    }
+
+    /** How configurations are read and completed and how models load; Triton's defaults. */
+    public Builder repositorySettings(RepositorySettings v) {
+      this.repositorySettings = Objects.requireNonNull(v, "repositorySettings");
+      return this;
+    }
+
+    /** The name ServerMetadata reports (Triton's {@code --id}); default {@code triton}. */
+    public Builder serverId(String v) {
+      this.serverId = Objects.requireNonNull(v, "serverId");
+      return this;
+    }
+
+    /**
+     * Whether {@link #start()} fails when a start-up model fails to load (Triton's {@code
+     * --exit-on-error}, which the command line defaults to true). Default here: false, the others
+     * serve and the failure is listed in RepositoryIndex.
+     */
+    public Builder exitOnError(boolean v) {
+      this.exitOnError = v;
+      return this;
+    }
+
+    /**
+     * Triton's {@code --strict-readiness} (default true): ServerReady and the health service say
+     * ready only while every model a load was asked for is available.
+     */
+    public Builder strictReadiness(boolean v) {
+      this.strictReadiness = v;
+      return this;
+    }
+
+    /** Triton's {@code --allow-client-shm}: whether clients may register shared memory. */
+    public Builder allowClientSharedMemory(boolean v) {
+      this.allowClientSharedMemory = v;
+      return this;
+    }
+
+    /** Triton's {@code --allow-grpc}: false serves HTTP only (given {@link #http}). */
+    public Builder allowGrpc(boolean v) {
+      this.allowGrpc = v;
+      return this;
+    }
 
     /**
      * The HTTP/REST endpoint; without this call a server built in code serves gRPC only (the

@@ -37,7 +37,7 @@ final class CudaSharedMemoryRpc {
         req.getName(), req.getRawHandle().toByteArray(), req.getDeviceId(), req.getByteSize());
   }
 
-  void unregister(CudaSharedMemoryUnregisterRequest req) throws InferenceException {
+  void unregister(CudaSharedMemoryUnregisterRequest req) {
     cuda.unregister(req.getName());
   }
 }

@@ -64,7 +64,6 @@ import java.util.Objects;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 
 /**
  * Tensorgate's {@code inference.GRPCInferenceService}: each RPC delegates to the class that owns
@@ -91,8 +90,8 @@ public final class InferenceService extends GRPCInferenceServiceGrpc.GRPCInferen
           "trace",
           "logging");
 
-  private final String serverVersion;
-  private final BooleanSupplier ready;
+  private final ServerIdentity identity;
+  private final ServerReadiness readiness;
   private final MetadataRpc metadata;
   private final InferHandler infer;
   private final StreamInferHandler stream;
@@ -107,8 +106,8 @@ public final class InferenceService extends GRPCInferenceServiceGrpc.GRPCInferen
 
   /** The service; {@code traceSettings} is shared with the tracer. */
   public InferenceService(
-      String serverVersion,
-      BooleanSupplier ready,
+      ServerIdentity identity,
+      ServerReadiness readiness,
       ModelRepositoryManager manager,
       SharedMemoryRegistry shm,
       LogControl logControl,
@@ -116,8 +115,8 @@ public final class InferenceService extends GRPCInferenceServiceGrpc.GRPCInferen
       VersionRouter router,
       List<RequestObserver> observers,
       TraceSettingRpc traceSettings) {
-    this.serverVersion = Objects.requireNonNull(serverVersion, "serverVersion");
-    this.ready = Objects.requireNonNull(ready, "ready");
+    this.identity = Objects.requireNonNull(identity, "identity");
+    this.readiness = Objects.requireNonNull(readiness, "readiness");
     this.metadata = new MetadataRpc(manager.registry());
     this.infer =
         new InferHandler(router, new RequestDecoder(shm), new ResponseEncoder(shm), observers);
@@ -154,7 +153,7 @@ public final class InferenceService extends GRPCInferenceServiceGrpc.GRPCInferen
 
   @Override
   public void serverReady(ServerReadyRequest req, StreamObserver<ServerReadyResponse> obs) {
-    reply(obs, ServerReadyResponse.newBuilder().setReady(ready.getAsBoolean()).build());
+    reply(obs, ServerReadyResponse.newBuilder().setReady(readiness.ready()).build());
   }
 
   @Override
@@ -162,7 +161,7 @@ public final class InferenceService extends GRPCInferenceServiceGrpc.GRPCInferen
     reply(
         obs,
         ModelReadyResponse.newBuilder()
-            .setReady(ready.getAsBoolean() && metadata.isReady(req.getName(), req.getVersion()))
+            .setReady(readiness.serving() && metadata.isReady(req.getName(), req.getVersion()))
             .build());
   }
 
@@ -172,8 +171,8 @@ public final class InferenceService extends GRPCInferenceServiceGrpc.GRPCInferen
     reply(
         obs,
         ServerMetadataResponse.newBuilder()
-            .setName("tensorgate")
-            .setVersion(serverVersion)
+            .setName(identity.name())
+            .setVersion(identity.version())
             .addAllExtensions(extensions)
             .build());
   }

@@ -23,16 +23,23 @@ import java.util.Objects;
  * variable first dimension), instance groups and the version policy.
  */
 final class ConfigCompleter {
-  /** Triton's {@code default-max-batch-size} for auto-completed batching models. */
-  static final int DEFAULT_MAX_BATCH_SIZE = 4;
-
   /** Triton's default instance count for CPU instance groups of ONNX Runtime models. */
   static final int DEFAULT_CPU_INSTANCES = 2;
 
   private final BackendRegistry backends;
+  private final RepositorySettings settings;
 
   ConfigCompleter(BackendRegistry backends) {
+    this(backends, RepositorySettings.DEFAULTS);
+  }
+
+  /**
+   * @param settings whether inputs, outputs and batching are completed from the model file, and the
+   *     {@code max_batch_size} that completion picks
+   */
+  ConfigCompleter(BackendRegistry backends, RepositorySettings settings) {
     this.backends = Objects.requireNonNull(backends, "backends");
+    this.settings = Objects.requireNonNull(settings, "settings");
   }
 
   /** A completed config and the backend that serves it. */
@@ -68,7 +75,14 @@ final class ConfigCompleter {
       b.setDefaultModelFilename(provider.defaultModelFilename());
     }
     if (b.getInputCount() == 0 || b.getOutputCount() == 0) {
-      autoCompleteIo(b, provider, versionDirs);
+      if (!settings.autoCompleteConfig()) {
+        throw new ConfigException(
+            "the configuration lists no "
+                + (b.getInputCount() == 0 ? "inputs" : "outputs")
+                + ", and auto-completion from the model file is disabled"
+                + " (--disable-auto-complete-config)");
+      }
+      autoCompleteIo(b, provider, versionDirs, settings.defaultMaxBatchSize(provider.name()));
     }
     if (!b.hasVersionPolicy()) {
       b.setVersionPolicy(
@@ -123,7 +137,10 @@ final class ConfigCompleter {
   }
 
   private static void autoCompleteIo(
-      ModelConfig.Builder b, BackendProvider provider, Map<Long, Path> versionDirs)
+      ModelConfig.Builder b,
+      BackendProvider provider,
+      Map<Long, Path> versionDirs,
+      int defaultMaxBatchSize)
       throws ConfigException {
     Path file = null;
     for (Path dir : versionDirs.values()) {
@@ -147,13 +164,14 @@ final class ConfigCompleter {
       throw new ConfigException("unable to auto-complete the configuration: " + e.getMessage(), e);
     }
     boolean autoBatch =
-        b.getMaxBatchSize() == 0
+        defaultMaxBatchSize > 0
+            && b.getMaxBatchSize() == 0
             && b.getInputCount() == 0
             && b.getOutputCount() == 0
             && allVariableFirstDim(sig.inputs())
             && allVariableFirstDim(sig.outputs());
     if (autoBatch) {
-      b.setMaxBatchSize(DEFAULT_MAX_BATCH_SIZE);
+      b.setMaxBatchSize(defaultMaxBatchSize);
       if (b.getSchedulingChoiceCase()
           == ModelConfig.SchedulingChoiceCase.SCHEDULINGCHOICE_NOT_SET) {
         b.setDynamicBatching(ModelDynamicBatching.getDefaultInstance());

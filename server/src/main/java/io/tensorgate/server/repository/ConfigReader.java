@@ -17,21 +17,44 @@ public final class ConfigReader {
   /** Config files larger than this are refused rather than parsed. */
   static final long MAX_CONFIG_BYTES = 4L << 20;
 
+  /** Where Triton looks for {@code --model-config-name} files inside a model folder. */
+  static final String CONFIGS_FOLDER = "configs";
+
   private ConfigReader() {}
 
-  /** Parses a {@code config.pbtxt}; a missing file gives an empty config (to be auto-completed). */
-  public static ModelConfig readTextFile(Path file) throws ConfigException {
+  /**
+   * The configuration file of a model folder: {@code configs/<configName>.pbtxt} when a config name
+   * is set and that file exists (Triton's {@code --model-config-name}), else {@code config.pbtxt}.
+   */
+  static Path configFile(Path modelDir, String configName) {
+    if (!configName.isEmpty()) {
+      Path custom = modelDir.resolve(CONFIGS_FOLDER).resolve(configName + ".pbtxt");
+      if (Files.isRegularFile(custom)) {
+        return custom;
+      }
+    }
+    return modelDir.resolve(RepositoryLayout.CONFIG_FILE);
+  }
+
+  /**
+   * Parses a configuration file; a missing file gives an empty config (to be auto-completed).
+   *
+   * @param shownAs how messages name the file (relative, never a server path)
+   */
+  public static ModelConfig readTextFile(Path file, String shownAs) throws ConfigException {
     if (!Files.exists(file)) {
       return ModelConfig.getDefaultInstance();
     }
     try {
       if (Files.size(file) > MAX_CONFIG_BYTES) {
         throw new ConfigException(
-            "model configuration " + file + " is larger than " + MAX_CONFIG_BYTES + " bytes");
+            "model configuration " + shownAs + " is larger than " + MAX_CONFIG_BYTES + " bytes");
       }
-      return parseText(Files.readString(file, StandardCharsets.UTF_8), file.toString());
+      return parseText(Files.readString(file, StandardCharsets.UTF_8), shownAs);
+    } catch (java.nio.charset.MalformedInputException e) {
+      throw new ConfigException("failed to read " + shownAs + ": it is not UTF-8 text", e);
     } catch (IOException e) {
-      throw new ConfigException("failed to read " + file + ": " + e.getMessage(), e);
+      throw new ConfigException("failed to read " + shownAs, e);
     }
   }
 

@@ -4,11 +4,17 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.util.Objects;
 import java.util.stream.Stream;
 
 /**
- * A cheap summary of a model folder's files (paths, sizes, modification times) used by poll mode to
- * tell whether a model changed since it was loaded.
+ * A cheap summary of a model folder's files used by poll mode to tell whether a model changed since
+ * it was loaded: the relative path of every entry and, for files, size, modification time and
+ * identity (so a file replaced by another of the same size and time still counts as a change).
+ *
+ * <p>Folders count by name only: a folder's own modification time changes whenever an entry is
+ * created or renamed in it, which is exactly what writing the routing file does (a temporary file
+ * moved over {@code routing.pbtxt}); the names already show every entry added or removed.
  */
 final class Fingerprints {
   /** The router's file (and its temporary twin), see server/route. */
@@ -20,13 +26,17 @@ final class Fingerprints {
     long h = 1125899906842597L;
     try (Stream<Path> files = Files.walk(modelDir, 4)) {
       for (Path p : (Iterable<Path>) files.sorted()::iterator) {
-        if (p.getFileName().toString().startsWith(ROUTING_FILE)) {
+        if (p.getFileName().toString().startsWith(ROUTING_FILE) && !p.equals(modelDir)) {
           continue; // routing changes are applied by the router, not by reloading the model
         }
-        BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class);
         h = 31 * h + modelDir.relativize(p).toString().hashCode();
+        BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class);
+        if (a.isDirectory()) {
+          continue;
+        }
         h = 31 * h + a.size();
         h = 31 * h + a.lastModifiedTime().toMillis();
+        h = 31 * h + Objects.hashCode(a.fileKey());
       }
     } catch (IOException | java.io.UncheckedIOException e) {
       return 0;

@@ -70,7 +70,7 @@ final class ModelLoader {
       throw new LoadException(e.getMessage());
     }
     if (!Files.exists(modelFile)) {
-      throw new LoadException("model file " + modelFile + " does not exist");
+      throw new LoadException("model file '" + modelDir.relativize(modelFile) + "' does not exist");
     }
     Map<String, String> params = new TreeMap<>();
     config.getParametersMap().forEach((k, v) -> params.put(k, v.getStringValue()));
@@ -178,7 +178,8 @@ final class ModelLoader {
           out.getLabelFilename().isEmpty()
               ? null
               : readLabels(
-                  layout.resolveInside(modelDir, out.getLabelFilename(), "label_filename")));
+                  layout.resolveInside(modelDir, out.getLabelFilename(), "label_filename"),
+                  out.getLabelFilename()));
     }
     return new ModelIo(
         config.getName(),
@@ -189,15 +190,17 @@ final class ModelLoader {
         labels);
   }
 
-  private static List<String> readLabels(Path file) throws LoadException {
+  private static List<String> readLabels(Path file, String shownAs) throws LoadException {
     try {
       if (Files.size(file) > MAX_LABEL_BYTES) {
         throw new LoadException(
-            "label file " + file + " is larger than " + MAX_LABEL_BYTES + " bytes");
+            "label file '" + shownAs + "' is larger than " + MAX_LABEL_BYTES + " bytes");
       }
       return List.copyOf(Files.readAllLines(file, StandardCharsets.UTF_8));
+    } catch (java.nio.file.NoSuchFileException e) {
+      throw new LoadException("label file '" + shownAs + "' does not exist", e);
     } catch (IOException e) {
-      throw new LoadException("failed to read label file " + file + ": " + e.getMessage(), e);
+      throw new LoadException("failed to read label file '" + shownAs + "'", e);
     }
   }
 

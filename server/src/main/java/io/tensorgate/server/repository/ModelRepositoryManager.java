@@ -3,27 +3,23 @@ package io.tensorgate.server.repository;
 import io.tensorgate.backend.CudaSharedMemory;
 import io.tensorgate.backend.ErrorCode;
 import io.tensorgate.backend.InferenceException;
-import io.tensorgate.proto.inference.ModelConfig;
 import java.io.IOException;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.NavigableMap;
-import java.util.NavigableSet;
 import java.util.Objects;
-import java.util.TreeMap;
-import java.util.TreeSet;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.SortedMap;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,6 +30,11 @@ import org.slf4j.LoggerFactory;
  * <p>A reload loads and warms the new versions before they take traffic; the old ones leave the
  * registry in the same atomic swap and close once their in-flight requests are answered. A failed
  * load leaves whatever was serving untouched and is reported in the index with its reason.
+ *
+ * <p>Errors follow Triton's: a model whose folder, configuration or override files cannot be read
+ * and checked fails "to poll" (INTERNAL "failed to load 'm', failed to poll from model repository:
+ * ..."); a model whose versions fail in the backend answers INVALID_ARGUMENT "load failed for model
+ * 'm': ...". Messages never name a path of the server's file system.
  *
  * <p>Thread-safe: loads of one model are serialized; different models load concurrently.
  */
@@ -50,19 +51,14 @@ public final class ModelRepositoryManager implements AutoCloseable {
   /** One row of RepositoryIndex. */
   public record IndexEntry(String name, String version, String state, String reason) {}
 
-  private record VersionStatus(String state, String reason) {}
-
   private final RepositoryLayout layout;
   private final ControlMode mode;
-  private final ConfigCompleter completer;
-  private final ModelLoader loader;
+  private final RepositorySettings settings;
   private final OverrideFiles overrides;
   private final ModelRegistry registry = new ModelRegistry();
-  private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
-  private final Map<String, Map<Long, VersionStatus>> status = new ConcurrentHashMap<>();
-  private final Map<String, String> modelErrors = new ConcurrentHashMap<>();
-  private final Map<String, Long> fingerprints = new ConcurrentHashMap<>();
-  private final Map<String, Path> overrideDirs = new ConcurrentHashMap<>();
+  private final ModelStates states = new ModelStates();
+  private final List<Runnable> stateListeners = new CopyOnWriteArrayList<>();
+  private final ModelLoads loads;
   private volatile ScheduledExecutorService poller;
 
   public ModelRepositoryManager(
@@ -79,15 +75,39 @@ public final class ModelRepositoryManager implements AutoCloseable {
       BackendRegistry backends,
       ControlMode mode,
       Duration executionTimeout) {
+    this(layout, backends, mode, executionTimeout, RepositorySettings.DEFAULTS);
+  }
+
+  /**
+   * @param settings how configurations are read and completed, and how models load
+   */
+  public ModelRepositoryManager(
+      RepositoryLayout layout,
+      BackendRegistry backends,
+      ControlMode mode,
+      Duration executionTimeout,
+      RepositorySettings settings) {
     this.layout = Objects.requireNonNull(layout, "layout");
     this.mode = Objects.requireNonNull(mode, "mode");
-    this.completer = new ConfigCompleter(Objects.requireNonNull(backends, "backends"));
-    this.loader =
+    this.settings = Objects.requireNonNull(settings, "settings");
+    this.overrides = new OverrideFiles(layout.root());
+    ConfigCompleter completer =
+        new ConfigCompleter(Objects.requireNonNull(backends, "backends"), settings);
+    ModelLoader loader =
         new ModelLoader(
             layout,
             () -> backends.cudaSharedMemory().map(CudaSharedMemory::deviceCount).orElse(0),
             executionTimeout);
-    this.overrides = new OverrideFiles(layout.root());
+    this.loads =
+        new ModelLoads(
+            layout,
+            settings,
+            new ModelFolderReader(layout, settings, completer),
+            loader,
+            overrides,
+            registry,
+            states,
+            () -> stateListeners.forEach(Runnable::run));
   }
 
   public ModelRegistry registry() {
@@ -99,26 +119,85 @@ public final class ModelRepositoryManager implements AutoCloseable {
   }
 
   /**
-   * Loads the start-up models: every model in NONE and POLL mode; in EXPLICIT mode the named ones
-   * ({@code "*"} for all). A model that fails is logged and listed in the index; the others load.
-   *
-   * @throws InferenceException when an explicitly named model does not exist
+   * Adds a listener told after every load, reload or unload (on the thread that made it), e.g. to
+   * re-evaluate readiness.
    */
-  public void loadStartupModels(List<String> names) throws IOException, InferenceException {
+  public void addStateListener(Runnable listener) {
+    stateListeners.add(Objects.requireNonNull(listener, "listener"));
+  }
+
+  /**
+   * Deletes the override folders that servers killed without a shutdown left in the repository.
+   * Call once at start-up, before any load.
+   */
+  public void removeLeftoverOverrides() {
+    overrides.removeLeftovers();
+  }
+
+  /**
+   * Loads the start-up models, up to {@link RepositorySettings#loadThreadCount()} at once: every
+   * model in NONE and POLL mode; in EXPLICIT mode the named ones ({@code "*"} for all). A model
+   * that fails is logged and listed in the index; the others load.
+   *
+   * @return the models that failed, by name, with Triton's message for each; empty when all loaded
+   */
+  public SortedMap<String, String> loadStartupModels(List<String> names)
+      throws IOException, InterruptedException {
     List<String> toLoad =
-        mode != ControlMode.EXPLICIT || names.contains("*") ? layout.modelNames() : names;
-    for (String name : toLoad) {
-      if (mode == ControlMode.EXPLICIT && !layout.hasModel(name)) {
-        throw new InferenceException(
-            ErrorCode.NOT_FOUND,
-            "--load-model names '" + name + "', which is not in the repository");
-      }
-      try {
-        load(name, null, Map.of());
-      } catch (InferenceException e) {
-        log.error("failed to load model '{}': {}", name, e.getMessage());
-      }
+        mode != ControlMode.EXPLICIT || names.contains("*")
+            ? layout.modelNames()
+            : List.copyOf(new LinkedHashSet<>(names));
+    SortedMap<String, String> failures = new ConcurrentSkipListMap<>();
+    if (toLoad.isEmpty()) {
+      return failures;
     }
+    AtomicInteger threadNumber = new AtomicInteger();
+    ExecutorService pool =
+        Executors.newFixedThreadPool(
+            Math.min(settings.loadThreadCount(), toLoad.size()),
+            r -> {
+              Thread t = new Thread(r, "model-load-" + threadNumber.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            });
+    try {
+      List<Future<?>> loads = new ArrayList<>();
+      for (String name : toLoad) {
+        loads.add(pool.submit(() -> loadAtStartup(name, failures)));
+      }
+      for (Future<?> f : loads) {
+        try {
+          f.get();
+        } catch (ExecutionException e) {
+          throw new IllegalStateException("start-up load failed unexpectedly", e.getCause());
+        }
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    return failures;
+  }
+
+  private void loadAtStartup(String name, Map<String, String> failures) {
+    try {
+      if (!layout.hasModel(name)) {
+        // Only explicitly named models can be missing.
+        throw ModelLoads.pollFailure(name, "the repository has no model folder of that name");
+      }
+      loads.load(name, null, Map.of());
+    } catch (InferenceException e) {
+      failures.put(name, e.getMessage());
+    }
+  }
+
+  /** Whether every model a load was asked for is available: Triton's strict readiness. */
+  public boolean allModelsAvailable() {
+    return states.allAvailable();
+  }
+
+  /** The models that keep {@link #allModelsAvailable()} false, by name. */
+  public List<String> unavailableModels() {
+    return states.unavailable();
   }
 
   /** Starts polling the repository for changes every {@code seconds} (POLL mode). */
@@ -152,20 +231,19 @@ public final class ModelRepositoryManager implements AutoCloseable {
   public void poll() throws IOException {
     List<String> present = layout.modelNames();
     for (String name : present) {
-      Long before = fingerprints.get(name);
+      Long before = loads.fingerprint(name);
       long now = Fingerprints.of(layout.root().resolve(name));
       if (before == null || before != now) {
         try {
-          load(name, null, Map.of());
+          loads.load(name, null, Map.of());
         } catch (InferenceException e) {
-          log.error("poll: failed to load model '{}': {}", name, e.getMessage());
-          fingerprints.put(name, now);
+          loads.recordFingerprint(name, now);
         }
       }
     }
-    for (String name : new ArrayList<>(fingerprints.keySet())) {
-      if (!present.contains(name) && !overrideDirs.containsKey(name)) {
-        unloadInternal(name);
+    for (String name : loads.tried()) {
+      if (!present.contains(name) && !loads.fromOverrides(name)) {
+        loads.unload(name);
       }
     }
   }
@@ -182,14 +260,14 @@ public final class ModelRepositoryManager implements AutoCloseable {
               + "': the 'config' parameter must be provided when 'file:' parameters override the"
               + " model files");
     }
-    load(name, configJson, files);
+    loads.load(name, configJson, files);
   }
 
   /** RepositoryModelUnload: refused unless the control mode is EXPLICIT. */
   public void unloadRequested(String name) throws InferenceException {
     requireExplicit();
     RepositoryLayout.validateModelName(name);
-    unloadInternal(name);
+    loads.unload(name);
   }
 
   private void requireExplicit() throws InferenceException {
@@ -200,215 +278,15 @@ public final class ModelRepositoryManager implements AutoCloseable {
     }
   }
 
-  private void load(String name, String configJson, Map<String, byte[]> files)
-      throws InferenceException {
-    RepositoryLayout.validateModelName(name);
-    ReentrantLock lock = locks.computeIfAbsent(name, k -> new ReentrantLock());
-    lock.lock();
-    try {
-      loadLocked(name, configJson, files);
-    } finally {
-      lock.unlock();
-    }
-  }
-
-  private void loadLocked(String name, String configJson, Map<String, byte[]> files)
-      throws InferenceException {
-    Path overrideDir = files.isEmpty() ? null : overrides.write(name, files);
-    Path modelDir = overrideDir != null ? overrideDir : layout.modelDirectory(name);
-    long fingerprint = Fingerprints.of(modelDir);
-    ConfigCompleter.Completed completed;
-    NavigableMap<Long, Path> versionDirs;
-    try {
-      versionDirs = layout.versionDirectories(modelDir);
-      ModelConfig raw =
-          configJson != null
-              ? ConfigReader.parseJson(configJson)
-              : ConfigReader.readTextFile(modelDir.resolve(RepositoryLayout.CONFIG_FILE));
-      completed = completer.complete(name, raw, modelDir, versionDirs);
-      ConfigValidator.validate(completed.config());
-    } catch (ConfigException | IOException e) {
-      overrides.delete(overrideDir);
-      throw failModel(name, fingerprint, "failed to load '" + name + "': " + e.getMessage());
-    }
-
-    ModelConfig config = completed.config();
-    NavigableSet<Long> wanted =
-        VersionPolicies.select(config.getVersionPolicy(), new TreeSet<>(versionDirs.keySet()));
-    if (wanted.isEmpty()) {
-      overrides.delete(overrideDir);
-      throw failModel(
-          name,
-          fingerprint,
-          "failed to load '"
-              + name
-              + "': at least one version must be available under the"
-              + " version policy of model '"
-              + name
-              + "'");
-    }
-
-    ModelRegistry.ServedModel old = registry.get(name);
-    Map<Long, VersionStatus> states = new TreeMap<>();
-    NavigableMap<Long, LoadedVersion> ready = new TreeMap<>();
-    Map<Long, String> unavailable = new HashMap<>();
-    List<String> failures = new ArrayList<>();
-    for (long v : wanted) {
-      Path dir = versionDirs.get(v);
-      setStatus(name, v, "LOADING", "");
-      String reason;
-      if (dir == null) {
-        reason = "version " + v + " is named by the version policy but has no folder";
-      } else {
-        try {
-          long t0 = System.nanoTime();
-          LoadedVersion loaded = loader.load(config, completed.provider(), modelDir, v, dir);
-          long loadNanos = System.nanoTime() - t0;
-          loaded.stats().recordLoadDuration(loadNanos);
-          ready.put(v, loaded);
-          log.info("loaded model '{}' version {} ({} ms)", name, v, loadNanos / 1_000_000);
-          states.put(v, new VersionStatus("READY", ""));
-          continue;
-        } catch (ModelLoader.LoadException e) {
-          reason = e.getMessage();
-        }
-      }
-      failures.add("version " + v + ": " + reason);
-      log.error("failed to load model '{}' version {}: {}", name, v, reason);
-      LoadedVersion previous = old == null ? null : old.ready().get(v);
-      if (previous != null) {
-        // A failed reload keeps the version that was serving.
-        ready.put(v, previous);
-        states.put(
-            v, new VersionStatus("READY", "reload failed, previous version kept: " + reason));
-      } else {
-        unavailable.put(v, reason);
-        states.put(v, new VersionStatus("UNAVAILABLE", reason));
-      }
-    }
-
-    boolean anyNew =
-        ready.values().stream().anyMatch(lv -> old == null || !old.ready().containsValue(lv));
-    if (!anyNew && old != null && !old.ready().isEmpty()) {
-      // Nothing new came up: leave the serving model exactly as it was.
-      overrides.delete(overrideDir);
-      Map<Long, VersionStatus> kept = new TreeMap<>(states);
-      old.ready().keySet().forEach(v -> kept.putIfAbsent(v, new VersionStatus("READY", "")));
-      status.put(name, Map.copyOf(kept));
-      fingerprints.put(name, fingerprint);
-      throw loadFailed(name, failures);
-    }
-    registry.put(new ModelRegistry.ServedModel(name, ready, unavailable));
-    status.put(name, Map.copyOf(states));
-    modelErrors.remove(name);
-    fingerprints.put(name, fingerprint);
-    Path previousOverride =
-        overrideDir != null ? overrideDirs.put(name, overrideDir) : overrideDirs.remove(name);
-    retireReplaced(old, ready, previousOverride);
-    if (ready.isEmpty()) {
-      throw loadFailed(name, failures);
-    }
-  }
-
-  private InferenceException failModel(String name, long fingerprint, String reason) {
-    log.error(reason);
-    modelErrors.put(name, reason);
-    fingerprints.put(name, fingerprint);
-    return new InferenceException(ErrorCode.INVALID_ARGUMENT, reason);
-  }
-
-  private static InferenceException loadFailed(String name, List<String> failures) {
-    return new InferenceException(
-        ErrorCode.INVALID_ARGUMENT,
-        "failed to load '" + name + "', " + String.join("; ", failures));
-  }
-
-  private void retireReplaced(
-      ModelRegistry.ServedModel old, Map<Long, LoadedVersion> now, Path previousOverride) {
-    List<CompletableFuture<Void>> closing = new ArrayList<>();
-    if (old != null) {
-      for (LoadedVersion lv : old.ready().values()) {
-        if (!now.containsValue(lv)) {
-          closing.add(lv.retire());
-        }
-      }
-    }
-    if (previousOverride != null) {
-      CompletableFuture.allOf(closing.toArray(new CompletableFuture<?>[0]))
-          .thenRun(() -> overrides.delete(previousOverride));
-    }
-  }
-
-  private void unloadInternal(String name) {
-    ReentrantLock lock = locks.computeIfAbsent(name, k -> new ReentrantLock());
-    lock.lock();
-    try {
-      fingerprints.remove(name);
-      modelErrors.remove(name);
-      ModelRegistry.ServedModel old = registry.get(name);
-      if (old == null) {
-        return;
-      }
-      registry.put(new ModelRegistry.ServedModel(name, new TreeMap<>(), Map.of()));
-      List<CompletableFuture<Void>> closing = new ArrayList<>();
-      for (LoadedVersion lv : old.ready().values()) {
-        setStatus(name, lv.version(), "UNLOADING", "");
-        closing.add(lv.retire());
-      }
-      try {
-        CompletableFuture.allOf(closing.toArray(new CompletableFuture<?>[0]))
-            .get(60, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      } catch (ExecutionException | TimeoutException e) {
-        log.warn("model '{}' did not finish unloading within 60 s", name);
-      }
-      Map<Long, VersionStatus> states = new TreeMap<>();
-      for (LoadedVersion lv : old.ready().values()) {
-        states.put(lv.version(), new VersionStatus("UNAVAILABLE", "unloaded"));
-      }
-      status.put(name, Map.copyOf(states));
-      overrides.delete(overrideDirs.remove(name));
-    } finally {
-      lock.unlock();
-    }
-  }
-
-  private void setStatus(String name, long version, String state, String reason) {
-    status.compute(
-        name,
-        (k, prev) -> {
-          Map<Long, VersionStatus> m = prev == null ? new TreeMap<>() : new TreeMap<>(prev);
-          m.put(version, new VersionStatus(state, reason));
-          return Map.copyOf(m);
-        });
-  }
-
   /**
    * RepositoryIndex rows: every model in the repository (and every model loaded from override
-   * files), one row per version with a state, or one row without a version for models never loaded.
+   * files), one row per version with a state, or one row without a version for a model without any:
+   * UNAVAILABLE with its reason when its configuration failed, else with no state.
    */
   public List<IndexEntry> index(boolean readyOnly) throws IOException {
-    TreeSet<String> names = new TreeSet<>(layout.modelNames());
-    names.addAll(status.keySet());
-    names.addAll(modelErrors.keySet());
     List<IndexEntry> out = new ArrayList<>();
-    for (String name : names) {
-      Map<Long, VersionStatus> versions = status.getOrDefault(name, Map.of());
-      String error = modelErrors.get(name);
-      if (error != null && !readyOnly) {
-        out.add(new IndexEntry(name, "", "UNAVAILABLE", error));
-      }
-      new TreeMap<>(versions)
-          .forEach(
-              (v, s) -> {
-                if (!readyOnly || s.state().equals("READY")) {
-                  out.add(new IndexEntry(name, Long.toString(v), s.state(), s.reason()));
-                }
-              });
-      if (versions.isEmpty() && error == null && !readyOnly) {
-        out.add(new IndexEntry(name, "", "", ""));
-      }
+    for (ModelStates.Row r : states.index(layout.modelNames(), readyOnly)) {
+      out.add(new IndexEntry(r.name(), r.version(), r.state(), r.reason()));
     }
     return out;
   }
@@ -421,7 +299,8 @@ public final class ModelRepositoryManager implements AutoCloseable {
       p.shutdownNow();
     }
     for (ModelRegistry.ServedModel m : registry.all()) {
-      unloadInternal(m.name());
+      loads.unload(m.name());
     }
+    overrides.close();
   }
 }

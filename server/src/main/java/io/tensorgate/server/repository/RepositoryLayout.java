@@ -40,6 +40,11 @@ public final class RepositoryLayout {
     return root;
   }
 
+  /** The root with every link resolved. */
+  public Path realRoot() {
+    return realRoot;
+  }
+
   /**
    * Checks a model name as Triton does on load: not empty, no surrounding whitespace, no path
    * separators or parent references; also refuses hidden names, which Tensorgate reserves.
@@ -143,7 +148,8 @@ public final class RepositoryLayout {
     Path p = dir.resolve(fileName).normalize();
     if (!p.startsWith(dir) || p.equals(dir)) {
       throw new InferenceException(
-          ErrorCode.INVALID_ARGUMENT, what + " '" + fileName + "' must name a file inside " + dir);
+          ErrorCode.INVALID_ARGUMENT,
+          what + " '" + fileName + "' must name a file inside the model's folder");
     }
     if (Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
       requireInside(p, fileName);

@@ -17,8 +17,10 @@ import java.util.function.Predicate;
  * that links CUDA. Region names share one namespace with the system shared-memory regions of the
  * owning {@link SharedMemoryRegistry}, as in Triton.
  *
- * <p>Every argument is checked before CUDA is called. Without CUDA support in the build the RPCs
- * answer UNIMPLEMENTED; with it but without CUDA on this host, UNAVAILABLE with the reason.
+ * <p>Every argument is checked before CUDA is called. Without CUDA support in the build,
+ * registration answers UNIMPLEMENTED; with it but without CUDA on this host, UNAVAILABLE with the
+ * reason. Status and unregistration need no CUDA: as in Triton, they answer from the (then empty)
+ * set of regions, so clients that clean up all CUDA regions work on any host.
  *
  * <p>Inference inputs and outputs that name a CUDA region are refused with UNIMPLEMENTED: backends
  * take host buffers only so far. Thread-safe: state changes under the registry's lock.
@@ -127,23 +129,19 @@ public final class CudaRegions {
 
   /**
    * Closes and removes a region, or every CUDA region when {@code name} is empty. Unknown names are
-   * not an error, as in Triton.
-   *
-   * @throws InferenceException UNIMPLEMENTED or UNAVAILABLE without CUDA
+   * not an error, as in Triton; without CUDA there is nothing to close.
    */
-  public void unregister(String name) throws InferenceException {
-    requireCuda("failed to unregister CUDA shared memory region '" + name + "'");
+  public void unregister(String name) {
     closeRegions(name);
   }
 
   /**
-   * The registered regions, or the one named, by name.
+   * The registered regions, or the one named, by name; none without CUDA.
    *
    * @throws InferenceException NOT_FOUND for an unknown name (naming a system region when it is
-   *     one), UNIMPLEMENTED or UNAVAILABLE without CUDA
+   *     one)
    */
   public Map<String, Region> status(String name) throws InferenceException {
-    requireCuda("failed to get CUDA shared memory status");
     synchronized (lock) {
       if (name.isEmpty()) {
         return new TreeMap<>(regions);

@@ -76,6 +76,7 @@ class DeployManifestsTest {
     assertThat(d.get("kind")).isEqualTo("Deployment");
     Object c = at(d, "spec", "template", "spec", "containers", 0);
     assertThat(at(c, "livenessProbe", "grpc", "port")).isEqualTo(8001);
+    assertThat(at(c, "livenessProbe", "grpc", "service")).isEqualTo("liveness");
     assertThat(at(c, "readinessProbe", "grpc", "port")).isEqualTo(8001);
     assertThat(at(c, "readinessProbe", "grpc", "service"))
         .isEqualTo("inference.GRPCInferenceService");

@@ -68,7 +68,7 @@ class MetadataEndToEndTest {
   void shouldListOnlyWorkingExtensionsWhenAskedForServerMetadata() {
     ServerMetadataResponse m =
         server.blocking().serverMetadata(ServerMetadataRequest.getDefaultInstance());
-    assertThat(m.getName()).isEqualTo("tensorgate");
+    assertThat(m.getName()).isEqualTo("triton");
     assertThat(m.getExtensionsList())
         .contains(
             "model_repository", "statistics", "system_shared_memory", "classification", "trace")

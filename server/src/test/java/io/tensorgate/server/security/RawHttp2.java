@@ -125,6 +125,34 @@ final class RawHttp2 implements AutoCloseable {
     }
   }
 
+  /**
+   * Reads frames until {@code n} PING acknowledgements arrived.
+   *
+   * @return true when they did before any GOAWAY; false on GOAWAY or when the server closed
+   * @throws SocketTimeoutException when neither happens within the read timeout
+   */
+  boolean pingsAcknowledged(int n) throws IOException {
+    int acks = 0;
+    try {
+      while (acks < n) {
+        int length = in.readUnsignedShort() << 8 | in.readUnsignedByte();
+        int type = in.readUnsignedByte();
+        int flags = in.readUnsignedByte();
+        in.readInt();
+        in.readFully(new byte[length]);
+        if (type == GOAWAY) {
+          return false;
+        }
+        if (type == PING && (flags & 0x1) != 0) {
+          acks++;
+        }
+      }
+      return true;
+    } catch (EOFException e) {
+      return false;
+    }
+  }
+
   /** Whether the server closed the connection (read end of stream) within the read timeout. */
   boolean closedByServer() throws IOException {
     try {

@@ -207,7 +207,7 @@ class CudaRegionsTest {
   }
 
   @Test
-  void shouldAnswerUnavailableWithTheReasonWhenThisHostHasNoCuda() {
+  void shouldStillRefuseRegistrationWithTheReasonWhenThisHostHasNoCuda() {
     FakeCuda missing = new FakeCuda(Availability.no("libcuda.so.1: cannot open"), 0);
     CudaRegions regions = registry(Optional.of(missing)).cuda();
 
@@ -216,18 +216,49 @@ class CudaRegionsTest {
         .hasMessage(
             "failed to register CUDA shared memory region 'r': CUDA is not available on this"
                 + " host: libcuda.so.1: cannot open");
-    assertFails(() -> regions.status(""), ErrorCode.UNAVAILABLE);
-    assertFails(() -> regions.unregister(""), ErrorCode.UNAVAILABLE);
     assertThat(missing.openCalls()).isZero();
   }
 
   @Test
-  void shouldAnswerUnimplementedWhenNoBackendLinksCuda() {
+  void shouldReportNoRegionsWhenThisHostHasNoCuda() throws Exception {
+    CudaRegions regions =
+        registry(Optional.of(new FakeCuda(Availability.no("libcuda.so.1: cannot open"), 0))).cuda();
+
+    assertThat(regions.status("")).isEmpty();
+  }
+
+  @Test
+  void shouldUnregisterEveryRegionWithoutErrorWhenThisHostHasNoCuda() {
+    CudaRegions regions =
+        registry(Optional.of(new FakeCuda(Availability.no("libcuda.so.1: cannot open"), 0))).cuda();
+
+    assertThatCode(() -> regions.unregister("")).doesNotThrowAnyException();
+    assertThatCode(() -> regions.unregister("never-registered")).doesNotThrowAnyException();
+  }
+
+  @Test
+  void shouldAnswerNotFoundForANamedRegionWhenThisHostHasNoCuda() {
+    CudaRegions regions =
+        registry(Optional.of(new FakeCuda(Availability.no("libcuda.so.1: cannot open"), 0))).cuda();
+
+    assertFails(() -> regions.status("in"), ErrorCode.NOT_FOUND)
+        .hasMessage("Unable to find cuda shared memory region: 'in'");
+  }
+
+  @Test
+  void shouldRefuseRegistrationAsUnimplementedWhenNoBackendLinksCuda() {
     CudaRegions regions = registry(Optional.empty()).cuda();
 
     assertThat(regions.available()).isFalse();
     assertFails(() -> regions.register("r", handle(), 0, 64), ErrorCode.UNIMPLEMENTED)
         .hasMessageContaining("built without a CUDA backend");
-    assertFails(() -> regions.status(""), ErrorCode.UNIMPLEMENTED);
+  }
+
+  @Test
+  void shouldAnswerStatusAndUnregisterAsTritonWhenNoBackendLinksCuda() throws Exception {
+    CudaRegions regions = registry(Optional.empty()).cuda();
+
+    assertThat(regions.status("")).isEmpty();
+    assertThatCode(() -> regions.unregister("")).doesNotThrowAnyException();
   }
 }

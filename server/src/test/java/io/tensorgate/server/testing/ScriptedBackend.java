@@ -19,6 +19,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
@@ -41,6 +43,15 @@ public final class ScriptedBackend extends TestBackend {
     public volatile long delayNanos;
     public volatile int offset;
     public final AtomicInteger executions = new AtomicInteger();
+
+    /** Loads of this version that fail before one succeeds. */
+    public final AtomicInteger failingLoads = new AtomicInteger();
+
+    /**
+     * When set, a load counts it down and waits (up to 5 s) for the others that share it: loads
+     * that must overlap in time succeed, loads made one after the other fail.
+     */
+    public volatile CountDownLatch loadRendezvous;
   }
 
   /** The behaviour of a version (created on first use, healthy and fast). */
@@ -77,8 +88,23 @@ public final class ScriptedBackend extends TestBackend {
   }
 
   @Override
-  public Model load(ModelDefinition def) {
+  public Model load(ModelDefinition def) throws BackendException {
     Behaviour b = of(def.name(), def.version());
+    if (b.failingLoads.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+      throw new BackendException("scripted load failure of " + def.name() + " v" + def.version());
+    }
+    CountDownLatch rendezvous = b.loadRendezvous;
+    if (rendezvous != null) {
+      rendezvous.countDown();
+      try {
+        if (!rendezvous.await(5, TimeUnit.SECONDS)) {
+          throw new BackendException("scripted load of " + def.name() + " waited alone");
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new BackendException("interrupted");
+      }
+    }
     return model(def, placement -> new Instance(placement, def, b));
   }
 
