@@ -18,8 +18,11 @@ build_if_needed() {
 # start_server PORT ARGS... : a Tensorgate on 127.0.0.1:PORT, waits until it answers.
 start_server() {
   local port=$1; shift
-  # --metrics-port 0: several servers run at once; /metrics would all want 8002.
-  java ${TG_SERVER_JAVA_OPTS:-} -jar "$SERVER_JAR" --grpc-port "$port" --metrics-port 0 --http-port 0 "$@" >"$OUT/server-$port.log" 2>&1 &
+  # --metrics-port 0 and --http-port 0: several servers run at once; they would all want 8002
+  # and 8000 (unless the caller names an HTTP port).
+  local http=(--http-port 0)
+  case " $* " in *" --http-port "*) http=() ;; esac
+  java ${TG_SERVER_JAVA_OPTS:-} -jar "$SERVER_JAR" --grpc-port "$port" --metrics-port 0 "${http[@]}" "$@" >"$OUT/server-$port.log" 2>&1 &
   PIDS+=($!)
   wait_port "$port"
 }
