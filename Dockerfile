@@ -4,9 +4,13 @@
 # Mount your own repository with -v /path/to/models:/models.
 
 FROM maven:3.9-eclipse-temurin-17 AS build
+# gcc compiles the ONNX Runtime backend's JNI library (byte-exact BYTES tensors).
+RUN apt-get update -q && apt-get install -y -q --no-install-recommends gcc libc6-dev \
+    && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY pom.xml .
 COPY proto proto
+COPY client client
 COPY backends backends
 COPY batching batching
 COPY server server

@@ -1,14 +1,19 @@
 #!/usr/bin/python3
 """Generates Tensorgate's sample model repository and its test-only ONNX models.
 
-Run from anywhere with Debian's python3-onnx and python3-numpy:
+Run from anywhere with Debian's python3-onnx, python3-numpy, python3-sklearn and
+python3-pil:
 
     /usr/bin/python3 scripts/make_models.py
 
 Writes ``models/`` (Triton repository layout: ``<name>/config.pbtxt`` and
-``<name>/1/model.onnx``) and ``testdata/onnx/``. The output is deterministic:
+``<name>/1/model.onnx``) and ``testdata/onnx/``. ``mlp_classifier`` and
+``cnn_digits`` are trained here on scikit-learn's bundled 8x8 digits (see
+digits_training.py, about 20 s on two cores); their held-out accuracy is printed, and
+example inputs go to ``models/<name>/examples/``. The output is deterministic:
 weights come from a seeded numpy generator and nothing time- or host-dependent
-goes into a file, so re-running reproduces every file byte for byte.
+goes into a file, so re-running with the same numpy build reproduces every file
+byte for byte.
 
 Models use ONNX opset 17 and IR version 8 so ONNX Runtime 1.23 loads them. The
 names and signatures of the ``simple*`` models are those of Triton's quickstart
@@ -16,11 +21,15 @@ repository (server ``docs/examples/model_repository``), served by ONNX Runtime.
 """
 
 import argparse
+import io
+import json
 import pathlib
 
 import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
+
+import digits_training
 
 OPSET = 17
 IR_VERSION = 8
@@ -49,10 +58,6 @@ IDENTITY_TYPES = {
 }
 
 DIGIT_LABELS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
-MLP_LABELS = [
-    "alpha", "bravo", "charlie", "delta", "echo",
-    "foxtrot", "golf", "hotel", "india", "juliett",
-]
 
 
 def value(name, elem_type, dims):
@@ -129,6 +134,23 @@ def identity_graph(name, elem_type, dims):
         name,
         [value("INPUT0", elem_type, dims)],
         [value("OUTPUT0", elem_type, dims)],
+    )
+
+
+def cast_unsigned_graph():
+    """OUTPUT_UINT16, OUTPUT_UINT32, OUTPUT_UINT64 = INPUT0 (INT64) cast to each type.
+
+    ONNX Runtime's Java API cannot feed unsigned inputs wider than 8 bits, so clients see those
+    types only as outputs; this model makes them.
+    """
+    dims = [BATCH, None]
+    outputs = [("OUTPUT_UINT16", TensorProto.UINT16), ("OUTPUT_UINT32", TensorProto.UINT32),
+               ("OUTPUT_UINT64", TensorProto.UINT64)]
+    return helper.make_graph(
+        [helper.make_node("Cast", ["INPUT0"], [name], to=t) for name, t in outputs],
+        "cast_unsigned",
+        [value("INPUT0", TensorProto.INT64, dims)],
+        [value(name, t, dims) for name, t in outputs],
     )
 
 
@@ -383,14 +405,26 @@ def sample_repository(models):
         "  }\n"
         "]\n"))
 
+    digit_classifiers(models, version1)
+
+
+def digit_classifiers(models, version1):
+    """Trains mlp_classifier and cnn_digits on the 8x8 digits and writes them with examples."""
     rng = np.random.default_rng(SEED)
-    version1("mlp_classifier", mlp_graph(mlp_weights(rng)))
-    write(models / "mlp_classifier" / "labels.txt", "\n".join(MLP_LABELS) + "\n")
+    x_train, y_train, x_test, y_test = digits_training.load_split(SEED)
+    print(f"digits: {len(x_train)} training images, {len(x_test)} held out")
+
+    mlp = digits_training.train_mlp(mlp_weights(rng), x_train, y_train, rng)
+    mlp_accuracy = digits_training.accuracy(digits_training.mlp_predict(mlp, x_test), y_test)
+    print(f"mlp_classifier held-out accuracy: {mlp_accuracy:.2%} ({len(x_test)} images)")
+    version1("mlp_classifier", mlp_graph(mlp))
+    write(models / "mlp_classifier" / "labels.txt", "\n".join(DIGIT_LABELS) + "\n")
     write(models / "mlp_classifier" / "config.pbtxt", config(
         "mlp_classifier",
         "features[64] -> dense 128 + ReLU -> dense 10 -> softmax = probabilities[10].\n"
-        f"Weights are random (numpy seed {SEED}), so the classes mean nothing; the model\n"
-        "exists to exercise FP32 batching, classification and label files.",
+        "A digit classifier: features are the 64 pixels of an 8x8 handwritten digit\n"
+        "(scikit-learn's digits, ink scaled to [0, 1], row-major), classes are 0-9.\n"
+        f"Trained by scripts/make_models.py; held-out accuracy {mlp_accuracy:.2%}.",
         32, [("features", "TYPE_FP32", [64])],
         [("probabilities", "TYPE_FP32", [10], '    label_filename: "labels.txt"\n')],
         "dynamic_batching {\n"
@@ -403,20 +437,60 @@ def sample_repository(models):
         "  }\n"
         "]\n"))
 
-    version1("cnn_digits", cnn_graph(cnn_weights(rng)))
+    cnn = digits_training.train_cnn(cnn_weights(rng), x_train, y_train, rng)
+    cnn_accuracy = digits_training.accuracy(digits_training.cnn_predict(cnn, x_test), y_test)
+    print(f"cnn_digits held-out accuracy: {cnn_accuracy:.2%} ({len(x_test)} images)")
+    version1("cnn_digits", cnn_graph(cnn))
     write(models / "cnn_digits" / "labels.txt", "\n".join(DIGIT_LABELS) + "\n")
     write(models / "cnn_digits" / "config.pbtxt", config(
         "cnn_digits",
         "image[1,28,28] -> conv 3x3x8 + ReLU -> maxpool 2 -> conv 3x3x16 + ReLU ->\n"
         "maxpool 2 -> dense 10 -> softmax = probabilities[10].\n"
-        f"Weights are random (numpy seed {SEED}); it has the shape of an MNIST model,\n"
-        "not its accuracy.",
+        "A digit classifier: images are MNIST-like (ink 1.0 on 0.0, digit centred in a\n"
+        "20x20 box), made from scikit-learn's 8x8 digits; classes are 0-9.\n"
+        f"Trained by scripts/make_models.py; held-out accuracy {cnn_accuracy:.2%}.",
         16, [("image", "TYPE_FP32", [1, 28, 28])],
         [("probabilities", "TYPE_FP32", [10], '    label_filename: "labels.txt"\n')],
         "dynamic_batching {\n"
         "  preferred_batch_size: [ 8, 16 ]\n"
         "  max_queue_delay_microseconds: 500\n"
         "}\n"))
+
+    digit_examples(models, x_train, y_train, x_test, y_test)
+
+
+def digit_examples(models, x_train, y_train, x_test, y_test):
+    """One held-out image of each digit, as the models' inputs: PNG and request JSON.
+
+    Each is the held-out image nearest (in pixels) to its digit's mean training image: a
+    typical example, chosen without asking either model.
+
+    ``digit_<d>.json`` is a ModelInferRequest in protobuf's JSON mapping, ready for
+    ``grpcurl -d @ ... inference.GRPCInferenceService/ModelInfer``.
+    """
+    from PIL import Image
+
+    for digit in range(10):
+        candidates = x_test[y_test == digit]
+        mean = x_train[y_train == digit].mean(axis=0)
+        x8 = candidates[np.argmin(((candidates - mean) ** 2).sum(axis=(1, 2)))][None]
+        image = digits_training.to_image28(x8)[0, 0]
+        png = io.BytesIO()
+        Image.fromarray(np.round(image * 255).astype(np.uint8), mode="L").save(png, "PNG")
+        write(models / "cnn_digits" / "examples" / f"digit_{digit}.png", png.getvalue())
+        write(models / "cnn_digits" / "examples" / f"digit_{digit}.json",
+              infer_request_json("cnn_digits", "image", [1, 1, 28, 28], image))
+        write(models / "mlp_classifier" / "examples" / f"digit_{digit}.json",
+              infer_request_json("mlp_classifier", "features", [1, 64], x8[0]))
+
+
+def infer_request_json(model, tensor, shape, values):
+    text = ", ".join(f"{float(v):.9g}" for v in np.asarray(values, np.float32).ravel())
+    return json.dumps({
+        "model_name": model,
+        "inputs": [{"name": tensor, "datatype": "FP32", "shape": shape,
+                    "contents": {"fp32_contents": ["@VALUES@"]}}],
+    }).replace('"@VALUES@"', text) + "\n"
 
 
 def test_models(testdata):
@@ -428,6 +502,7 @@ def test_models(testdata):
         add_sub_graph("add_sub_fp32", TensorProto.FLOAT, [BATCH, 4])))
     write(testdata / "add_sub_int32_v2.onnx", model_bytes(
         add_sub_graph("add_sub_int32_v2", TensorProto.INT32, [BATCH, 16], plus_one=True)))
+    write(testdata / "cast_unsigned.onnx", model_bytes(cast_unsigned_graph()))
     # The first protobuf tag has wire type 7, which does not exist: no parser accepts it.
     write(testdata / "corrupt.onnx", b"\xff\xff\xff\xff this is not an ONNX model\n")
 

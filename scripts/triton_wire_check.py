@@ -4,7 +4,7 @@
 An independent second client: Python gRPC stubs are generated at run time from
 the project's own .proto files (proto/src/main/proto) with grpc_tools.protoc, so
 this checks the bytes on the wire rather than the Java code that produced them.
-The server must serve the sample repository (models/). Needs Debian's
+The server must serve the sample models simple and simple_identity. Needs Debian's
 python3-grpcio, python3-grpc-tools and python3-numpy:
 
     /usr/bin/python3 scripts/triton_wire_check.py --url 127.0.0.1:8001
@@ -16,6 +16,7 @@ cannot be generated.
 import argparse
 import importlib
 import pathlib
+import struct
 import sys
 import tempfile
 
@@ -192,6 +193,20 @@ class WireCheck:
         return "OUTPUT0 = a+b, OUTPUT1 = a-b exact ({})".format(
             "raw_output_contents" if raw else "typed contents")
 
+    def identity_bytes(self):
+        """simple_grpc_string_infer_client's identity calls: a NUL inside text, binary blobs."""
+        for elements in ([b"he\x00llo"] * 16, [b"\x00\x01\x02\x03"] * 16):
+            request = self.pb.ModelInferRequest(model_name="simple_identity")
+            request.inputs.add(name="INPUT0", datatype="BYTES", shape=[1, 16])
+            sent = b"".join(struct.pack("<I", len(e)) + e for e in elements)
+            request.raw_input_contents.append(sent)
+            response = self.stub.ModelInfer(request, timeout=self.timeout)
+            shape = list(response.outputs[0].shape)
+            expect(shape == [1, 16], f"OUTPUT0 shape {shape}, expected [1, 16]")
+            got = response.raw_output_contents[0]
+            expect(got == sent, f"OUTPUT0 bytes {got[:40]!r}..., expected {sent[:40]!r}...")
+        return "b'he\\x00llo' and b'\\x00\\x01\\x02\\x03' x16 back byte for byte"
+
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -218,6 +233,7 @@ def main():
                 ("ModelConfig simple", wire.model_config),
                 ("ModelInfer simple raw_input_contents", wire.infer_raw),
                 ("ModelInfer simple contents.int_contents", wire.infer_typed),
+                ("ModelInfer simple_identity BYTES with NUL", wire.identity_bytes),
             ]
             failures = 0
             for name, check in checks:

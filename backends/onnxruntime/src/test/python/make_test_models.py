@@ -40,11 +40,12 @@ IDENTITY_TYPES = {
 }
 
 
-def write(graph, filename):
+def write(graph, filename, extra_opsets=()):
     model = helper.make_model(
         graph,
         producer_name="tensorgate-tests",
-        opset_imports=[helper.make_opsetid("", OPSET)],
+        opset_imports=[helper.make_opsetid("", OPSET)]
+        + [helper.make_opsetid(domain, version) for domain, version in extra_opsets],
     )
     model.ir_version = IR_VERSION
     checker.check_model(model)
@@ -139,6 +140,30 @@ def sequence_output():
     write(graph, "sequence_output.onnx")
 
 
+def label_encoder_bytes():
+    """OUTPUT0 (INT64) = which of four byte strings each INPUT0 element is, -1 for any other:
+    'he\\x00llo' 1, U+1F600 in UTF-8 2, the invalid UTF-8 FF FE 3, the empty string 4 (ai.onnx.ml
+    LabelEncoder). Shows that the model sees each element's bytes, not a re-encoding of them."""
+    keys = [b"he\x00llo", "\U0001F600".encode("utf-8"), b"\xff\xfe", b""]
+    graph = helper.make_graph(
+        [
+            helper.make_node(
+                "LabelEncoder",
+                ["INPUT0"],
+                ["OUTPUT0"],
+                domain="ai.onnx.ml",
+                keys_strings=keys,
+                values_int64s=[1, 2, 3, 4],
+                default_int64=-1,
+            )
+        ],
+        "label_encoder_bytes",
+        [helper.make_tensor_value_info("INPUT0", TensorProto.STRING, ["n"])],
+        [helper.make_tensor_value_info("OUTPUT0", TensorProto.INT64, ["n"])],
+    )
+    write(graph, "label_encoder_bytes.onnx", extra_opsets=[("ai.onnx.ml", 2)])
+
+
 def corrupt():
     """Bytes that are not a protobuf ModelProto."""
     rng = np.random.default_rng(20240601)
@@ -155,6 +180,7 @@ def main():
     cast_to_unsigned()
     scalar_double()
     sequence_output()
+    label_encoder_bytes()
     corrupt()
 
 

@@ -3,8 +3,9 @@ package io.tensorgate.batching;
 import io.tensorgate.backend.ExecutionTimestamps;
 
 /**
- * Told about every model execution, for statistics and metrics. Called on the instance worker
- * thread right after the execution; must not block.
+ * Told about every model execution, for statistics and metrics, except executions of {@linkplain
+ * InferenceRequest#mirrored() mirrored} requests. Called on the instance worker thread right after
+ * the execution; must not block.
  */
 @FunctionalInterface
 public interface BatchListener {

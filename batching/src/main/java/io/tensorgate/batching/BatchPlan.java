@@ -68,6 +68,16 @@ final class BatchPlan {
     throw new IllegalStateException("a batch without requests");
   }
 
+  /** Whether the batch holds mirrored requests (then only those; see {@link ShapeRule}). */
+  boolean mirrored() {
+    for (int i = 0; i < count; i++) {
+      if (requests[i] != null) {
+        return requests[i].mirrored();
+      }
+    }
+    return false;
+  }
+
   void setOutputs(int i, List<Tensor> tensors) {
     outputs[i] = tensors;
   }

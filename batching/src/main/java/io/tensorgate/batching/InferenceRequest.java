@@ -25,6 +25,7 @@ public final class InferenceRequest {
   private final long deadlineNanos;
   private final long arrivalNanos;
   private final SequenceControl sequence;
+  private final boolean mirrored;
   private final CancellationSignal cancellation;
   private final ResponseListener listener;
 
@@ -47,6 +48,7 @@ public final class InferenceRequest {
     this.deadlineNanos = b.deadlineNanos;
     this.arrivalNanos = b.arrivalNanos;
     this.sequence = b.sequence;
+    this.mirrored = b.mirrored;
     this.cancellation = Objects.requireNonNull(b.cancellation, "cancellation");
     this.listener = Objects.requireNonNull(b.listener, "listener");
   }
@@ -101,6 +103,15 @@ public final class InferenceRequest {
   /** The sequence this request belongs to, or {@code null} outside sequence batching. */
   public SequenceControl sequence() {
     return sequence;
+  }
+
+  /**
+   * Whether this is a copy of a request that another version already answered (shadow traffic): it
+   * never shares a batch with other requests, and its executions are not reported to the {@link
+   * BatchListener}, so a version's statistics count its own traffic only.
+   */
+  public boolean mirrored() {
+    return mirrored;
   }
 
   public CancellationSignal cancellation() {
@@ -174,6 +185,7 @@ public final class InferenceRequest {
     private long deadlineNanos = NO_DEADLINE;
     private long arrivalNanos = System.nanoTime();
     private SequenceControl sequence;
+    private boolean mirrored;
     private CancellationSignal cancellation = CancellationSignal.NEVER;
     private ResponseListener listener;
 
@@ -221,6 +233,12 @@ public final class InferenceRequest {
 
     public Builder sequence(SequenceControl sequence) {
       this.sequence = sequence;
+      return this;
+    }
+
+    /** Marks a mirrored request; see {@link InferenceRequest#mirrored()}. */
+    public Builder mirrored(boolean mirrored) {
+      this.mirrored = mirrored;
       return this;
     }
 

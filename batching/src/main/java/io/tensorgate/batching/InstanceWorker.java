@@ -300,6 +300,9 @@ final class InstanceWorker implements Runnable {
   }
 
   private void executed(int batchSize, ExecutionTimestamps timestamps, boolean success) {
+    if (plan.mirrored()) {
+      return;
+    }
     try {
       batchListener.onBatchExecuted(batchSize, timestamps, success);
     } catch (RuntimeException e) {

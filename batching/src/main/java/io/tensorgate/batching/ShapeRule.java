@@ -6,7 +6,8 @@ import java.util.Set;
 
 /**
  * Which requests may share a batch: the same inputs, in the same order and types, with the same
- * shape apart from the batch dimension, except inputs that allow ragged batches.
+ * shape apart from the batch dimension, except inputs that allow ragged batches; and either all
+ * mirrored or none, so that each execution is counted or not as a whole.
  */
 final class ShapeRule {
   private final boolean batching;
@@ -18,6 +19,9 @@ final class ShapeRule {
   }
 
   boolean compatible(InferenceRequest first, InferenceRequest other) {
+    if (first.mirrored() != other.mirrored()) {
+      return false;
+    }
     List<Tensor> a = first.inputs();
     List<Tensor> b = other.inputs();
     if (a.size() != b.size()) {

@@ -73,6 +73,22 @@ class DynamicBatchingTest {
   }
 
   @Test
+  void shouldNeverBatchMirroredRequestsWithOthersWhenBothAreQueued() throws Exception {
+    start(Configs.dynamic(8).build());
+    occupy();
+    submit("a", 1);
+    submit("b", 2);
+    scheduler.submit(Requests.fp32("m1", responses, 3).mirrored(true).build());
+    scheduler.submit(Requests.fp32("m2", responses, 4).mirrored(true).build());
+    submit("c", 5);
+    instance.release();
+    responses.awaitAnswers(6);
+
+    assertThat(batchSizes()).containsExactly(1, 2, 2, 1);
+    assertThat(Requests.floats(instance.batches.get(2).input("IN"))).containsExactly(3f, 4f);
+  }
+
+  @Test
   void shouldKeepARequestWholeWhenItDoesNotFitTheBatch() throws Exception {
     start(Configs.dynamic(4).build());
     occupy();

@@ -176,6 +176,21 @@ class InstanceWorkersTest {
   }
 
   @Test
+  void shouldNotReportExecutionsToTheBatchListenerWhenTheirRequestsAreMirrored() {
+    java.util.List<Integer> reported = new java.util.concurrent.CopyOnWriteArrayList<>();
+    scheduler =
+        Schedulers.create(
+            plain(), List.of(new FakeInstance("i0")), (size, ts, ok) -> reported.add(size));
+    scheduler.submit(Requests.batch("client", responses, 2, 1f, 2f).build());
+    scheduler.submit(Requests.batch("mirror", responses, 3, 1f, 2f, 3f).mirrored(true).build());
+    scheduler.submit(Requests.batch("client2", responses, 1, 1f).build());
+    responses.awaitAnswers(3);
+
+    assertThat(responses.byId.get("mirror").ok()).isTrue();
+    assertThat(reported).containsExactly(2, 1);
+  }
+
+  @Test
   void shouldReportQueueDepthAndPendingWhileTheInstanceIsBusy() throws Exception {
     FakeInstance instance = new FakeInstance("i0").hold();
     start(plain(), instance);

@@ -6,18 +6,8 @@ import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.netty.NettyServerBuilder;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollChannelOption;
-import io.netty.channel.epoll.EpollIoHandler;
-import io.netty.channel.epoll.EpollServerSocketChannel;
-import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.util.concurrent.DefaultThreadFactory;
 import io.tensorgate.proto.inference.GRPCInferenceServiceGrpc;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Option;
@@ -119,6 +109,16 @@ public final class GrpcTransportOptions {
     return this;
   }
 
+  /** Transport threads, 0 for Netty's default. */
+  int handlerThreads() {
+    return handlerThreads;
+  }
+
+  /** Whether the port is bound with {@code SO_REUSEPORT}. */
+  boolean reusePort() {
+    return reusePort;
+  }
+
   public GrpcTransportOptions handlerThreads(int v) {
     this.handlerThreads = v;
     return this;
@@ -195,10 +195,10 @@ public final class GrpcTransportOptions {
 
   /**
    * Configures the server builder; call after the security limits, which this may relax (ping
-   * strikes 0 accepts any ping). Returns the event loop groups it created, for the server to shut
-   * down after the gRPC server terminated.
+   * strikes 0 accepts any ping). The event loops (sized by {@link #handlerThreads()}) and {@code
+   * SO_REUSEPORT} are set by the server's connection limits, which own the server channel.
    */
-  List<EventLoopGroup> applyTo(NettyServerBuilder builder) {
+  void applyTo(NettyServerBuilder builder) {
     builder
         .keepAliveTime(keepaliveTimeMillis, TimeUnit.MILLISECONDS)
         .keepAliveTimeout(keepaliveTimeoutMillis, TimeUnit.MILLISECONDS);
@@ -214,31 +214,6 @@ public final class GrpcTransportOptions {
     if (compresses()) {
       builder.intercept(new CompressInferResponses());
     }
-    List<EventLoopGroup> owned = new ArrayList<>();
-    if (handlerThreads > 0 || reusePort) {
-      boolean epoll = Epoll.isAvailable();
-      EventLoopGroup boss = group(epoll, 1, "grpc-boss");
-      EventLoopGroup workers = group(epoll, handlerThreads, "grpc-handler");
-      owned.add(boss);
-      owned.add(workers);
-      builder
-          .bossEventLoopGroup(boss)
-          .workerEventLoopGroup(workers)
-          .channelType(epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class);
-      if (reusePort) {
-        builder.withOption(EpollChannelOption.SO_REUSEPORT, true);
-      }
-    }
-    return owned;
-  }
-
-  /**
-   * @param threads 0 for Netty's default
-   */
-  private static EventLoopGroup group(boolean epoll, int threads, String name) {
-    DefaultThreadFactory f = new DefaultThreadFactory(name, true);
-    return new MultiThreadIoEventLoopGroup(
-        threads, f, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
   }
 
   /** Gzips the responses of ModelInfer and ModelStreamInfer, as Triton's compression level does. */

@@ -6,9 +6,10 @@ import io.grpc.ServerBuilder;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
+import io.netty.channel.ChannelHandler;
+import io.netty.handler.ssl.SslContext;
 import io.tensorgate.server.http.HttpOptions;
 import io.tensorgate.server.http.HttpServer;
-import io.tensorgate.server.security.ServerHardening;
 import java.io.IOException;
 import java.util.List;
 import java.util.function.Consumer;
@@ -30,27 +31,29 @@ final class HttpEndpoint {
   }
 
   /**
-   * @param configure adds the services and the interceptors every server of them has
+   * @param ssl TLS for HTTP (the gRPC port's certificates), or {@code null}
+   * @param admission the server-wide connection admission, or {@code null}
+   * @param configure adds the services and the per-call interceptors, as on the gRPC port
    * @throws IOException when the HTTP port cannot be bound
    */
   static HttpEndpoint start(
       HttpOptions options,
       String grpcAddress,
-      ServerHardening hardening,
+      SslContext ssl,
+      ChannelHandler admission,
       Consumer<ServerBuilder<?>> configure,
       List<ServerServiceDefinition> services)
       throws IOException {
     String name = InProcessServerBuilder.generateName();
     InProcessServerBuilder b = InProcessServerBuilder.forName(name);
     configure.accept(b);
-    hardening.interceptCalls(b);
     Server calls = b.build().start();
     ManagedChannel channel = InProcessChannelBuilder.forName(name).directExecutor().build();
     try {
       return new HttpEndpoint(
           calls,
           channel,
-          HttpServer.start(options, grpcAddress, channel, services, hardening.httpSslContext()));
+          HttpServer.start(options, grpcAddress, channel, services, ssl, admission));
     } catch (IOException | RuntimeException e) {
       channel.shutdownNow();
       calls.shutdownNow();

@@ -5,6 +5,7 @@ import io.tensorgate.server.cli.TritonCommandLine;
 import io.tensorgate.server.cli.TritonOptions;
 import io.tensorgate.server.http.HttpOptions;
 import io.tensorgate.server.logging.LogControl;
+import io.tensorgate.server.logging.LogOptions;
 import io.tensorgate.server.repository.ModelRepositoryManager.ControlMode;
 import io.tensorgate.server.security.SecurityOptions;
 import io.tensorgate.server.tracing.TraceSettings;
@@ -91,16 +92,20 @@ public final class Main implements Callable<Integer> {
   int maxMessageBytes;
 
   @Option(
+      names = "--max-inflight-request-bytes",
+      defaultValue = "0",
+      description =
+          "Most bytes inference requests in flight may hold once decoded, together (BYTES"
+              + " elements count 64 bytes each on top of their data); a request that does not fit"
+              + " is refused with RESOURCE_EXHAUSTED before it is decoded. 0: half the maximum"
+              + " heap, at most 1 GiB (default: ${DEFAULT-VALUE}).")
+  long maxInflightRequestBytes;
+
+  @Option(
       names = "--system-shm-dir",
       defaultValue = "/dev/shm",
       description = "Where system shared-memory keys live (default: ${DEFAULT-VALUE}).")
   Path shmDir;
-
-  @Option(
-      names = "--log-verbose",
-      defaultValue = "0",
-      description = "Verbose logging level; 0 is off (default: ${DEFAULT-VALUE}).")
-  int logVerbose;
 
   @Option(
       names = "--allow-metrics",
@@ -166,12 +171,14 @@ public final class Main implements Callable<Integer> {
 
   @CommandLine.Mixin GrpcTransportOptions transport = new GrpcTransportOptions();
 
+  @CommandLine.Mixin LogOptions logging = new LogOptions();
+
   @CommandLine.Mixin HttpOptions http = new HttpOptions();
 
   @Override
   public Integer call() throws IOException, InferenceException, InterruptedException {
     checkTritonFlags();
-    LogControl logControl = new LogControl(logVerbose);
+    LogControl logControl = new LogControl(logging.settings());
     Logger log = LoggerFactory.getLogger(Main.class);
     TensorgateServer server =
         triton
@@ -187,6 +194,7 @@ public final class Main implements Callable<Integer> {
             .exitTimeout(Duration.ofSeconds(exitTimeoutSeconds))
             .executionTimeout(Duration.ofSeconds(executionTimeoutSeconds))
             .maxMessageBytes(maxMessageBytes)
+            .maxInflightRequestBytes(maxInflightRequestBytes)
             .sharedMemoryRoot(shmDir)
             .logControl(logControl)
             .observability(observabilityOptions())

@@ -7,16 +7,19 @@ import io.grpc.ServerServiceDefinition;
 import io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.netty.channel.EventLoopGroup;
 import io.tensorgate.backend.ErrorCode;
 import io.tensorgate.backend.GpuMonitor;
 import io.tensorgate.backend.InferenceException;
 import io.tensorgate.proto.inference.GRPCInferenceServiceGrpc;
 import io.tensorgate.server.grpc.ClientSharedMemoryGuard;
 import io.tensorgate.server.grpc.InferenceService;
+import io.tensorgate.server.grpc.InflightBudget;
 import io.tensorgate.server.grpc.OpenCalls;
+import io.tensorgate.server.grpc.ParseGuard;
 import io.tensorgate.server.grpc.ServerIdentity;
+import io.tensorgate.server.grpc.StatusGuard;
 import io.tensorgate.server.http.HttpOptions;
 import io.tensorgate.server.logging.LogControl;
 import io.tensorgate.server.repository.BackendRegistry;
@@ -71,7 +74,7 @@ public final class TensorgateServer implements AutoCloseable {
   private Routing routing;
   private ExecutorService blockingExecutor;
   private Readiness readiness;
-  private List<EventLoopGroup> eventLoops = List.of();
+  private ServerHardening hardening;
   private Server grpc;
   private HttpEndpoint http;
 
@@ -97,11 +100,14 @@ public final class TensorgateServer implements AutoCloseable {
    *     load (the message names the model and why)
    */
   public TensorgateServer start() throws IOException, InferenceException {
+    LogControl logControl = config.logControl != null ? config.logControl : new LogControl(0);
     // Bad TLS, token or limit settings fail here, before anything is started.
     if (!config.allowGrpc && !httpEnabled()) {
       throw new IllegalArgumentException("neither gRPC nor HTTP is enabled: nothing to serve");
     }
-    ServerHardening hardening = ServerHardening.prepare(config.security, exposedAddress());
+    hardening =
+        ServerHardening.prepare(config.security, exposedAddress(), logControl.clientFaults());
+    logControl.redactSecrets(hardening.secrets());
     config.transport.validate();
     backends = config.backends != null ? config.backends : BackendRegistry.discover();
     RepositoryLayout layout = new RepositoryLayout(config.modelRepository);
@@ -136,7 +142,9 @@ public final class TensorgateServer implements AutoCloseable {
             meterRegistry(),
             shm,
             config.controlMode == ControlMode.POLL ? config.pollSeconds : 0);
-    LogControl logControl = config.logControl != null ? config.logControl : new LogControl(0);
+    logControl.clientFaults().bindTo(meterRegistry());
+    hardening.bindTo(meterRegistry());
+    ParseGuard parseGuard = new ParseGuard(logControl.clientFaults());
     InferenceService service =
         new InferenceService(
             new ServerIdentity(config.serverId, version()),
@@ -147,40 +155,61 @@ public final class TensorgateServer implements AutoCloseable {
             blockingExecutor,
             routing.router(),
             routing.observers(observability.observers()),
-            observability.traceSettingRpc());
+            observability.traceSettingRpc(),
+            inflightBudget());
 
     ServerServiceDefinition inference =
-        ServerInterceptors.intercept(service.withHeaders(), observability.traceHeaders());
+        ServerInterceptors.intercept(
+            parseGuard.guard(service.withHeaders()), observability.traceHeaders());
     if (!config.allowClientSharedMemory) {
       inference = ServerInterceptors.intercept(inference, new ClientSharedMemoryGuard());
     }
     List<ServerServiceDefinition> services =
         List.of(
             inference,
-            observability.monitoringService().bindService(),
-            health.getHealthService().bindService(),
-            ProtoReflectionServiceV1.newInstance().bindService(),
-            legacyReflection().bindService(),
-            routing.service());
-    if (config.allowGrpc) {
-      InetSocketAddress address =
-          new InetSocketAddress(InetAddress.getByName(config.grpcAddress), config.grpcPort);
-      NettyServerBuilder netty = NettyServerBuilder.forAddress(address);
-      netty.maxInboundMessageSize(config.maxMessageBytes);
-      calls(netty, services);
-      hardening.applyTo(netty);
-      eventLoops = config.transport.applyTo(netty);
-      grpc = netty.build().start();
-    }
-    if (httpEnabled()) {
-      // HTTP calls the same services, with the same per-call rules, in process.
-      http =
-          HttpEndpoint.start(
-              config.http, config.grpcAddress, hardening, b -> calls(b, services), services);
-      if (grpc == null) {
-        // HTTP only: the in-process server is the one every call goes through.
-        grpc = http.calls();
+            parseGuard.guard(observability.monitoringService().bindService()),
+            parseGuard.guard(health.getHealthService().bindService()),
+            parseGuard.guard(ProtoReflectionServiceV1.newInstance().bindService()),
+            parseGuard.guard(legacyReflection().bindService()),
+            parseGuard.guard(routing.service()));
+    try {
+      if (config.allowGrpc) {
+        InetSocketAddress address =
+            new InetSocketAddress(InetAddress.getByName(config.grpcAddress), config.grpcPort);
+        NettyServerBuilder netty = NettyServerBuilder.forAddress(address);
+        netty.maxInboundMessageSize(config.maxMessageBytes);
+        calls(netty, services);
+        hardening.applyTo(netty, config.transport.handlerThreads(), config.transport.reusePort());
+        config.transport.applyTo(netty);
+        // Added last, so it wraps every other interceptor: no status leaves unchecked.
+        netty.intercept(new StatusGuard());
+        grpc = netty.build().start();
       }
+      if (httpEnabled()) {
+        // HTTP calls the same services, with the same per-call rules, in process.
+        http =
+            HttpEndpoint.start(
+                config.http,
+                config.grpcAddress,
+                hardening.httpSslContext(),
+                hardening.httpConnectionAdmission(),
+                b -> {
+                  calls(b, services);
+                  hardening.interceptCalls(b);
+                  b.intercept(new StatusGuard());
+                },
+                services);
+        if (grpc == null) {
+          // HTTP only: the in-process server is the one every call goes through.
+          grpc = http.calls();
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      if (grpc != null) {
+        grpc.shutdownNow();
+      }
+      hardening.close();
+      throw e;
     }
     manager.startPolling(config.pollSeconds);
     logModels();
@@ -189,30 +218,6 @@ public final class TensorgateServer implements AutoCloseable {
       log.info("Started GRPCInferenceService at {}:{}", config.grpcAddress, port());
     }
     return this;
-  }
-
-  /** What every server of these services does per call: the same on gRPC's port and in process. */
-  private void calls(ServerBuilder<?> b, List<ServerServiceDefinition> services) {
-    // Handlers never block (loads are offloaded), so they run on the transport threads
-    // and save a thread hop per request.
-    b.directExecutor().intercept(openCalls);
-    services.forEach(b::addService);
-  }
-
-  private boolean httpEnabled() {
-    return config.http != null && config.http.enabled();
-  }
-
-  /** The address access rules are decided for: a non-loopback one if HTTP or gRPC has one. */
-  private InetAddress exposedAddress() throws IOException {
-    InetAddress grpcAddress = InetAddress.getByName(config.grpcAddress);
-    if (httpEnabled()) {
-      InetAddress httpAddress = InetAddress.getByName(config.http.bindAddress(config.grpcAddress));
-      if (grpcAddress.isLoopbackAddress() && !httpAddress.isLoopbackAddress()) {
-        return httpAddress;
-      }
-    }
-    return grpcAddress;
   }
 
   /**
@@ -239,6 +244,30 @@ public final class TensorgateServer implements AutoCloseable {
         first
             + (failures.size() > 1 ? " (and " + (failures.size() - 1) + " more models)" : "")
             + "; --exit-on-error=false serves the other models");
+  }
+
+  /** What every server of these services does per call: the same on gRPC's port and in process. */
+  private void calls(ServerBuilder<?> b, List<ServerServiceDefinition> services) {
+    // Handlers never block (loads are offloaded), so they run on the transport threads
+    // and save a thread hop per request.
+    b.directExecutor().intercept(openCalls);
+    services.forEach(b::addService);
+  }
+
+  private boolean httpEnabled() {
+    return config.http != null && config.http.enabled();
+  }
+
+  /** The address access rules are decided for: a non-loopback one if HTTP or gRPC has one. */
+  private InetAddress exposedAddress() throws IOException {
+    InetAddress grpcAddress = InetAddress.getByName(config.grpcAddress);
+    if (httpEnabled()) {
+      InetAddress httpAddress = InetAddress.getByName(config.http.bindAddress(config.grpcAddress));
+      if (grpcAddress.isLoopbackAddress() && !httpAddress.isLoopbackAddress()) {
+        return httpAddress;
+      }
+    }
+    return grpcAddress;
   }
 
   @SuppressWarnings("deprecation")
@@ -268,6 +297,22 @@ public final class TensorgateServer implements AutoCloseable {
     log.info(sb.toString());
   }
 
+  private InflightBudget inflightBudget() {
+    InflightBudget budget =
+        new InflightBudget(
+            config.maxInflightRequestBytes > 0
+                ? config.maxInflightRequestBytes
+                : InflightBudget.defaultLimit());
+    Gauge.builder("tensorgate.inflight.request", budget, InflightBudget::reserved)
+        .description(
+            "Bytes that inference requests in flight hold once decoded (limit: "
+                + budget.limit()
+                + ", --max-inflight-request-bytes)")
+        .baseUnit("bytes")
+        .register(meterRegistry());
+    return budget;
+  }
+
   /** The bound gRPC port (useful with port 0), or -1 when gRPC is off. */
   public int port() {
     return grpc.getPort();
@@ -293,6 +338,14 @@ public final class TensorgateServer implements AutoCloseable {
   /** The bound HTTP port (useful with port 0), or -1 when HTTP is off. */
   public int httpPort() {
     return http == null ? -1 : http.port();
+  }
+
+  /**
+   * The gRPC calls open right now; a cancelled call leaves the count once the server has seen the
+   * cancellation.
+   */
+  public OpenCalls openCalls() {
+    return openCalls;
   }
 
   /** The bound metrics port (useful with port 0), or -1 when metrics are off. */
@@ -332,13 +385,13 @@ public final class TensorgateServer implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    hardening.close();
     routing.close();
     manager.close();
     shm.cuda().closeAll();
     backends.gpuMonitor().ifPresent(GpuMonitor::close);
     observability.close();
     blockingExecutor.shutdownNow();
-    eventLoops.forEach(g -> g.shutdownGracefully(0, 1, TimeUnit.SECONDS));
     log.info("server stopped");
   }
 
@@ -376,11 +429,14 @@ public final class TensorgateServer implements AutoCloseable {
     private Duration executionTimeout = Duration.ofSeconds(300);
     private Path shmRoot = Path.of("/dev/shm");
     private int maxMessageBytes = 64 << 20;
+    private long maxInflightRequestBytes;
     private LogControl logControl;
     private BackendRegistry backends;
     private ObservabilityOptions observability = new ObservabilityOptions();
     private RoutingOptions routing = new RoutingOptions();
     private SecurityOptions security = new SecurityOptions();
+    private HttpOptions http;
+    private boolean allowGrpc = true;
     private GrpcTransportOptions transport = new GrpcTransportOptions();
     private RepositorySettings repositorySettings = RepositorySettings.DEFAULTS;
     private String serverId = "triton";
@@ -388,10 +444,22 @@ public final class TensorgateServer implements AutoCloseable {
     private boolean strictReadiness = true;
     private boolean allowClientSharedMemory = true;
 
-    private HttpOptions http;
-    private boolean allowGrpc = true;
-
     private Builder() {}
+
+    /** Triton's {@code --allow-grpc}: false serves HTTP only (given {@link #http}). */
+    public Builder allowGrpc(boolean v) {
+      this.allowGrpc = v;
+      return this;
+    }
+
+    /**
+     * The HTTP/REST endpoint; without this call a server built in code serves gRPC only (the
+     * command line turns HTTP on by default, as Triton).
+     */
+    public Builder http(HttpOptions v) {
+      this.http = Objects.requireNonNull(v, "http");
+      return this;
+    }
 
     /** Keepalive, connection age, handler threads, port reuse, compression; see the class. */
     public Builder transport(GrpcTransportOptions v) {
@@ -433,21 +501,6 @@ public final class TensorgateServer implements AutoCloseable {
     /** Triton's {@code --allow-client-shm}: whether clients may register shared memory. */
     public Builder allowClientSharedMemory(boolean v) {
       this.allowClientSharedMemory = v;
-      return this;
-    }
-
-    /** Triton's {@code --allow-grpc}: false serves HTTP only (given {@link #http}). */
-    public Builder allowGrpc(boolean v) {
-      this.allowGrpc = v;
-      return this;
-    }
-
-    /**
-     * The HTTP/REST endpoint; without this call a server built in code serves gRPC only (the
-     * command line turns HTTP on by default, as Triton).
-     */
-    public Builder http(HttpOptions v) {
-      this.http = Objects.requireNonNull(v, "http");
       return this;
     }
 
@@ -527,6 +580,18 @@ public final class TensorgateServer implements AutoCloseable {
 
     public Builder maxMessageBytes(int v) {
       this.maxMessageBytes = v;
+      return this;
+    }
+
+    /**
+     * The most bytes inference requests in flight may hold once decoded, together (one request
+     * included); 0 (the default) means {@link InflightBudget#defaultLimit()}.
+     */
+    public Builder maxInflightRequestBytes(long v) {
+      if (v < 0) {
+        throw new IllegalArgumentException("--max-inflight-request-bytes must be >= 0, got " + v);
+      }
+      this.maxInflightRequestBytes = v;
       return this;
     }
 

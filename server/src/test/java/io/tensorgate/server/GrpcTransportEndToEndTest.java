@@ -147,7 +147,7 @@ class GrpcTransportEndToEndTest {
 
   private static long handlerThreads() {
     return Thread.getAllStackTraces().keySet().stream()
-        .filter(t -> t.isAlive() && t.getName().startsWith("grpc-handler"))
+        .filter(t -> t.isAlive() && t.getName().startsWith("tensorgate-grpc-worker"))
         .count();
   }
 

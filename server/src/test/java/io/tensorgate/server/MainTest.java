@@ -3,6 +3,7 @@ package io.tensorgate.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tensorgate.server.cli.TritonCommandLine;
+import io.tensorgate.server.logging.LogControl;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.List;
@@ -199,5 +200,45 @@ class MainTest {
             TritonCommandLine.normalize(
                 cli, new String[] {"--trace-level", "TIMESTAMPS", "--trace-rate=100"}))
         .containsExactly("--trace-config=level=TIMESTAMPS", "--trace-config=rate=100");
+  }
+
+  @Test
+  void shouldParseTritonsLogFlags() {
+    CommandLine cli = Main.commandLine();
+    cli.parseArgs(
+        "--log-file",
+        "/var/log/tensorgate.log",
+        "--log-info",
+        "false",
+        "--log-warning",
+        "OFF",
+        "--log-error",
+        "1",
+        "--log-verbose",
+        "true",
+        "--log-format",
+        "ISO8601");
+    assertThat(((Main) cli.getCommand()).logging.settings())
+        .isEqualTo(
+            new LogControl.Settings("/var/log/tensorgate.log", false, false, true, 1, "ISO8601"));
+  }
+
+  @Test
+  void shouldDefaultToTritonsLogSettings() {
+    CommandLine cli = Main.commandLine();
+    cli.parseArgs();
+    assertThat(((Main) cli.getCommand()).logging.settings())
+        .isEqualTo(new LogControl.Settings("", true, true, true, 0, "default"));
+  }
+
+  @Test
+  void shouldRefuseUnknownLogFormatAndBadBool() {
+    StringWriter err = new StringWriter();
+    CommandLine cli = Main.commandLine();
+    cli.setErr(new PrintWriter(err));
+    assertThat(cli.execute("--log-format", "iso8601", "--grpc-port", "0")).isNotZero();
+    assertThat(err.toString()).contains("invalid argument for --log-format");
+    assertThat(cli.execute("--log-info", "maybe", "--grpc-port", "0")).isNotZero();
+    assertThat(err.toString()).contains("invalid value for bool option: maybe");
   }
 }

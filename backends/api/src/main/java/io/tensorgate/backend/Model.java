@@ -19,10 +19,10 @@ public interface Model extends AutoCloseable {
   ModelInstance newInstance(InstancePlacement placement) throws BackendException;
 
   /**
-   * Checks one request's inputs for what only this backend knows (for example, that ONNX Runtime's
-   * Java API takes BYTES elements only as UTF-8 strings), before the request is queued, so that one
-   * bad request never fails a whole batch. Called on request threads, concurrently; the default
-   * accepts everything.
+   * Checks one request's inputs for what only this backend knows (for example, that BYTES elements
+   * must be UTF-8 text where ONNX Runtime's string tensors go through Java strings), before the
+   * request is queued, so that one bad request never fails a whole batch. Called on request
+   * threads, concurrently; the default accepts everything.
    *
    * @param inputs the request's validated inputs, shaped as the request sent them
    * @throws InferenceException INVALID_ARGUMENT with a message for the client

@@ -56,14 +56,25 @@ public final class Shapes {
     return out;
   }
 
-  /** Formats a shape as Triton does in messages: {@code [-1,16]}. */
+  /** The most dimensions {@link #toString} writes out; the rest are counted. */
+  public static final int MAX_FORMATTED_DIMS = 16;
+
+  /**
+   * Formats a shape as Triton does in messages: {@code [-1,16]}. A shape of more than {@value
+   * #MAX_FORMATTED_DIMS} dimensions (only a client's can be) shows its first ones and the count, so
+   * that a message echoing it stays short: {@code [1,1,...,1,... (1000000 dims)]}.
+   */
   public static String toString(long[] shape) {
-    StringBuilder sb = new StringBuilder(2 + shape.length * 3).append('[');
-    for (int i = 0; i < shape.length; i++) {
+    int shown = Math.min(shape.length, MAX_FORMATTED_DIMS);
+    StringBuilder sb = new StringBuilder(24 + shown * 3).append('[');
+    for (int i = 0; i < shown; i++) {
       if (i > 0) {
         sb.append(',');
       }
       sb.append(shape[i]);
+    }
+    if (shown < shape.length) {
+      sb.append(",... (").append(shape.length).append(" dims)");
     }
     return sb.append(']').toString();
   }

@@ -16,7 +16,6 @@ final class UnsupportedTritonFlags {
   private static final String TRACE_FILE =
       "trace files are not written; traces go to OpenTelemetry (--trace-config"
           + " mode=opentelemetry --trace-config opentelemetry,url=<collector>)";
-  private static final String LOGGING = "this logging flag comes with issue 11";
 
   private static final Map<String, String> REASONS =
       Map.ofEntries(
@@ -49,12 +48,7 @@ final class UnsupportedTritonFlags {
               "backends are built in (onnxruntime, tensorrt); none are loaded from a folder"),
           Map.entry("--repoagent-directory", "there are no repository agents"),
           Map.entry("--trace-file", TRACE_FILE),
-          Map.entry("--trace-log-frequency", TRACE_FILE),
-          Map.entry("--log-info", LOGGING),
-          Map.entry("--log-warning", LOGGING),
-          Map.entry("--log-error", LOGGING),
-          Map.entry("--log-format", LOGGING),
-          Map.entry("--log-file", LOGGING));
+          Map.entry("--trace-log-frequency", TRACE_FILE));
 
   private UnsupportedTritonFlags() {}
 

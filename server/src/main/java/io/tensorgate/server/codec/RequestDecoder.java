@@ -40,7 +40,8 @@ public final class RequestDecoder {
     RequestParameters params = RequestParameters.parse(req.getParametersMap());
     List<String> outputs = new ArrayList<>(0);
     OutputOptions[] options = requestedOutputs(req, io, outputs);
-    String prefix = "[request id: " + (req.getId().isEmpty() ? "<id_unknown>" : req.getId()) + "] ";
+    String prefix =
+        "[request id: " + (req.getId().isEmpty() ? "<id_unknown>" : Echo.text(req.getId())) + "] ";
 
     int count = req.getInputsCount();
     if (count > io.inputCount() || count < io.requiredInputCount()) {
@@ -54,7 +55,11 @@ public final class RequestDecoder {
       int idx = io.inputIndex(in.getName());
       if (idx < 0) {
         throw invalid(
-            "unexpected inference input '" + in.getName() + "' for model '" + model + "'");
+            "unexpected inference input '"
+                + Echo.text(in.getName())
+                + "' for model '"
+                + model
+                + "'");
       }
       if (byIndex[idx] != null) {
         throw invalid(prefix + "input '" + in.getName() + "' already exists in request");
@@ -147,7 +152,7 @@ public final class RequestDecoder {
       if (idx < 0) {
         throw invalid(
             "unexpected inference output '"
-                + out.getName()
+                + Echo.text(out.getName())
                 + "' for model '"
                 + io.modelName()
                 + "'");
@@ -356,7 +361,7 @@ public final class RequestDecoder {
       ModelInferRequest req, ModelIo io, String prefix) {
     List<String> got = new ArrayList<>();
     for (InferInputTensor in : req.getInputsList()) {
-      got.add("'" + in.getName() + "'");
+      got.add("'" + Echo.text(in.getName()) + "'");
     }
     List<String> missing = new ArrayList<>();
     for (int i = 0; i < io.inputCount(); i++) {
@@ -366,8 +371,8 @@ public final class RequestDecoder {
         missing.add("'" + n + "'");
       }
     }
-    String gotList = "[" + String.join(",", got) + "]";
-    String missingList = "[" + String.join(",", missing) + "]";
+    String gotList = Echo.list(got);
+    String missingList = Echo.list(missing);
     String expected =
         io.inputCount() == io.requiredInputCount()
             ? "expected " + io.inputCount() + " inputs"

@@ -11,6 +11,7 @@ import io.tensorgate.proto.inference.InferParameter;
 import io.tensorgate.proto.inference.ModelInferRequest;
 import io.tensorgate.proto.inference.ModelInferResponse;
 import io.tensorgate.server.codec.DecodedRequest;
+import io.tensorgate.server.codec.DecodedSize;
 import io.tensorgate.server.codec.RequestDecoder;
 import io.tensorgate.server.codec.ResponseEncoder;
 import io.tensorgate.server.observe.CompletedRequest;
@@ -40,6 +41,7 @@ final class InferHandler {
   private final VersionRouter router;
   private final RequestDecoder decoder;
   private final ResponseEncoder encoder;
+  private final InflightBudget budget;
   // An array, not a List: iterated on every request without an iterator allocation.
   private final RequestObserver[] observers;
 
@@ -47,10 +49,12 @@ final class InferHandler {
       VersionRouter router,
       RequestDecoder decoder,
       ResponseEncoder encoder,
+      InflightBudget budget,
       List<RequestObserver> observers) {
     this.router = Objects.requireNonNull(router, "router");
     this.decoder = Objects.requireNonNull(decoder, "decoder");
     this.encoder = Objects.requireNonNull(encoder, "encoder");
+    this.budget = Objects.requireNonNull(budget, "budget");
     this.observers = observers.toArray(new RequestObserver[0]);
   }
 
@@ -71,6 +75,13 @@ final class InferHandler {
     }
     LoadedVersion version = route.version();
     Call call = new Call(route, req, responder, arrival);
+    long size = DecodedSize.estimate(req);
+    InferenceError overBudget = budget.tryReserve(version.name(), size);
+    if (overBudget != null) {
+      call.onFailure(null, overBudget);
+      return;
+    }
+    call.reserved = size;
     try {
       call.decoded = decoder.decode(req, version.io());
       version.checkInputs(call.decoded.inputs());
@@ -131,6 +142,8 @@ final class InferHandler {
     private final long arrival;
     private final Context context;
     DecodedRequest decoded;
+    // Bytes held in the in-flight budget until the request is answered.
+    long reserved;
 
     Call(RouteDecision route, ModelInferRequest wire, Responder responder, long arrival) {
       this.route = route;
@@ -152,7 +165,12 @@ final class InferHandler {
       } catch (RuntimeException e) {
         log.error("encoding the response of model '{}' failed", route.version().name(), e);
         onFailure(
-            request, new InferenceError(ErrorCode.INTERNAL, "failed to encode the response: " + e));
+            request,
+            new InferenceError(
+                ErrorCode.INTERNAL,
+                "failed to encode the response of model '"
+                    + route.version().name()
+                    + "'; see the server log"));
         return;
       }
       responder.respond(response);
@@ -185,6 +203,7 @@ final class InferHandler {
           notifyObservers(request, error, outputs, end);
         }
       } finally {
+        budget.release(reserved);
         version.release();
       }
     }

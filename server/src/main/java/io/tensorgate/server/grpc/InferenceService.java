@@ -64,6 +64,8 @@ import java.util.Objects;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Tensorgate's {@code inference.GRPCInferenceService}: each RPC delegates to the class that owns
@@ -71,6 +73,8 @@ import java.util.concurrent.TimeUnit;
  * {@code blockingExecutor}.
  */
 public final class InferenceService extends GRPCInferenceServiceGrpc.GRPCInferenceServiceImplBase {
+  private static final Logger log = LoggerFactory.getLogger(InferenceService.class);
+
   /**
    * The extensions that work in this build whatever the host; {@code cuda_shared_memory} is added
    * when CUDA is available here (see {@link #extensions(boolean)}).
@@ -104,7 +108,10 @@ public final class InferenceService extends GRPCInferenceServiceGrpc.GRPCInferen
   private final TraceSettingRpc traceSettings;
   private final Executor blockingExecutor;
 
-  /** The service; {@code traceSettings} is shared with the tracer. */
+  /**
+   * The service; {@code traceSettings} is shared with the tracer, {@code budget} bounds what
+   * inference requests in flight hold.
+   */
   public InferenceService(
       ServerIdentity identity,
       ServerReadiness readiness,
@@ -114,12 +121,14 @@ public final class InferenceService extends GRPCInferenceServiceGrpc.GRPCInferen
       Executor blockingExecutor,
       VersionRouter router,
       List<RequestObserver> observers,
-      TraceSettingRpc traceSettings) {
+      TraceSettingRpc traceSettings,
+      InflightBudget budget) {
     this.identity = Objects.requireNonNull(identity, "identity");
     this.readiness = Objects.requireNonNull(readiness, "readiness");
     this.metadata = new MetadataRpc(manager.registry());
     this.infer =
-        new InferHandler(router, new RequestDecoder(shm), new ResponseEncoder(shm), observers);
+        new InferHandler(
+            router, new RequestDecoder(shm), new ResponseEncoder(shm), budget, observers);
     this.stream = new StreamInferHandler(infer);
     this.statistics = new StatisticsRpc(manager.registry());
     this.repository = new RepositoryRpc(manager);
@@ -341,7 +350,12 @@ public final class InferenceService extends GRPCInferenceServiceGrpc.GRPCInferen
                 } catch (InferenceException e) {
                   obs.onError(Statuses.toException(e));
                 } catch (RuntimeException e) {
-                  obs.onError(Status.INTERNAL.withDescription(e.toString()).asRuntimeException());
+                  // A server fault: the trace goes to the log, the client gets no class names.
+                  log.error("a repository, shared-memory or settings call failed", e);
+                  obs.onError(
+                      Status.INTERNAL
+                          .withDescription("internal error on the server; see its log")
+                          .asRuntimeException());
                 }
               }));
     } catch (RejectedExecutionException e) {

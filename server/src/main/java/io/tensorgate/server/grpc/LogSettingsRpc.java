@@ -5,11 +5,14 @@ import io.tensorgate.backend.InferenceException;
 import io.tensorgate.proto.inference.LogSettingsRequest;
 import io.tensorgate.proto.inference.LogSettingsResponse;
 import io.tensorgate.server.logging.LogControl;
-import java.io.IOException;
 import java.util.Map;
 import java.util.Objects;
 
-/** LogSettings: reads and updates Triton's six log settings. */
+/**
+ * LogSettings: reads Triton's six log settings and updates all but {@code log_file}, which only the
+ * {@code --log-file} flag sets (Triton refuses it the same way since 2024: a client must not choose
+ * a file the server writes). A request that names {@code log_file} changes nothing.
+ */
 final class LogSettingsRpc {
   private final LogControl control;
 
@@ -18,8 +21,11 @@ final class LogSettingsRpc {
   }
 
   LogSettingsResponse update(LogSettingsRequest req) throws InferenceException {
+    if (req.containsSettings("log_file")) {
+      throw new InferenceException(
+          ErrorCode.UNIMPLEMENTED, "log file location can not be updated through network protocol");
+    }
     LogControl.Settings s = control.settings();
-    String file = s.file();
     boolean info = s.info();
     boolean warning = s.warning();
     boolean error = s.error();
@@ -28,9 +34,6 @@ final class LogSettingsRpc {
     for (Map.Entry<String, LogSettingsRequest.SettingValue> e : req.getSettingsMap().entrySet()) {
       LogSettingsRequest.SettingValue v = e.getValue();
       switch (e.getKey()) {
-        case "log_file":
-          file = string(e.getKey(), v);
-          break;
         case "log_info":
           info = bool(e.getKey(), v);
           break;
@@ -42,12 +45,15 @@ final class LogSettingsRpc {
           break;
         case "log_verbose_level":
           if (!v.hasUint32Param()) {
-            throw invalid("expect uint32_param for '" + e.getKey() + "'");
+            throw invalid("expect int32 for '" + e.getKey() + "'");
           }
           verbose = v.getUint32Param();
           break;
         case "log_format":
           format = string(e.getKey(), v);
+          if (!format.equals("default") && !format.equals("ISO8601") && !format.equals("json")) {
+            throw invalid("invalid argument for log_format, got: " + format);
+          }
           break;
         default:
           throw invalid("Unrecognized log setting '" + e.getKey() + "'");
@@ -55,8 +61,8 @@ final class LogSettingsRpc {
     }
     if (!req.getSettingsMap().isEmpty()) {
       try {
-        control.update(new LogControl.Settings(file, info, warning, error, verbose, format));
-      } catch (IllegalArgumentException | IOException ex) {
+        control.update(new LogControl.Settings(s.file(), info, warning, error, verbose, format));
+      } catch (IllegalArgumentException ex) {
         throw invalid(ex.getMessage());
       }
     }
@@ -87,7 +93,7 @@ final class LogSettingsRpc {
   private static String string(String key, LogSettingsRequest.SettingValue v)
       throws InferenceException {
     if (!v.hasStringParam()) {
-      throw invalid("expect string_param for '" + key + "'");
+      throw invalid("expect string for '" + key + "'");
     }
     return v.getStringParam();
   }
@@ -95,7 +101,7 @@ final class LogSettingsRpc {
   private static boolean bool(String key, LogSettingsRequest.SettingValue v)
       throws InferenceException {
     if (!v.hasBoolParam()) {
-      throw invalid("expect bool_param for '" + key + "'");
+      throw invalid("expect boolean for '" + key + "'");
     }
     return v.getBoolParam();
   }

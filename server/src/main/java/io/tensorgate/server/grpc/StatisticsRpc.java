@@ -10,16 +10,17 @@ import io.tensorgate.proto.inference.ModelStatisticsResponse;
 import io.tensorgate.proto.inference.StatisticDuration;
 import io.tensorgate.server.repository.LoadedVersion;
 import io.tensorgate.server.repository.ModelRegistry;
-import io.tensorgate.server.stats.Duration;
-import io.tensorgate.server.stats.ModelStats;
+import io.tensorgate.server.stats.StatsSnapshot;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
 
-/** ModelStatistics, read from the same counters the metrics export. */
+/**
+ * ModelStatistics, read from the same counters the metrics export, counted since the version was
+ * loaded (see {@link LoadedVersion#statistics}).
+ */
 final class StatisticsRpc {
   private final ModelRegistry registry;
 
@@ -57,7 +58,7 @@ final class StatisticsRpc {
   }
 
   private static ModelStatistics toProto(LoadedVersion v) {
-    ModelStats s = v.stats();
+    StatsSnapshot s = v.statistics();
     ModelStatistics.Builder b =
         ModelStatistics.newBuilder()
             .setName(v.name())
@@ -75,19 +76,19 @@ final class StatisticsRpc {
                     .setComputeOutput(duration(s.computeOutput()))
                     .setCacheHit(StatisticDuration.getDefaultInstance())
                     .setCacheMiss(StatisticDuration.getDefaultInstance()));
-    Map<Integer, ModelStats.BatchDurations> batches = new TreeMap<>(s.batches());
-    batches.forEach(
-        (size, d) ->
-            b.addBatchStats(
-                InferBatchStatistics.newBuilder()
-                    .setBatchSize(size)
-                    .setComputeInput(duration(d.computeInput()))
-                    .setComputeInfer(duration(d.computeInfer()))
-                    .setComputeOutput(duration(d.computeOutput()))));
+    new TreeMap<>(s.batches())
+        .forEach(
+            (size, d) ->
+                b.addBatchStats(
+                    InferBatchStatistics.newBuilder()
+                        .setBatchSize(size)
+                        .setComputeInput(duration(d.computeInput()))
+                        .setComputeInfer(duration(d.computeInfer()))
+                        .setComputeOutput(duration(d.computeOutput()))));
     return b.build();
   }
 
-  private static StatisticDuration duration(Duration d) {
+  private static StatisticDuration duration(StatsSnapshot.Count d) {
     return StatisticDuration.newBuilder().setCount(d.count()).setNs(d.nanos()).build();
   }
 }

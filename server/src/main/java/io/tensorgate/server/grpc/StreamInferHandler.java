@@ -11,10 +11,11 @@ import java.util.Objects;
 
 /**
  * ModelStreamInfer: every request on the stream gets exactly one response message, in completion
- * order. Errors go into {@code error_message}; a client that sent the header {@code
- * triton_grpc_error: true} instead gets the first error as the stream's status, which ends the
- * stream (Triton's behaviour). The server completes the stream after the client half-closed and
- * every request was answered.
+ * order. Errors go into {@code error_message}, with the request's id in {@code infer_response.id}
+ * as Triton sends it (the only way a client can tell which request failed); a client that sent the
+ * header {@code triton_grpc_error: true} instead gets the first error as the stream's status, which
+ * ends the stream (Triton's behaviour). The server completes the stream after the client
+ * half-closed and every request was answered.
  */
 final class StreamInferHandler {
   private final InferHandler infer;
@@ -51,7 +52,9 @@ final class StreamInferHandler {
         outstanding++;
       }
       // Outside the lock: validation errors answer synchronously, results from worker threads.
-      infer.infer(request, this, InferenceRequest.NO_DEADLINE);
+      String id = request.getId();
+      infer.infer(
+          request, id.isEmpty() ? this : new Identified(this, id), InferenceRequest.NO_DEADLINE);
     }
 
     @Override
@@ -61,6 +64,10 @@ final class StreamInferHandler {
 
     @Override
     public void fail(InferenceError error) {
+      fail(error, "");
+    }
+
+    void fail(InferenceError error, String id) {
       if (strictErrors) {
         synchronized (this) {
           if (closed) {
@@ -76,7 +83,13 @@ final class StreamInferHandler {
         }
         return;
       }
-      send(ModelStreamInferResponse.newBuilder().setErrorMessage(error.message()).build());
+      ModelStreamInferResponse.Builder m =
+          ModelStreamInferResponse.newBuilder()
+              .setErrorMessage(ErrorMessages.sanitize(error.message()));
+      if (!id.isEmpty()) {
+        m.getInferResponseBuilder().setId(id);
+      }
+      send(m.build());
     }
 
     private synchronized void send(ModelStreamInferResponse message) {
@@ -112,6 +125,32 @@ final class StreamInferHandler {
         closed = true;
         out.onCompleted();
       }
+    }
+  }
+
+  /** One request of a stream that has an id: its errors name it. */
+  private static final class Identified implements Responder {
+    private final Stream stream;
+    private final String id;
+
+    Identified(Stream stream, String id) {
+      this.stream = stream;
+      this.id = id;
+    }
+
+    @Override
+    public void respond(ModelInferResponse response) {
+      stream.respond(response);
+    }
+
+    @Override
+    public void fail(InferenceError error) {
+      stream.fail(error, id);
+    }
+
+    @Override
+    public boolean isCancelled() {
+      return stream.isCancelled();
     }
   }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import io.grpc.Status;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.tensorgate.server.grpc.ErrorMessages;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -58,14 +59,13 @@ final class HttpErrors {
     return status.getCode().name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ');
   }
 
-  /** The most characters of a message sent back; the rest is cut (no unbounded echoes). */
-  static final int MAX_MESSAGE_CHARS = 512;
-
-  /** {@code {"error": message}} in UTF-8, the message cut to {@value #MAX_MESSAGE_CHARS} chars. */
+  /**
+   * {@code {"error": message}} in UTF-8, the message passed through the same last check as every
+   * gRPC error message (no class names, no server paths, no control characters, at most {@value
+   * ErrorMessages#MAX_BYTES} bytes).
+   */
   static byte[] body(String message) {
-    if (message.length() > MAX_MESSAGE_CHARS) {
-      message = message.substring(0, MAX_MESSAGE_CHARS - 15) + "... (truncated)";
-    }
+    message = ErrorMessages.sanitize(message);
     ByteArrayOutputStream out = new ByteArrayOutputStream(message.length() + 16);
     try (JsonGenerator g = JSON.createGenerator(out)) {
       g.writeStartObject();

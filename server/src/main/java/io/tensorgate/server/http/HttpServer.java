@@ -3,6 +3,7 @@ package io.tensorgate.server.http;
 import io.grpc.ServerServiceDefinition;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
@@ -96,6 +97,8 @@ public final class HttpServer implements AutoCloseable {
    * @param calls an in-process channel to {@code services}
    * @param services the server's gRPC services (admin services are served as JSON)
    * @param ssl TLS for HTTP/1.1, or {@code null} for plaintext
+   * @param admission admits or refuses each new connection on the accepting channel (the
+   *     server-wide connection cap and rate), or {@code null} for none
    * @throws IOException when the port cannot be bound
    */
   public static HttpServer start(
@@ -103,7 +106,8 @@ public final class HttpServer implements AutoCloseable {
       String grpcAddress,
       io.grpc.Channel calls,
       List<ServerServiceDefinition> services,
-      SslContext ssl)
+      SslContext ssl,
+      ChannelHandler admission)
       throws IOException {
     Objects.requireNonNull(options, "options");
     String address = options.bindAddress(grpcAddress);
@@ -140,6 +144,9 @@ public final class HttpServer implements AutoCloseable {
                 });
     if (options.reusePort) {
       b.option(EpollChannelOption.SO_REUSEPORT, true);
+    }
+    if (admission != null) {
+      b.handler(admission);
     }
     InetSocketAddress bind = new InetSocketAddress(InetAddress.getByName(address), options.port());
     Channel listener;

@@ -6,20 +6,36 @@ import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.encoder.JsonEncoder;
 import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
 import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.classic.turbo.TurboFilter;
 import ch.qos.logback.core.ConsoleAppender;
-import ch.qos.logback.core.FileAppender;
 import ch.qos.logback.core.OutputStreamAppender;
 import ch.qos.logback.core.encoder.Encoder;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.channels.Channels;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.EnumSet;
+import java.util.Objects;
+import java.util.Set;
+import java.util.function.Predicate;
 import org.slf4j.LoggerFactory;
 import org.slf4j.bridge.SLF4JBridgeHandler;
 
 /**
  * The server's log settings, in Triton's vocabulary (log_file, log_info, log_warning, log_error,
- * log_verbose_level, log_format), applied to logback at run time. One line per event; formats
- * {@code default}, {@code ISO8601} and {@code json}.
+ * log_verbose_level, log_format), applied to logback. One line per event; formats {@code default},
+ * {@code ISO8601} and {@code json}.
+ *
+ * <p>The destination (the console, or the {@code --log-file} given at start) is opened once and
+ * never changes: {@link #update} changes levels and format only. Every event is redacted before it
+ * is written (credential headers, and the tokens {@link #redactSecrets} recognises), and the known
+ * client-fault events of gRPC and Netty become {@link ClientFaults} records instead of stack
+ * traces.
  *
  * <p>Thread-safe: changes are serialized and applied atomically from the caller's point of view.
  */
@@ -28,60 +44,96 @@ public final class LogControl {
   public record Settings(
       String file, boolean info, boolean warning, boolean error, int verboseLevel, String format) {}
 
+  static final Set<String> FORMATS = Set.of("default", "ISO8601", "json");
   private static final String APPENDER = "tensorgate";
 
-  private Settings settings = new Settings("", true, true, true, 0, "default");
+  private final ClientFaults clientFaults = new ClientFaults();
+  private final RedactingEncoder encoder;
+  // Guarded by this.
+  private Settings settings;
 
-  /** Routes java.util.logging (gRPC, Netty) through SLF4J and applies the defaults. */
+  /** Console logging at the given verbose level. */
   public LogControl(int verboseLevel) {
+    this(new Settings("", true, true, true, verboseLevel, "default"));
+  }
+
+  /**
+   * Routes java.util.logging (gRPC, Netty) through SLF4J and logs to the settings' file, or the
+   * console when it is empty. A file that does not exist is created readable by its owner only.
+   *
+   * @throws IllegalArgumentException for an unknown format or a file that cannot be opened
+   */
+  public LogControl(Settings initial) {
+    checkFormat(initial.format());
     if (!SLF4JBridgeHandler.isInstalled()) {
       SLF4JBridgeHandler.removeHandlersForRootLogger();
       SLF4JBridgeHandler.install();
     }
-    try {
-      update(new Settings("", true, true, true, verboseLevel, "default"));
-    } catch (IOException e) {
-      throw new IllegalStateException("console logging could not be configured", e);
-    }
+    LoggerContext ctx = (LoggerContext) LoggerFactory.getILoggerFactory();
+    encoder = new RedactingEncoder(format(ctx, initial.format()));
+    encoder.setContext(ctx);
+    encoder.start();
+    OutputStreamAppender<ILoggingEvent> appender = appender(ctx, initial.file(), encoder);
+    Logger root = ctx.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+    root.detachAndStopAllAppenders();
+    root.addAppender(appender);
+    ctx.getTurboFilterList().removeIf(f -> LibraryClientFaults.NAME.equals(f.getName()));
+    TurboFilter faults = new LibraryClientFaults(clientFaults);
+    faults.setContext(ctx);
+    faults.start();
+    ctx.addTurboFilter(faults);
+    apply(ctx, initial);
+    settings = initial;
   }
 
   public synchronized Settings settings() {
     return settings;
   }
 
+  /** The client faults this log turns into counted one-liners; see {@link ClientFaults}. */
+  public ClientFaults clientFaults() {
+    return clientFaults;
+  }
+
+  /** Also redacts every word {@code secret} accepts (the server's tokens). */
+  public void redactSecrets(Predicate<String> secret) {
+    encoder.redactor(Redactor.withSecrets(secret));
+  }
+
   /**
-   * Applies new settings.
+   * Applies new levels and format.
    *
-   * @throws IOException when the log file cannot be opened; the old settings stay in force
-   * @throws IllegalArgumentException for an unknown format
+   * @throws IllegalArgumentException for an unknown format, or a file other than the one in use:
+   *     the log destination is fixed at start
    */
-  public synchronized void update(Settings next) throws IOException {
-    if (!next.format().equals("default")
-        && !next.format().equals("ISO8601")
-        && !next.format().equals("json")) {
-      throw new IllegalArgumentException(
-          "invalid log_format '" + next.format() + "'; expected default, ISO8601 or json");
-    }
-    if (!next.file().isEmpty()) {
-      Path p = Path.of(next.file()).toAbsolutePath();
-      Path dir = p.getParent();
-      if (dir == null || !Files.isDirectory(dir) || (Files.exists(p) && !Files.isWritable(p))) {
-        throw new IOException("cannot write log file '" + next.file() + "'");
-      }
+  public synchronized void update(Settings next) {
+    checkFormat(next.format());
+    if (!next.file().equals(settings.file())) {
+      throw new IllegalArgumentException("the log file is fixed at start (--log-file)");
     }
     LoggerContext ctx = (LoggerContext) LoggerFactory.getILoggerFactory();
+    if (!next.format().equals(settings.format())) {
+      encoder.format(format(ctx, next.format()));
+    }
+    apply(ctx, next);
+    settings = next;
+  }
+
+  private static void checkFormat(String format) {
+    if (!FORMATS.contains(format)) {
+      throw new IllegalArgumentException(
+          "invalid log_format '" + format + "'; expected default, ISO8601 or json");
+    }
+  }
+
+  private static void apply(LoggerContext ctx, Settings s) {
     Logger root = ctx.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
-    OutputStreamAppender<ILoggingEvent> appender = appender(ctx, next);
-    root.detachAndStopAllAppenders();
-    root.addAppender(appender);
-    root.setLevel(rootLevel(next));
-    ctx.getLogger("io.tensorgate")
-        .setLevel(next.verboseLevel() > 0 ? Level.DEBUG : rootLevel(next));
+    root.setLevel(rootLevel(s));
+    ctx.getLogger("io.tensorgate").setLevel(s.verboseLevel() > 0 ? Level.DEBUG : rootLevel(s));
     // gRPC and Netty are chatty at DEBUG; they only follow verbose level 2 and above.
-    Level libraries = next.verboseLevel() > 1 ? Level.DEBUG : Level.INFO;
+    Level libraries = s.verboseLevel() > 1 ? Level.DEBUG : Level.INFO;
     ctx.getLogger("io.grpc").setLevel(libraries);
     ctx.getLogger("io.netty").setLevel(libraries);
-    settings = next;
   }
 
   private static Level rootLevel(Settings s) {
@@ -97,36 +149,55 @@ public final class LogControl {
     return Level.OFF;
   }
 
-  private static OutputStreamAppender<ILoggingEvent> appender(LoggerContext ctx, Settings s) {
-    Encoder<ILoggingEvent> encoder;
-    if (s.format().equals("json")) {
+  private static Encoder<ILoggingEvent> format(LoggerContext ctx, String format) {
+    if (format.equals("json")) {
       JsonEncoder json = new JsonEncoder();
       json.setContext(ctx);
       json.start();
-      encoder = json;
-    } else {
-      PatternLayoutEncoder p = new PatternLayoutEncoder();
-      p.setContext(ctx);
-      p.setPattern(
-          s.format().equals("ISO8601")
-              ? "%d{yyyy-MM-dd'T'HH:mm:ss.SSSXXX} %-5level [%thread] %logger{36} - %msg%n"
-              : "%d{MMdd HH:mm:ss.SSS} %-5level [%thread] %logger{36} - %msg%n");
-      p.start();
-      encoder = p;
+      return json;
     }
+    PatternLayoutEncoder p = new PatternLayoutEncoder();
+    p.setContext(ctx);
+    p.setPattern(
+        format.equals("ISO8601")
+            ? "%d{yyyy-MM-dd'T'HH:mm:ss.SSSXXX} %-5level [%thread] %logger{36} - %msg%n"
+            : "%d{MMdd HH:mm:ss.SSS} %-5level [%thread] %logger{36} - %msg%n");
+    p.start();
+    return p;
+  }
+
+  private static OutputStreamAppender<ILoggingEvent> appender(
+      LoggerContext ctx, String file, Encoder<ILoggingEvent> encoder) {
     OutputStreamAppender<ILoggingEvent> a;
-    if (s.file().isEmpty()) {
+    if (file.isEmpty()) {
       a = new ConsoleAppender<>();
     } else {
-      FileAppender<ILoggingEvent> f = new FileAppender<>();
-      f.setFile(s.file());
-      f.setAppend(true);
-      a = f;
+      a = new OutputStreamAppender<>();
+      a.setOutputStream(open(Path.of(file)));
     }
     a.setName(APPENDER);
     a.setContext(ctx);
     a.setEncoder(encoder);
     a.start();
     return a;
+  }
+
+  /** Opens the log file for appending; a new one is created with mode 600. */
+  private static OutputStream open(Path file) {
+    Objects.requireNonNull(file, "file");
+    Set<StandardOpenOption> options =
+        EnumSet.of(StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.WRITE);
+    FileAttribute<?>[] attributes =
+        FileSystems.getDefault().supportedFileAttributeViews().contains("posix")
+            ? new FileAttribute<?>[] {
+              PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"))
+            }
+            : new FileAttribute<?>[0];
+    try {
+      return Channels.newOutputStream(Files.newByteChannel(file, options, attributes));
+    } catch (IOException | UnsupportedOperationException e) {
+      throw new IllegalArgumentException(
+          "cannot write log file '" + file + "': " + e.getMessage(), e);
+    }
   }
 }

@@ -16,7 +16,9 @@ import io.tensorgate.server.observe.RequestObserver;
 import io.tensorgate.server.repository.LoadedVersion;
 import io.tensorgate.server.repository.ModelRegistry;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 
 /**
@@ -25,12 +27,14 @@ import java.util.Objects;
  * features bind to it through {@link #bind(MeterBinder)}.
  *
  * <p>Register it as a {@link ModelRegistry.VersionListener} before models load: it creates each
- * version's meters when the version enters service and removes them when it leaves.
+ * version's meters when the version enters service, hands them on when a reload replaces it, and
+ * removes them when it leaves.
  */
 public final class Metrics implements ModelRegistry.VersionListener, AutoCloseable {
   private final PrometheusMeterRegistry registry =
       new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-  private final TritonCollector triton;
+  private final TritonVersions triton = new TritonVersions();
+  private final TritonCounters tritonCounters;
   private final RequestMetrics requests;
   private final JvmGcMetrics gc = new JvmGcMetrics();
   private MetricsHttpServer http;
@@ -49,9 +53,9 @@ public final class Metrics implements ModelRegistry.VersionListener, AutoCloseab
                 id ->
                     id.getName().equals("process.cpu.time")
                         || id.getName().equals("system.cpu.count")));
-    this.triton = new TritonCollector(counterLatencies);
+    this.tritonCounters = new TritonCounters(triton, counterLatencies);
     this.requests = new RequestMetrics(registry);
-    registry.getPrometheusRegistry().register(triton);
+    registry.getPrometheusRegistry().register(new TritonCollector(triton));
     new JvmMemoryMetrics().bindTo(registry);
     gc.bindTo(registry);
     new JvmThreadMetrics().bindTo(registry);
@@ -91,9 +95,25 @@ public final class Metrics implements ModelRegistry.VersionListener, AutoCloseab
     requests.unbind(version);
   }
 
+  /**
+   * A reloaded version takes over its predecessor's series, which count on from the statistics the
+   * two share (as Triton's counters do across a reload): Prometheus sees no reset.
+   */
+  @Override
+  public void onReplaced(LoadedVersion retired, LoadedVersion serving) {
+    triton.bind(serving);
+    requests.rebind(retired, serving);
+  }
+
   /** The exposition a scrape returns, in the Prometheus text format 0.0.4. */
   public String scrape() {
-    return registry.scrape();
+    return registry.scrape() + tritonCounters.text();
+  }
+
+  /** Writes what {@link #scrape()} returns. */
+  private void scrape(OutputStream out) throws IOException {
+    registry.scrape(out);
+    out.write(tritonCounters.text().getBytes(StandardCharsets.UTF_8));
   }
 
   /**
@@ -107,7 +127,7 @@ public final class Metrics implements ModelRegistry.VersionListener, AutoCloseab
     if (http != null) {
       throw new IllegalStateException("metrics are already served on port " + http.port());
     }
-    http = new MetricsHttpServer(registry, address);
+    http = new MetricsHttpServer(this::scrape, address);
     return http.port();
   }
 

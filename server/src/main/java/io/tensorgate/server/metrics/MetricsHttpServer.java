@@ -2,7 +2,6 @@ package io.tensorgate.server.metrics;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -21,13 +20,18 @@ final class MetricsHttpServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(MetricsHttpServer.class);
   static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 
-  private final PrometheusMeterRegistry registry;
+  /** Writes one scrape's exposition. */
+  @FunctionalInterface
+  interface Exposition {
+    void writeTo(OutputStream out) throws IOException;
+  }
+
+  private final Exposition exposition;
   private final HttpServer server;
   private final ExecutorService executor;
 
-  MetricsHttpServer(PrometheusMeterRegistry registry, InetSocketAddress address)
-      throws IOException {
-    this.registry = Objects.requireNonNull(registry, "registry");
+  MetricsHttpServer(Exposition exposition, InetSocketAddress address) throws IOException {
+    this.exposition = Objects.requireNonNull(exposition, "exposition");
     this.server = HttpServer.create(address, 0);
     this.executor =
         Executors.newSingleThreadExecutor(
@@ -56,7 +60,7 @@ final class MetricsHttpServer implements AutoCloseable {
       }
       ByteArrayOutputStream body = new ByteArrayOutputStream(64 << 10);
       try {
-        registry.scrape(body);
+        exposition.writeTo(body);
       } catch (IOException | RuntimeException e) {
         log.warn("metrics scrape failed", e);
         exchange.sendResponseHeaders(500, -1);

@@ -11,6 +11,7 @@ import io.tensorgate.backend.Tensor;
 import io.tensorgate.server.observe.CompletedRequest;
 import io.tensorgate.server.observe.RequestObserver;
 import io.tensorgate.server.repository.LoadedVersion;
+import io.tensorgate.server.stats.ModelStats;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -21,7 +22,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * Real Prometheus histograms per (model, version): request, queue and compute-infer time, request
  * and response bytes, and requests per routing decision. Meters are created once when a version
- * enters service and removed when it leaves; {@link #onComplete} only looks them up and records.
+ * enters service, kept by a reloaded successor (which shares its statistics), and removed when it
+ * leaves; {@link #onComplete} only looks them up and records.
  *
  * <p>Thread-safe. {@link #bind}/{@link #unbind} run on the registry's listener thread; {@link
  * #onComplete} on whichever thread answered a request.
@@ -51,27 +53,38 @@ final class RequestMetrics implements RequestObserver {
   };
 
   private final MeterRegistry registry;
-  private final Map<LoadedVersion, VersionMeters> meters = new ConcurrentHashMap<>();
+  // Keyed by the statistics a version shares with its reloaded successors: requests still
+  // finishing on a replaced version record into the same meters.
+  private final Map<ModelStats, VersionMeters> meters = new ConcurrentHashMap<>();
 
   RequestMetrics(MeterRegistry registry) {
     this.registry = Objects.requireNonNull(registry, "registry");
   }
 
   void bind(LoadedVersion v) {
-    meters.put(
-        v, new VersionMeters(registry, Tags.of("model", v.name(), "version", v.versionString())));
+    meters.computeIfAbsent(
+        v.stats(),
+        s -> new VersionMeters(registry, Tags.of("model", v.name(), "version", v.versionString())));
   }
 
   void unbind(LoadedVersion v) {
-    VersionMeters m = meters.remove(v);
+    VersionMeters m = meters.remove(v.stats());
     if (m != null) {
       m.remove(registry);
     }
   }
 
+  /** A reload replaced {@code retired}; its meters go on unless the two keep separate counts. */
+  void rebind(LoadedVersion retired, LoadedVersion serving) {
+    if (retired.stats() != serving.stats()) {
+      unbind(retired);
+      bind(serving);
+    }
+  }
+
   @Override
   public void onComplete(CompletedRequest r) {
-    VersionMeters m = meters.get(r.version());
+    VersionMeters m = meters.get(r.version().stats());
     if (m != null) {
       m.record(r);
     }
@@ -122,6 +135,9 @@ final class RequestMetrics implements RequestObserver {
               "tensorgate.inference.response.size",
               "Output tensor bytes of each successful response",
               tags);
+      // At zero from the start: the reasons any version can be answered for, routed or not.
+      route("default");
+      route("pinned");
     }
 
     private static Timer timer(MeterRegistry r, String name, String help, Tags tags) {

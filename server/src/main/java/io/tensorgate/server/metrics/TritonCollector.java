@@ -8,31 +8,20 @@ import io.prometheus.metrics.model.snapshots.HistogramSnapshot;
 import io.prometheus.metrics.model.snapshots.HistogramSnapshot.HistogramDataPointSnapshot;
 import io.prometheus.metrics.model.snapshots.Labels;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
-import io.prometheus.metrics.model.snapshots.UnknownSnapshot;
-import io.prometheus.metrics.model.snapshots.UnknownSnapshot.UnknownDataPointSnapshot;
 import io.tensorgate.server.repository.LoadedVersion;
-import io.tensorgate.server.stats.Duration;
 import io.tensorgate.server.stats.ModelStats;
-import io.tensorgate.server.stats.ModelStats.FailureReason;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.Objects;
 import java.util.function.ToDoubleFunction;
 
 /**
- * Triton's per-model metric families, read from each version's {@link ModelStats} at scrape time,
- * so /metrics and the ModelStatistics RPC always agree: nothing is counted twice.
+ * Triton's per-model gauges and Tensorgate's {@code tensorgate_inference_batch_size}, read from the
+ * bound versions at scrape time. Triton's counters are written by {@link TritonCounters}.
  *
- * <p>Triton's counters are exposed under Triton's exact sample names ({@code
- * nv_inference_request_success}, not {@code ..._total}) because that is what Triton's dashboards
- * query. The Prometheus client behind Micrometer always appends {@code _total} to a counter, so
- * these families are typed {@code untyped}; PromQL's {@code rate()} treats them as counters.
- *
- * <p>Also exports {@code tensorgate_inference_batch_size}: a histogram of executed batch sizes
- * built from the per-batch-size execution counts ModelStats already keeps (no work on the hot
- * path).
+ * <p>{@code tensorgate_inference_batch_size} is a histogram of executed batch sizes built from the
+ * per-batch-size execution counts ModelStats already keeps (no work on the hot path).
  *
  * <p>Thread-safe: versions are bound and unbound by the registry's listener thread, scrapes run on
  * the metrics HTTP thread.
@@ -40,86 +29,19 @@ import java.util.function.ToDoubleFunction;
 final class TritonCollector implements MultiCollector {
   static final double[] BATCH_SIZE_BUCKETS = {1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024};
 
-  private static final String LATENCY_HELP_SUFFIX = " in microseconds";
+  private final TritonVersions versions;
 
-  private final boolean counterLatencies;
-  private final Map<LoadedVersion, Labels> versions = new ConcurrentHashMap<>();
-
-  /**
-   * @param counterLatencies whether to export the cumulative {@code *_duration_us} counters
-   *     (Triton's {@code --metrics-config counter_latencies}); their names use an abbreviated unit
-   *     that Prometheus' linter flags
-   */
-  TritonCollector(boolean counterLatencies) {
-    this.counterLatencies = counterLatencies;
-  }
-
-  void bind(LoadedVersion v) {
-    versions.put(v, Labels.of("model", v.name(), "version", v.versionString()));
-  }
-
-  void unbind(LoadedVersion v) {
-    versions.remove(v);
+  TritonCollector(TritonVersions versions) {
+    this.versions = Objects.requireNonNull(versions, "versions");
   }
 
   @Override
   public MetricSnapshots collect() {
-    List<Map.Entry<LoadedVersion, Labels>> bound = new ArrayList<>(versions.entrySet());
-    bound.sort(
-        Comparator.comparing((Map.Entry<LoadedVersion, Labels> e) -> e.getKey().name())
-            .thenComparingLong(e -> e.getKey().version()));
-    MetricSnapshots.Builder out = MetricSnapshots.builder();
-    out.metricSnapshot(
-        counter(
-            bound,
-            "nv_inference_request_success",
-            "Number of successful inference requests, all batch sizes",
-            s -> s.success().count()));
-    out.metricSnapshot(failures(bound));
-    out.metricSnapshot(
-        counter(
-            bound,
-            "nv_inference_count",
-            "Number of inferences performed (does not include cached requests)",
-            ModelStats::inferenceCount));
-    out.metricSnapshot(
-        counter(
-            bound,
-            "nv_inference_exec_count",
-            "Number of model executions performed (does not include cached requests)",
-            ModelStats::executionCount));
-    if (counterLatencies) {
-      out.metricSnapshot(
-          micros(
-              bound,
-              "nv_inference_request_duration_us",
-              "Cumulative inference request duration",
-              ModelStats::success));
-      out.metricSnapshot(
-          micros(
-              bound,
-              "nv_inference_queue_duration_us",
-              "Cumulative inference queuing duration",
-              ModelStats::queue));
-      out.metricSnapshot(
-          micros(
-              bound,
-              "nv_inference_compute_input_duration_us",
-              "Cumulative compute input duration",
-              ModelStats::computeInput));
-      out.metricSnapshot(
-          micros(
-              bound,
-              "nv_inference_compute_infer_duration_us",
-              "Cumulative compute inference duration",
-              ModelStats::computeInfer));
-      out.metricSnapshot(
-          micros(
-              bound,
-              "nv_inference_compute_output_duration_us",
-              "Cumulative inference compute output duration",
-              ModelStats::computeOutput));
+    List<Map.Entry<LoadedVersion, Labels>> bound = new ArrayList<>();
+    for (LoadedVersion v : versions.sorted()) {
+      bound.add(Map.entry(v, Labels.of("model", v.name(), "version", v.versionString())));
     }
+    MetricSnapshots.Builder out = MetricSnapshots.builder();
     out.metricSnapshot(
         gauge(
             bound,
@@ -138,64 +60,10 @@ final class TritonCollector implements MultiCollector {
 
   @Override
   public List<String> getPrometheusNames() {
-    List<String> names = new ArrayList<>();
-    names.add("nv_inference_request_success");
-    names.add("nv_inference_request_failure");
-    names.add("nv_inference_count");
-    names.add("nv_inference_exec_count");
-    if (counterLatencies) {
-      names.add("nv_inference_request_duration_us");
-      names.add("nv_inference_queue_duration_us");
-      names.add("nv_inference_compute_input_duration_us");
-      names.add("nv_inference_compute_infer_duration_us");
-      names.add("nv_inference_compute_output_duration_us");
-    }
-    names.add("nv_inference_pending_request_count");
-    names.add("nv_model_load_duration_secs");
-    names.add("tensorgate_inference_batch_size");
-    return names;
-  }
-
-  private static UnknownSnapshot counter(
-      List<Map.Entry<LoadedVersion, Labels>> bound,
-      String name,
-      String help,
-      ToDoubleFunction<ModelStats> value) {
-    UnknownSnapshot.Builder b = UnknownSnapshot.builder().name(name).help(help);
-    for (Map.Entry<LoadedVersion, Labels> e : bound) {
-      b.dataPoint(
-          UnknownDataPointSnapshot.builder()
-              .labels(e.getValue())
-              .value(value.applyAsDouble(e.getKey().stats()))
-              .build());
-    }
-    return b.build();
-  }
-
-  private static UnknownSnapshot micros(
-      List<Map.Entry<LoadedVersion, Labels>> bound,
-      String name,
-      String help,
-      java.util.function.Function<ModelStats, Duration> duration) {
-    // Whole microseconds, as Triton reports them.
-    return counter(bound, name, help + LATENCY_HELP_SUFFIX, s -> duration.apply(s).nanos() / 1000);
-  }
-
-  private static UnknownSnapshot failures(List<Map.Entry<LoadedVersion, Labels>> bound) {
-    UnknownSnapshot.Builder b =
-        UnknownSnapshot.builder()
-            .name("nv_inference_request_failure")
-            .help("Number of failed inference requests, all batch sizes");
-    for (Map.Entry<LoadedVersion, Labels> e : bound) {
-      for (FailureReason r : FailureReason.values()) {
-        b.dataPoint(
-            UnknownDataPointSnapshot.builder()
-                .labels(e.getValue().add("reason", r.name()))
-                .value(e.getKey().stats().failureCount(r))
-                .build());
-      }
-    }
-    return b.build();
+    return List.of(
+        "nv_inference_pending_request_count",
+        "nv_model_load_duration_secs",
+        "tensorgate_inference_batch_size");
   }
 
   private static GaugeSnapshot gauge(

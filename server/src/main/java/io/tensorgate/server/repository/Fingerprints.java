@@ -22,6 +22,31 @@ final class Fingerprints {
 
   private Fingerprints() {}
 
+  /**
+   * What Triton checks before updating a served version in place: the folder the model loads from,
+   * the version folder's files, and the model folder's own files other than config.pbtxt.
+   */
+  static long ofVersion(Path modelDir, Path versionDir) {
+    long h = 31 * modelDir.toAbsolutePath().toString().hashCode() + of(versionDir);
+    try (Stream<Path> files = Files.list(modelDir)) {
+      for (Path p : (Iterable<Path>) files.sorted()::iterator) {
+        String name = p.getFileName().toString();
+        if (name.equals(RepositoryLayout.CONFIG_FILE)
+            || name.startsWith(ROUTING_FILE)
+            || !Files.isRegularFile(p)) {
+          continue;
+        }
+        BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class);
+        h = 31 * h + name.hashCode();
+        h = 31 * h + a.size();
+        h = 31 * h + a.lastModifiedTime().toMillis();
+      }
+    } catch (IOException | java.io.UncheckedIOException e) {
+      return System.nanoTime(); // unreadable: never the same as before
+    }
+    return h;
+  }
+
   static long of(Path modelDir) {
     long h = 1125899906842597L;
     try (Stream<Path> files = Files.walk(modelDir, 4)) {

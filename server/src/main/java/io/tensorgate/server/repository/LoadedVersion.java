@@ -5,6 +5,7 @@ import io.tensorgate.backend.ModelInstance;
 import io.tensorgate.batching.Scheduler;
 import io.tensorgate.proto.inference.ModelConfig;
 import io.tensorgate.server.stats.ModelStats;
+import io.tensorgate.server.stats.StatsSnapshot;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
@@ -34,6 +35,8 @@ public final class LoadedVersion {
   private final List<ModelInstance> instances;
   private final Scheduler scheduler;
   private final ModelStats stats;
+  private final StatsSnapshot statsBaseline;
+  private final long filesFingerprint;
   private final Path modelDirectory;
 
   // LongAdder: acquire/release happen on every request from many threads.
@@ -49,6 +52,8 @@ public final class LoadedVersion {
       List<ModelInstance> instances,
       Scheduler scheduler,
       ModelStats stats,
+      StatsSnapshot statsBaseline,
+      long filesFingerprint,
       Path modelDirectory) {
     this.config = Objects.requireNonNull(config, "config");
     this.name = config.getName();
@@ -61,6 +66,8 @@ public final class LoadedVersion {
     this.instances = instances;
     this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
     this.stats = Objects.requireNonNull(stats, "stats");
+    this.statsBaseline = Objects.requireNonNull(statsBaseline, "statsBaseline");
+    this.filesFingerprint = filesFingerprint;
     this.modelDirectory = Objects.requireNonNull(modelDirectory, "modelDirectory");
   }
 
@@ -89,8 +96,38 @@ public final class LoadedVersion {
     return scheduler;
   }
 
+  /**
+   * The statistics to record into and to export as metrics: cumulative across reloads of this
+   * version, as Triton's metric counters are.
+   */
   public ModelStats stats() {
     return stats;
+  }
+
+  /**
+   * What the ModelStatistics RPC reports: the statistics since this version was loaded, or, when a
+   * reload changed neither its files nor its configuration beyond {@code instance_group} and {@code
+   * version_policy}, since its predecessor was (Triton updates such a model in place).
+   */
+  public StatsSnapshot statistics() {
+    return stats.snapshot().since(statsBaseline);
+  }
+
+  StatsSnapshot statsBaseline() {
+    return statsBaseline;
+  }
+
+  /**
+   * Whether a reload with {@code config} and version files {@code filesFingerprint} leaves this
+   * version's model as it is: Triton would update it in place and keep its statistics.
+   */
+  boolean sameModel(ModelConfig config, long filesFingerprint) {
+    return this.filesFingerprint == filesFingerprint
+        && withoutInstancesAndPolicy(this.config).equals(withoutInstancesAndPolicy(config));
+  }
+
+  private static ModelConfig withoutInstancesAndPolicy(ModelConfig c) {
+    return c.toBuilder().clearInstanceGroup().clearVersionPolicy().build();
   }
 
   /** The model's folder (holding config.pbtxt and side files such as drift references). */

@@ -15,6 +15,7 @@ import io.tensorgate.proto.inference.ModelConfig;
 import io.tensorgate.proto.inference.ModelInstanceGroup;
 import io.tensorgate.proto.inference.ModelOutput;
 import io.tensorgate.server.stats.ModelStats;
+import io.tensorgate.server.stats.StatsSnapshot;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -52,8 +53,18 @@ final class ModelLoader {
     this.executionTimeout = Objects.requireNonNull(executionTimeout, "executionTimeout");
   }
 
+  /**
+   * @param previous the version this one replaces (a reload), or {@code null}: its statistics go
+   *     on, the RPC's from zero unless the model itself is unchanged (see {@link
+   *     LoadedVersion#statistics})
+   */
   LoadedVersion load(
-      ModelConfig config, BackendProvider provider, Path modelDir, long version, Path versionDir)
+      ModelConfig config,
+      BackendProvider provider,
+      Path modelDir,
+      long version,
+      Path versionDir,
+      LoadedVersion previous)
       throws LoadException {
     BackendProvider.Availability availability = provider.availability();
     if (!availability.available()) {
@@ -101,12 +112,18 @@ final class ModelLoader {
         }
       }
       ModelWarmup.run(config, layout, modelDir, instances);
-      ModelStats stats = new ModelStats();
+      long files = Fingerprints.ofVersion(modelDir, versionDir);
+      ModelStats stats = previous == null ? new ModelStats() : previous.stats();
+      StatsSnapshot baseline =
+          previous == null
+              ? StatsSnapshot.EMPTY
+              : previous.sameModel(config, files) ? previous.statsBaseline() : stats.snapshot();
       SchedulerConfig schedulerConfig =
           SchedulerConfigs.from(config, version, executionTimeout.toNanos());
       scheduler =
           Schedulers.create(schedulerConfig, instances, stats, replaceInstances(model, instances));
-      return new LoadedVersion(config, version, io, model, instances, scheduler, stats, modelDir);
+      return new LoadedVersion(
+          config, version, io, model, instances, scheduler, stats, baseline, files, modelDir);
     } catch (BackendException | LoadException | RuntimeException e) {
       if (scheduler != null) {
         scheduler.close();

@@ -182,7 +182,7 @@ final class ModelLoads {
         // A version already serving stays READY while its replacement loads, as in Triton.
         states.set(name, v, "LOADING", "");
       }
-      String reason = loadVersion(name, polled, v, ready);
+      String reason = loadVersion(name, polled, v, previous, ready);
       if (reason == null) {
         versionStates.put(v, new ModelStates.VersionStatus(ModelStates.READY, ""));
         continue;
@@ -223,10 +223,15 @@ final class ModelLoads {
   /**
    * Loads one version, trying {@link RepositorySettings#loadRetryCount()} more times on failure.
    *
+   * @param previous the version it replaces, or {@code null} (its statistics carry on)
    * @return {@code null} once loaded (and put in {@code ready}), else why it failed
    */
   private String loadVersion(
-      String name, ModelFolderReader.Read polled, long v, NavigableMap<Long, LoadedVersion> ready) {
+      String name,
+      ModelFolderReader.Read polled,
+      long v,
+      LoadedVersion previous,
+      NavigableMap<Long, LoadedVersion> ready) {
     Path dir = polled.versionDirs().get(v);
     if (dir == null) {
       String reason = "version " + v + " is named by the version policy but has no folder";
@@ -243,7 +248,8 @@ final class ModelLoads {
                 polled.completed().provider(),
                 polled.modelDir(),
                 v,
-                dir);
+                dir,
+                previous);
         long loadNanos = System.nanoTime() - t0;
         loaded.stats().recordLoadDuration(loadNanos);
         ready.put(v, loaded);

@@ -25,13 +25,23 @@ public final class ModelRegistry {
    *
    * <p>Called on the thread that changes the registry (a loader or the unloader), under the
    * registry's write lock and in commit order: for one swap, every {@link #onRetired} comes before
-   * any {@link #onServing}, so a reloaded version can reuse its predecessor's names. Must be quick
-   * and must not throw; requests already answered by a retired version may still be finishing.
+   * any {@link #onReplaced}, and those before any {@link #onServing}, so a reloaded version can
+   * reuse its predecessor's names. Must be quick and must not throw; requests already answered by a
+   * retired version may still be finishing.
    */
   public interface VersionListener {
     void onServing(LoadedVersion version);
 
     void onRetired(LoadedVersion version);
+
+    /**
+     * A reload put {@code serving} in the place of {@code retired}, the same model version. By
+     * default, {@link #onRetired} then {@link #onServing}.
+     */
+    default void onReplaced(LoadedVersion retired, LoadedVersion serving) {
+      onRetired(retired);
+      onServing(serving);
+    }
   }
 
   /** Adds a listener; it is told only about changes made after this call. */
@@ -126,15 +136,20 @@ public final class ModelRegistry {
     if (listeners.isEmpty()) {
       return;
     }
+    Map<LoadedVersion, LoadedVersion> replaced = new HashMap<>();
     if (before != null) {
       for (LoadedVersion v : before.ready().values()) {
-        if (!model.ready().containsValue(v)) {
+        LoadedVersion successor = model.ready().get(v.version());
+        if (successor != null && successor != v) {
+          replaced.put(v, successor);
+        } else if (successor == null) {
           listeners.forEach(l -> l.onRetired(v));
         }
       }
     }
+    replaced.forEach((old, successor) -> listeners.forEach(l -> l.onReplaced(old, successor)));
     for (LoadedVersion v : model.ready().values()) {
-      if (before == null || !before.ready().containsValue(v)) {
+      if ((before == null || !before.ready().containsValue(v)) && !replaced.containsValue(v)) {
         listeners.forEach(l -> l.onServing(v));
       }
     }

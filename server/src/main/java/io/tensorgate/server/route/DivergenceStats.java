@@ -6,14 +6,18 @@ import java.util.Objects;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * Shadow traffic and its comparisons for one (model, primary version, shadow) since the server
- * started, with the matching Prometheus counters. Written by shadow threads, read by the admin API
- * and the rollout gates.
+ * Shadow traffic and its comparisons for one (model, primary version, shadow) under one setting of
+ * the tolerances, with the matching Prometheus counters. Written by shadow threads, read by the
+ * admin API and the rollout gates. A new tolerance setting replaces the entry (see {@link
+ * DivergenceTable}); the Prometheus counters, shared by every entry of the pair, keep counting.
  */
 final class DivergenceStats {
   final String model;
   final long primaryVersion;
-  final ModelRoute.ShadowTarget shadow;
+  final DivergenceTable.ShadowKey shadow;
+  final double absTolerance;
+  final double relTolerance;
+  final long sinceMillis;
   final LongAdder requests = new LongAdder();
   final LongAdder failures = new LongAdder();
   final LongAdder dropped = new LongAdder();
@@ -30,13 +34,27 @@ final class DivergenceStats {
   private double maxRel;
 
   DivergenceStats(
-      String model, long primaryVersion, ModelRoute.ShadowTarget shadow, RouteMetrics metrics) {
+      String model,
+      long primaryVersion,
+      DivergenceTable.ShadowKey shadow,
+      double absTolerance,
+      double relTolerance,
+      long sinceMillis,
+      RouteMetrics metrics) {
     this.model = Objects.requireNonNull(model, "model");
     this.primaryVersion = primaryVersion;
     this.shadow = Objects.requireNonNull(shadow, "shadow");
+    this.absTolerance = absTolerance;
+    this.relTolerance = relTolerance;
+    this.sinceMillis = sinceMillis;
     this.requestsCounter = metrics.shadowRequests(model, shadow.versionString());
     this.comparisonsCounter = metrics.comparisons(model, primaryVersion, shadow.versionString());
     this.mismatchesCounter = metrics.mismatches(model, primaryVersion, shadow.versionString());
+  }
+
+  /** Whether this entry judges with the target's tolerances. */
+  boolean measuredUnder(ModelRoute.ShadowTarget t) {
+    return absTolerance == t.absTolerance() && relTolerance == t.relTolerance();
   }
 
   void mirrored() {
@@ -86,6 +104,9 @@ final class DivergenceStats {
         .setTop1Comparisons(rows)
         .setTop1Agreements(top1Agree.sum())
         .setTop1AgreementRate(rows == 0 ? 0 : (double) top1Agree.sum() / rows)
+        .setAbsTolerance(absTolerance)
+        .setRelTolerance(relTolerance)
+        .setSinceUnixMillis(sinceMillis)
         .build();
   }
 }

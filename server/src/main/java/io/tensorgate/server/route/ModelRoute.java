@@ -15,6 +15,8 @@ final class ModelRoute {
   final Map<String, Long> labels;
   final long stable;
   final long canary;
+  // Changes whenever the canary does (to another version, or away and back): one rollout's id.
+  final long canaryEpoch;
   // null when the default route is not split.
   final WeightedCanarySplit split;
   final Counter stableCounter;
@@ -30,8 +32,9 @@ final class ModelRoute {
       double absTolerance,
       double relTolerance) {}
 
-  ModelRoute(String model, ModelRouting config, RouteMetrics metrics) {
+  ModelRoute(String model, ModelRouting config, long canaryEpoch, RouteMetrics metrics) {
     this.model = Objects.requireNonNull(model, "model");
+    this.canaryEpoch = canaryEpoch;
     this.config = Objects.requireNonNull(config, "config");
     this.labels = Map.copyOf(config.getLabelsMap());
     this.stable = config.getStableVersion();

@@ -26,16 +26,21 @@ final class RolloutController {
   private final RoutingControl control;
   private final RoutingRouter router;
   private final VersionWindows windows;
-  private final ShadowMirror shadows;
+  private final DivergenceTable divergence;
   private final LongSupplier nanoClock;
   private final Map<String, Step> steps = new ConcurrentHashMap<>();
 
-  /** Where a model's rollout stands: the step, since when, and the counts when it began. */
+  /**
+   * Where a model's rollout stands: the step, since when, and the counts when it began ({@code
+   * divergence} is the entry the comparison counts were read from; a restarted entry counts from
+   * zero).
+   */
   private record Step(
-      long canary,
+      long canaryEpoch,
       int index,
       long startNanos,
       long canaryTotal,
+      DivergenceStats divergence,
       long comparisons,
       long mismatches) {}
 
@@ -43,12 +48,12 @@ final class RolloutController {
       RoutingControl control,
       RoutingRouter router,
       VersionWindows windows,
-      ShadowMirror shadows,
+      DivergenceTable divergence,
       LongSupplier nanoClock) {
     this.control = Objects.requireNonNull(control, "control");
     this.router = Objects.requireNonNull(router, "router");
     this.windows = Objects.requireNonNull(windows, "windows");
-    this.shadows = Objects.requireNonNull(shadows, "shadows");
+    this.divergence = Objects.requireNonNull(divergence, "divergence");
     this.nanoClock = Objects.requireNonNull(nanoClock, "nanoClock");
   }
 
@@ -69,9 +74,9 @@ final class RolloutController {
         log.warn("rollout of model '{}' failed", r.model, e);
       }
     }
-    for (String model : Set.copyOf(steps.keySet())) {
+    steps.keySet().removeIf(model -> !active.contains(model));
+    for (String model : windows.models()) {
       if (!active.contains(model)) {
-        steps.remove(model);
         windows.forget(model);
       }
     }
@@ -83,9 +88,13 @@ final class RolloutController {
     double weight = r.config.getCanary().getWeightPercent();
     Step step = steps.get(r.model);
     if (step == null
-        || step.canary != r.canary
+        || step.canaryEpoch != r.canaryEpoch
         || step.index >= p.getStepsPercentCount()
         || p.getStepsPercent(step.index) != weight) {
+      if (step == null || step.canaryEpoch != r.canaryEpoch) {
+        // A new rollout: judged only by its own requests, never by an earlier rollout's.
+        windows.restart(r.model, r.canary);
+      }
       int index = 0;
       while (index < p.getStepsPercentCount() - 1 && p.getStepsPercent(index) < weight) {
         index++;
@@ -110,7 +119,7 @@ final class RolloutController {
     SlidingWindow cw = windows.window(r.model, r.canary);
     long canaryRequests = (cw == null ? 0 : cw.total()) - step.canaryTotal;
     if ((now - step.startNanos) / 1e9 < p.getMinDwellSeconds()
-        || canaryRequests < p.getMinRequests()) {
+        || Long.compareUnsigned(canaryRequests, p.getMinRequests()) < 0) {
       return;
     }
     int next = step.index + 1;
@@ -147,10 +156,11 @@ final class RolloutController {
     DivergenceStats d = divergence(r);
     Step s =
         new Step(
-            r.canary,
+            r.canaryEpoch,
             index,
             now,
             cw == null ? 0 : cw.total(),
+            d,
             d == null ? 0 : d.comparisons.sum(),
             d == null ? 0 : d.mismatches.sum());
     steps.put(r.model, s);
@@ -167,46 +177,22 @@ final class RolloutController {
 
   /** Why the gates fail now, or {@code null}. */
   private String breach(ModelRoute r, RolloutPolicy p, Step step, long now) {
-    long minGate = p.getMinGateRequests() > 0 ? p.getMinGateRequests() : 10;
     SlidingWindow cw = windows.window(r.model, r.canary);
-    SlidingWindow.Snapshot c = cw == null ? null : cw.snapshot(now);
-    if (c != null && c.count() >= minGate) {
-      if (p.getMaxErrorRate() > 0 && c.errorRate() > p.getMaxErrorRate()) {
-        return String.format(
-            Locale.ROOT,
-            "error rate %.3f over %d requests exceeds %.3f",
-            c.errorRate(),
-            c.count(),
-            p.getMaxErrorRate());
-      }
-      SlidingWindow sw = windows.window(r.model, r.stable);
-      SlidingWindow.Snapshot s = sw == null ? null : sw.snapshot(now);
-      if (p.getMaxP99Ratio() > 0
-          && s != null
-          && s.count() >= minGate
-          && c.p99Nanos() > p.getMaxP99Ratio() * s.p99Nanos()) {
-        return String.format(
-            Locale.ROOT,
-            "p99 %.2f ms is over %.2f x the stable version's %.2f ms",
-            c.p99Nanos() / 1e6,
-            p.getMaxP99Ratio(),
-            s.p99Nanos() / 1e6);
-      }
-    }
+    SlidingWindow sw = windows.window(r.model, r.stable);
+    long comparisons = 0;
+    long mismatches = 0;
     DivergenceStats d = divergence(r);
-    if (p.getMaxMismatchRate() > 0 && d != null) {
-      long n = d.comparisons.sum() - step.comparisons;
-      long bad = d.mismatches.sum() - step.mismatches;
-      if (n >= minGate && (double) bad / n > p.getMaxMismatchRate()) {
-        return String.format(
-            Locale.ROOT,
-            "shadow mismatch rate %.3f over %d comparisons exceeds %.3f",
-            (double) bad / n,
-            n,
-            p.getMaxMismatchRate());
-      }
+    if (d != null) {
+      boolean sameEntry = d == step.divergence;
+      comparisons = d.comparisons.sum() - (sameEntry ? step.comparisons : 0);
+      mismatches = d.mismatches.sum() - (sameEntry ? step.mismatches : 0);
     }
-    return null;
+    return RolloutGates.breach(
+        p,
+        cw == null ? null : cw.snapshot(now),
+        sw == null ? null : sw.snapshot(now),
+        comparisons,
+        mismatches);
   }
 
   /** The comparison of stable against the canary as shadow, when the shadow is the canary. */
@@ -214,12 +200,7 @@ final class RolloutController {
     if (r.shadow == null || r.shadow.version() != r.canary || !r.shadow.model().equals(r.model)) {
       return null;
     }
-    for (DivergenceStats d : shadows.divergence(r.model)) {
-      if (d.primaryVersion == r.stable && d.shadow.equals(r.shadow)) {
-        return d;
-      }
-    }
-    return null;
+    return divergence.get(r.model, r.stable, DivergenceTable.ShadowKey.of(r.shadow));
   }
 
   /** The rollout's state for the admin API. */

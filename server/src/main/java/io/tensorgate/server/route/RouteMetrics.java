@@ -2,6 +2,8 @@ package io.tensorgate.server.route;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.util.Collection;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -10,11 +12,37 @@ import java.util.concurrent.ConcurrentHashMap;
  * routes hold their counters, so nothing is looked up or allocated per request.
  */
 final class RouteMetrics {
+  /** The {@code reason}s of {@code tensorgate_shadow_dropped_total}. */
+  static final String QUEUE_FULL = "queue_full";
+
+  static final String SHADOW_BUSY = "shadow_busy";
+  static final String SHADOW_QUEUE_FULL = "shadow_queue_full";
+  static final String SHADOW_UNAVAILABLE = "shadow_unavailable";
+  static final List<String> DROP_REASONS =
+      List.of(QUEUE_FULL, SHADOW_BUSY, SHADOW_QUEUE_FULL, SHADOW_UNAVAILABLE);
+
   private final MeterRegistry registry;
   private final ConcurrentHashMap<String, Counter> counters = new ConcurrentHashMap<>();
 
   RouteMetrics(MeterRegistry registry) {
     this.registry = Objects.requireNonNull(registry, "registry");
+  }
+
+  /**
+   * Registers at zero every series a shadow counts into, so that dashboards and alerts read 0
+   * rather than nothing before the first mirror or drop.
+   *
+   * @param primaries the versions whose answers will be mirrored and compared
+   */
+  void registerShadow(String model, String shadowVersion, Collection<Long> primaries) {
+    shadowRequests(model, shadowVersion);
+    for (String reason : DROP_REASONS) {
+      shadowDropped(model, reason);
+    }
+    for (long p : primaries) {
+      comparisons(model, p, shadowVersion);
+      mismatches(model, p, shadowVersion);
+    }
   }
 
   /** {@code tensorgate_canary_requests_total{model, version}}: requests a split sent there. */

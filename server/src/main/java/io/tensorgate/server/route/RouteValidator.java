@@ -114,10 +114,11 @@ final class RouteValidator {
         || !(p.getWindowSeconds() >= 0)
         || !(p.getMaxErrorRate() >= 0 && p.getMaxErrorRate() <= 1)
         || !(p.getMaxMismatchRate() >= 0 && p.getMaxMismatchRate() <= 1)
-        || !(p.getMaxP99Ratio() >= 0)) {
+        || !(p.getMaxP99Ratio() >= 0)
+        || !(p.getMinP99DeltaMs() >= 0 && p.getMinP99DeltaMs() < Double.POSITIVE_INFINITY)) {
       throw status(
           Status.INVALID_ARGUMENT,
-          "rollout: dwell and window must not be negative, rates must be 0 to 1");
+          "rollout: dwell, window and min_p99_delta_ms must not be negative, rates must be 0 to 1");
     }
   }
 

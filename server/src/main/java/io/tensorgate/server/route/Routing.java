@@ -29,6 +29,7 @@ public final class Routing implements AutoCloseable {
   private final RoutingRouter router;
   private final RoutingControl control;
   private final VersionWindows windows;
+  private final DivergenceTable divergence;
   private final ShadowMirror shadows;
   private final RolloutController rollouts;
   private final ScheduledExecutorService loop;
@@ -43,11 +44,13 @@ public final class Routing implements AutoCloseable {
     this.registry = registry;
     RouteMetrics metrics = new RouteMetrics(meters);
     this.router = new RoutingRouter(registry);
+    this.divergence = new DivergenceTable(router, metrics, Clock.systemUTC());
     this.control =
         new RoutingControl(
             registry,
             router,
             metrics,
+            divergence,
             new RoutingFiles(repository),
             new RoutingEvents(Clock.systemUTC()));
     this.windows = new VersionWindows(router);
@@ -57,10 +60,11 @@ public final class Routing implements AutoCloseable {
             router,
             new RequestDecoder(shm),
             metrics,
+            divergence,
             o.shadowQueue,
             o.shadowThreads,
             o.shadowMaxInFlight);
-    this.rollouts = new RolloutController(control, router, windows, shadows, System::nanoTime);
+    this.rollouts = new RolloutController(control, router, windows, divergence, System::nanoTime);
     this.loop =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
@@ -68,7 +72,7 @@ public final class Routing implements AutoCloseable {
               t.setDaemon(true);
               return t;
             });
-    this.service = new RoutingService(control, rollouts, shadows).bindService();
+    this.service = new RoutingService(control, rollouts, divergence).bindService();
   }
 
   /**
@@ -96,7 +100,7 @@ public final class Routing implements AutoCloseable {
 
           @Override
           public void onRetired(LoadedVersion v) {
-            r.shadows.forget(v);
+            r.divergence.forget(v);
           }
         });
     long tick = Math.max(1, o.rolloutTick.toMillis());

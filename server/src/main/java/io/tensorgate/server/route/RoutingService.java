@@ -26,12 +26,12 @@ import java.util.function.UnaryOperator;
 final class RoutingService extends RoutingServiceGrpc.RoutingServiceImplBase {
   private final RoutingControl control;
   private final RolloutController rollouts;
-  private final ShadowMirror shadows;
+  private final DivergenceTable divergence;
 
-  RoutingService(RoutingControl control, RolloutController rollouts, ShadowMirror shadows) {
+  RoutingService(RoutingControl control, RolloutController rollouts, DivergenceTable divergence) {
     this.control = Objects.requireNonNull(control, "control");
     this.rollouts = Objects.requireNonNull(rollouts, "rollouts");
-    this.shadows = Objects.requireNonNull(shadows, "shadows");
+    this.divergence = Objects.requireNonNull(divergence, "divergence");
   }
 
   @Override
@@ -158,7 +158,7 @@ final class RoutingService extends RoutingServiceGrpc.RoutingServiceImplBase {
             .setModelName(model)
             .setRouting(routing)
             .setRolloutState(rollouts.state(model));
-    shadows.divergence(model).forEach(d -> b.addDivergence(d.toProto()));
+    divergence.forModel(model).forEach(d -> b.addDivergence(d.toProto()));
     obs.onNext(b.build());
     obs.onCompleted();
   }

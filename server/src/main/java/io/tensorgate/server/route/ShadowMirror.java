@@ -13,11 +13,9 @@ import io.tensorgate.server.observe.CompletedRequest;
 import io.tensorgate.server.observe.RequestObserver;
 import io.tensorgate.server.repository.LoadedVersion;
 import io.tensorgate.server.repository.ModelRegistry;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
@@ -36,17 +34,16 @@ final class ShadowMirror implements RequestObserver, AutoCloseable {
   private final RoutingRouter router;
   private final RequestDecoder decoder;
   private final RouteMetrics metrics;
+  private final DivergenceTable divergence;
   private final ThreadPoolExecutor executor;
   private final Semaphore inFlight;
-  private final ConcurrentHashMap<
-          LoadedVersion, ConcurrentHashMap<ModelRoute.ShadowTarget, DivergenceStats>>
-      stats = new ConcurrentHashMap<>();
 
   ShadowMirror(
       ModelRegistry registry,
       RoutingRouter router,
       RequestDecoder decoder,
       RouteMetrics metrics,
+      DivergenceTable divergence,
       int queueCapacity,
       int threads,
       int maxInFlight) {
@@ -54,6 +51,7 @@ final class ShadowMirror implements RequestObserver, AutoCloseable {
     this.router = Objects.requireNonNull(router, "router");
     this.decoder = Objects.requireNonNull(decoder, "decoder");
     this.metrics = Objects.requireNonNull(metrics, "metrics");
+    this.divergence = Objects.requireNonNull(divergence, "divergence");
     this.inFlight = new Semaphore(maxInFlight);
     this.executor =
         new ThreadPoolExecutor(
@@ -87,51 +85,24 @@ final class ShadowMirror implements RequestObserver, AutoCloseable {
     if (target.fraction() < 1 && ThreadLocalRandom.current().nextDouble() >= target.fraction()) {
       return;
     }
-    DivergenceStats s = stats(primary, target);
+    DivergenceStats s = divergence.entry(primary, target);
     s.mirrored();
     if (executor.getQueue().remainingCapacity() == 0) {
-      drop(s, "queue_full");
+      drop(s, RouteMetrics.QUEUE_FULL);
       return;
     }
     Mirror m = new Mirror(s, c.wire(), OutputComparison.copy(c.outputs()));
     try {
       executor.execute(m);
     } catch (RejectedExecutionException e) {
-      drop(s, "queue_full");
+      drop(s, RouteMetrics.QUEUE_FULL);
     }
-  }
-
-  private DivergenceStats stats(LoadedVersion primary, ModelRoute.ShadowTarget target) {
-    return stats
-        .computeIfAbsent(primary, v -> new ConcurrentHashMap<>())
-        .computeIfAbsent(
-            target, t -> new DivergenceStats(primary.name(), primary.version(), t, metrics));
   }
 
   private void drop(DivergenceStats s, String reason) {
     s.dropped.increment();
     Counter c = metrics.shadowDropped(s.model, reason);
     c.increment();
-  }
-
-  /** The divergence of the model's primary versions against their shadows. */
-  List<DivergenceStats> divergence(String model) {
-    List<DivergenceStats> out = new ArrayList<>();
-    stats.forEach(
-        (v, byTarget) -> {
-          if (v.name().equals(model)) {
-            out.addAll(byTarget.values());
-          }
-        });
-    out.sort(
-        java.util.Comparator.comparingLong((DivergenceStats d) -> d.primaryVersion)
-            .thenComparingLong(d -> d.shadow.version()));
-    return out;
-  }
-
-  /** Forgets a version that left service (its comparisons as primary). */
-  void forget(LoadedVersion primary) {
-    stats.remove(primary);
   }
 
   @Override
@@ -154,20 +125,20 @@ final class ShadowMirror implements RequestObserver, AutoCloseable {
 
     @Override
     public void run() {
-      ModelRoute.ShadowTarget t = stats.shadow;
+      DivergenceTable.ShadowKey t = stats.shadow;
       ModelRegistry.ServedModel m = registry.get(t.model());
       LoadedVersion v = m == null ? null : m.ready().get(t.version());
       if (v == null) {
-        drop(stats, "shadow_unavailable");
+        drop(stats, RouteMetrics.SHADOW_UNAVAILABLE);
         return;
       }
       if (!inFlight.tryAcquire()) {
-        drop(stats, "shadow_busy");
+        drop(stats, RouteMetrics.SHADOW_BUSY);
         return;
       }
       if (!v.tryAcquire()) {
         inFlight.release();
-        drop(stats, "shadow_unavailable");
+        drop(stats, RouteMetrics.SHADOW_UNAVAILABLE);
         return;
       }
       shadow = v;
@@ -189,11 +160,12 @@ final class ShadowMirror implements RequestObserver, AutoCloseable {
               .priorityLevel(d.priority())
               .deadlineNanos(InferenceRequest.NO_DEADLINE)
               .arrivalNanos(System.nanoTime())
+              .mirrored(true)
               .listener(this)
               .build();
       InferenceError refused = v.scheduler().submit(request);
       if (refused != null) {
-        drop(stats, "shadow_queue_full");
+        drop(stats, RouteMetrics.SHADOW_QUEUE_FULL);
         done();
       }
     }
@@ -203,7 +175,7 @@ final class ShadowMirror implements RequestObserver, AutoCloseable {
       try {
         stats.record(
             OutputComparison.compare(
-                primaryOutputs, outputs, stats.shadow.absTolerance(), stats.shadow.relTolerance()));
+                primaryOutputs, outputs, stats.absTolerance, stats.relTolerance));
       } finally {
         done();
       }

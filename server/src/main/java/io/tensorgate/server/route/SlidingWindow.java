@@ -2,15 +2,19 @@ package io.tensorgate.server.route;
 
 import java.util.Arrays;
 import java.util.concurrent.atomic.LongAdder;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.IntCountsHistogram;
 
 /**
- * Requests, errors and a latency histogram of one version over the last {@code window}, in ten time
- * buckets that are reset as the clock passes them: a gate sees the last window to within a tenth.
- * Latencies land in quarter-octave buckets (about 19 % apart), enough for a p99 ratio gate.
+ * Requests, errors and latencies of one version over the last {@code window}, in ten time buckets
+ * that are reset as the clock passes them: a gate sees the last window to within a tenth. Latencies
+ * are kept by HdrHistogram to two significant digits (within 1 %), from 1 µs to {@link
+ * #MAX_MICROS}; longer ones count as that.
  */
 final class SlidingWindow {
   private static final int BUCKETS = 10;
-  private static final int LATENCY_BUCKETS = 112;
+  static final long MAX_MICROS = 60_000_000L;
+  private static final int DIGITS = 2;
 
   private final long bucketNanos;
   private final LongAdder total = new LongAdder();
@@ -18,23 +22,56 @@ final class SlidingWindow {
   private final long[] epoch = new long[BUCKETS];
   private final long[] count = new long[BUCKETS];
   private final long[] errors = new long[BUCKETS];
-  private final long[][] latency = new long[BUCKETS][LATENCY_BUCKETS];
+  // Int counts: about 10 KB per bucket; a bucket never holds 2^31 requests.
+  private final IntCountsHistogram[] latency = new IntCountsHistogram[BUCKETS];
 
   /** What the window holds now. */
-  record Snapshot(long count, long errors, long p99Nanos) {
+  static final class Snapshot {
+    private final long count;
+    private final long errors;
+    private final Histogram latencies;
+
+    Snapshot(long count, long errors, Histogram latencies) {
+      this.count = count;
+      this.errors = errors;
+      this.latencies = latencies;
+    }
+
+    long count() {
+      return count;
+    }
+
+    long errors() {
+      return errors;
+    }
+
     double errorRate() {
       return count == 0 ? 0 : (double) errors / count;
+    }
+
+    /** The 99th percentile latency, 0 for an empty window. */
+    long p99Nanos() {
+      return latencies.getTotalCount() == 0 ? 0 : latencies.getValueAtPercentile(99) * 1000;
+    }
+
+    /** Requests slower than {@code nanos} (to the histogram's 1 % resolution). */
+    long slowerThan(long nanos) {
+      long micros = Math.min(MAX_MICROS, Math.max(0, nanos / 1000));
+      return latencies.getTotalCount() - latencies.getCountBetweenValues(0, micros);
     }
   }
 
   SlidingWindow(long windowNanos) {
     this.bucketNanos = Math.max(1, windowNanos / BUCKETS);
     Arrays.fill(epoch, -1);
+    for (int i = 0; i < BUCKETS; i++) {
+      latency[i] = new IntCountsHistogram(1, MAX_MICROS, DIGITS);
+    }
   }
 
   void record(long nowNanos, boolean error, long latencyNanos) {
     total.increment();
-    int l = latencyBucket(latencyNanos);
+    long micros = Math.min(MAX_MICROS, Math.max(1, latencyNanos / 1000));
     long e = nowNanos / bucketNanos;
     int i = (int) Math.floorMod(e, (long) BUCKETS);
     synchronized (this) {
@@ -42,13 +79,13 @@ final class SlidingWindow {
         epoch[i] = e;
         count[i] = 0;
         errors[i] = 0;
-        Arrays.fill(latency[i], 0);
+        latency[i].reset();
       }
       count[i]++;
       if (error) {
         errors[i]++;
       }
-      latency[i][l]++;
+      latency[i].recordValue(micros);
     }
   }
 
@@ -61,41 +98,14 @@ final class SlidingWindow {
     long e = nowNanos / bucketNanos;
     long n = 0;
     long err = 0;
-    long[] lat = new long[LATENCY_BUCKETS];
+    Histogram lat = new Histogram(1, MAX_MICROS, DIGITS);
     for (int i = 0; i < BUCKETS; i++) {
       if (epoch[i] > e - BUCKETS && epoch[i] <= e) {
         n += count[i];
         err += errors[i];
-        for (int j = 0; j < LATENCY_BUCKETS; j++) {
-          lat[j] += latency[i][j];
-        }
+        lat.add(latency[i]);
       }
     }
-    long p99 = 0;
-    if (n > 0) {
-      long rank = (long) Math.ceil(n * 0.99);
-      long seen = 0;
-      for (int j = 0; j < LATENCY_BUCKETS; j++) {
-        seen += lat[j];
-        if (seen >= rank) {
-          p99 = upperBoundNanos(j);
-          break;
-        }
-      }
-    }
-    return new Snapshot(n, err, p99);
-  }
-
-  static int latencyBucket(long nanos) {
-    long micros = Math.max(1, nanos / 1000);
-    int log2 = 63 - Long.numberOfLeadingZeros(micros);
-    int quarter = log2 >= 2 ? (int) ((micros >>> (log2 - 2)) & 3) : 0;
-    return Math.min(LATENCY_BUCKETS - 1, log2 * 4 + quarter);
-  }
-
-  static long upperBoundNanos(int bucket) {
-    int log2 = bucket / 4;
-    int quarter = bucket % 4;
-    return ((1L << log2) + ((quarter + 1) * (1L << log2)) / 4) * 1000;
+    return new Snapshot(n, err, lat);
   }
 }

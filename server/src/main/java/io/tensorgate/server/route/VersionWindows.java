@@ -3,6 +3,7 @@ package io.tensorgate.server.route;
 import io.tensorgate.server.observe.CompletedRequest;
 import io.tensorgate.server.observe.RequestObserver;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -44,6 +45,19 @@ final class VersionWindows implements RequestObserver {
   /** Starts keeping windows of the model's versions (a rollout began). */
   void track(String model) {
     models.computeIfAbsent(model, m -> new ConcurrentHashMap<>());
+  }
+
+  /** Empties the version's window: its next request starts a new one. */
+  void restart(String model, long version) {
+    ConcurrentHashMap<Long, SlidingWindow> windows = models.get(model);
+    if (windows != null) {
+      windows.remove(version);
+    }
+  }
+
+  /** The models whose windows are kept. */
+  Set<String> models() {
+    return Set.copyOf(models.keySet());
   }
 
   /** Stops and forgets (the rollout ended). */

@@ -1,5 +1,6 @@
 package io.tensorgate.server.security;
 
+import io.grpc.ForwardingServerCallListener.SimpleForwardingServerCallListener;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
@@ -15,8 +16,10 @@ import java.util.Set;
  * Triton restricted-protocol header (UNAVAILABLE when missing or wrong, as Triton answers), then a
  * bearer token in {@code authorization: Bearer <token>} (UNAUTHENTICATED). Groups in {@code locked}
  * have no rule but must not be open (admin and repository off loopback): their calls are refused
- * with UNAUTHENTICATED and a message saying how to configure a token. Stateless and thread-safe;
- * runs on the transport thread.
+ * with UNAUTHENTICATED and a message saying how to configure a token. Groups in {@code writeLocked}
+ * have no rule either; their calls that change server state (see {@link StateChangingCalls}) are
+ * refused with PERMISSION_DENIED, their reads pass. Stateless and thread-safe; runs on the
+ * transport thread.
  */
 final class AccessInterceptor implements ServerInterceptor {
   static final Metadata.Key<String> AUTHORIZATION =
@@ -26,23 +29,100 @@ final class AccessInterceptor implements ServerInterceptor {
   private final RestrictedProtocols restricted;
   private final TokenFile tokens;
   private final Set<ProtocolGroup> locked;
+  private final Set<ProtocolGroup> writeLocked;
+  private final String writeLockReason;
 
   AccessInterceptor(RestrictedProtocols restricted, TokenFile tokens, Set<ProtocolGroup> locked) {
+    this(restricted, tokens, locked, Set.of(), "");
+  }
+
+  /**
+   * @param writeLocked groups whose state-changing calls are refused
+   * @param writeLockReason when such calls are refused, for the message: "once a token file is
+   *     given"
+   */
+  AccessInterceptor(
+      RestrictedProtocols restricted,
+      TokenFile tokens,
+      Set<ProtocolGroup> locked,
+      Set<ProtocolGroup> writeLocked,
+      String writeLockReason) {
     this.restricted = Objects.requireNonNull(restricted, "restricted");
     this.tokens = Objects.requireNonNull(tokens, "tokens");
     this.locked = locked.isEmpty() ? Set.of() : EnumSet.copyOf(locked);
+    this.writeLocked = writeLocked.isEmpty() ? Set.of() : EnumSet.copyOf(writeLocked);
+    this.writeLockReason = Objects.requireNonNull(writeLockReason, "writeLockReason");
   }
 
   @Override
   public <Q, R> ServerCall.Listener<Q> interceptCall(
       ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
-    ProtocolGroup group = ProtocolGroup.of(call.getMethodDescriptor().getFullMethodName());
+    String method = call.getMethodDescriptor().getFullMethodName();
+    ProtocolGroup group = ProtocolGroup.of(method);
     Status refusal = check(group, headers);
+    if (refusal == null && writeLocked.contains(group)) {
+      StateChangingCalls.Kind kind = StateChangingCalls.of(method);
+      if (kind == StateChangingCalls.Kind.WRITE) {
+        refusal = writeRefusal(method, group);
+      } else if (kind == StateChangingCalls.Kind.BY_MESSAGE) {
+        return new WriteGuard<>(next.startCall(call, headers), call, writeRefusal(method, group));
+      }
+    }
     if (refusal != null) {
       call.close(refusal, new Metadata());
       return new ServerCall.Listener<>() {};
     }
     return next.startCall(call, headers);
+  }
+
+  /** Whether the group's state-changing calls are refused whatever the caller sends. */
+  boolean refusesWrites(ProtocolGroup group) {
+    return writeLocked.contains(group);
+  }
+
+  private Status writeRefusal(String method, ProtocolGroup group) {
+    return Status.PERMISSION_DENIED.withDescription(
+        method.substring(method.lastIndexOf('/') + 1)
+            + " changes server state, which is refused "
+            + writeLockReason
+            + " unless a rule names the '"
+            + group.flagName()
+            + "' protocol: add one to --grpc-auth-token-file or --grpc-restricted-protocol"
+            + " (reads stay open)");
+  }
+
+  /** Refuses the call when its request message changes settings; passes it on otherwise. */
+  private static final class WriteGuard<Q> extends SimpleForwardingServerCallListener<Q> {
+    private final ServerCall<Q, ?> call;
+    private final Status refusal;
+    // Transport-thread only: listener callbacks of one call are serialized.
+    private boolean refused;
+
+    WriteGuard(ServerCall.Listener<Q> delegate, ServerCall<Q, ?> call, Status refusal) {
+      super(delegate);
+      this.call = call;
+      this.refusal = refusal;
+    }
+
+    @Override
+    public void onMessage(Q message) {
+      if (refused) {
+        return;
+      }
+      if (StateChangingCalls.changes(message)) {
+        refused = true;
+        call.close(refusal, new Metadata());
+        return;
+      }
+      super.onMessage(message);
+    }
+
+    @Override
+    public void onHalfClose() {
+      if (!refused) {
+        super.onHalfClose();
+      }
+    }
   }
 
   /** Why a call of the group with these headers is refused, or {@code null} when it may run. */

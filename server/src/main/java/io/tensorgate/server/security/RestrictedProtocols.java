@@ -70,6 +70,19 @@ public final class RestrictedProtocols {
     return rules.get(group);
   }
 
+  /** Whether {@code s} is the header value of a restricted group (for redaction). */
+  public boolean isValue(String s) {
+    if (rules.isEmpty()) {
+      return false;
+    }
+    for (Rule r : rules.values()) {
+      if (r.accepts(s)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   public boolean restricts(ProtocolGroup group) {
     return rules.containsKey(group);
   }

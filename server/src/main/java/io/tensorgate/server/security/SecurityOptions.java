@@ -60,8 +60,9 @@ public final class SecurityOptions {
       names = "--grpc-allow-unauthenticated-admin",
       arity = "0..1",
       description =
-          "Off loopback, serve admin and model-repository calls without a token (default: false,"
-              + " they are refused until a token protects them).")
+          "Off loopback without a token file, serve admin and model-repository calls and"
+              + " state-changing calls without a token (default: false, they are refused until a"
+              + " rule names their group).")
   boolean allowUnauthenticatedAdmin;
 
   @Option(
@@ -114,9 +115,37 @@ public final class SecurityOptions {
 
   @Option(
       names = "--grpc-max-connection-idle-secs",
-      defaultValue = "0",
-      description = "Close connections idle this long; 0 keeps them (default: ${DEFAULT-VALUE}).")
-  long maxConnectionIdleSeconds;
+      defaultValue = "300",
+      description =
+          "Close connections that had no call open for this long (GOAWAY; clients reconnect"
+              + " when they need to); 0 keeps them (default: ${DEFAULT-VALUE}).")
+  long maxConnectionIdleSeconds = 300;
+
+  @Option(
+      names = "--grpc-max-connections",
+      defaultValue = "-1",
+      description =
+          "Most gRPC connections open at once; more are closed as they arrive. -1 derives it from"
+              + " the open-file limit: (limit - 256) / 2, between 64 and 10000; 0 sets no cap"
+              + " (default: ${DEFAULT-VALUE}).")
+  int maxConnections = -1;
+
+  @Option(
+      names = "--grpc-new-connections-per-sec",
+      defaultValue = "200",
+      description =
+          "New gRPC connections accepted a second across the server; more are closed as they"
+              + " arrive; 0 sets no limit (default: ${DEFAULT-VALUE}).")
+  int newConnectionsPerSecond = 200;
+
+  @Option(
+      names = "--grpc-total-rst-frames-per-sec",
+      defaultValue = "2000",
+      description =
+          "RST_STREAM frames a second across all connections (on top of the per-connection"
+              + " limit); a connection that resets a stream over it gets GOAWAY; 0 sets no limit"
+              + " (default: ${DEFAULT-VALUE}).")
+  int totalRstFramesPerSecond = 2000;
 
   @Option(
       names = "--max-tensor-elements",
@@ -187,6 +216,30 @@ public final class SecurityOptions {
     return this;
   }
 
+  /** 0 keeps idle connections open. */
+  public SecurityOptions maxConnectionIdleSeconds(long v) {
+    this.maxConnectionIdleSeconds = v;
+    return this;
+  }
+
+  /** -1 derives the cap from the open-file limit, 0 sets none. */
+  public SecurityOptions maxConnections(int v) {
+    this.maxConnections = v;
+    return this;
+  }
+
+  /** 0 sets no limit. */
+  public SecurityOptions newConnectionsPerSecond(int v) {
+    this.newConnectionsPerSecond = v;
+    return this;
+  }
+
+  /** 0 sets no limit. */
+  public SecurityOptions totalRstFramesPerSecond(int v) {
+    this.totalRstFramesPerSecond = v;
+    return this;
+  }
+
   public SecurityOptions handshakeTimeoutMillis(long v) {
     this.handshakeTimeoutMillis = v;
     return this;
@@ -234,8 +287,17 @@ public final class SecurityOptions {
     if (maxTensorElements > 1L << 56) {
       throw new IllegalArgumentException("--max-tensor-elements must be at most 2^56");
     }
-    if (minPingIntervalMillis < 0 || maxRstFrames < 0 || maxConnectionIdleSeconds < 0) {
+    if (minPingIntervalMillis < 0
+        || maxRstFrames < 0
+        || maxConnectionIdleSeconds < 0
+        || newConnectionsPerSecond < 0
+        || totalRstFramesPerSecond < 0) {
       throw new IllegalArgumentException("HTTP/2 limits must not be negative");
+    }
+    if (maxConnections < -1) {
+      throw new IllegalArgumentException(
+          "--grpc-max-connections must be -1 (derived), 0 (no cap) or positive, got "
+              + maxConnections);
     }
     if (maxRstFrames > 0) {
       positive(rstWindowSeconds, "--grpc-rst-window-secs");

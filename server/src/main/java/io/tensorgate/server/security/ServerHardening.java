@@ -3,9 +3,12 @@ package io.tensorgate.server.security;
 import io.grpc.ServerBuilder;
 import io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.NettyServerBuilder;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.netty.channel.ChannelHandler;
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
+import io.tensorgate.server.logging.ClientFaults;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.file.Files;
@@ -14,16 +17,18 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.util.EnumSet;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Applies {@link SecurityOptions} to the gRPC server builder: TLS or mutual TLS, the access rules
  * of every call (restricted protocols, bearer tokens, admin closed off loopback), per-request size
- * limits and the HTTP/2 limits (concurrent streams, header size, ping and RST_STREAM floods,
- * handshake timeout, idle connections). Everything fails at start-up, never on the first call.
+ * limits, the HTTP/2 limits (concurrent streams, header size, ping and RST_STREAM floods, handshake
+ * timeout, idle connections) and the server-wide connection limits ({@link ConnectionLimits}).
+ * Everything fails at start-up, never on the first call.
  */
-public final class ServerHardening {
+public final class ServerHardening implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ServerHardening.class);
 
   /** Groups closed by default when the port is reachable from other hosts. */
@@ -34,13 +39,22 @@ public final class ServerHardening {
   private final SslContext ssl;
   private final SslContext httpSsl;
   private final AccessInterceptor access;
+  private final Predicate<String> secrets;
+  private final ConnectionLimits connections;
 
   private ServerHardening(
-      SecurityOptions options, SslContext ssl, SslContext httpSsl, AccessInterceptor access) {
+      SecurityOptions options,
+      SslContext ssl,
+      SslContext httpSsl,
+      AccessInterceptor access,
+      Predicate<String> secrets,
+      ConnectionLimits connections) {
     this.options = options;
     this.ssl = ssl;
     this.httpSsl = httpSsl;
     this.access = access;
+    this.secrets = secrets;
+    this.connections = connections;
   }
 
   /**
@@ -53,6 +67,15 @@ public final class ServerHardening {
    */
   public static ServerHardening prepare(SecurityOptions o, InetAddress grpcAddress)
       throws IOException {
+    return prepare(o, grpcAddress, new ClientFaults());
+  }
+
+  /**
+   * As {@link #prepare(SecurityOptions, InetAddress)}, recording refused connections and reset
+   * floods in {@code faults}.
+   */
+  public static ServerHardening prepare(
+      SecurityOptions o, InetAddress grpcAddress, ClientFaults faults) throws IOException {
     o.validate();
     boolean loopback = grpcAddress.isLoopbackAddress();
     SslContext ssl = o.usesTls() ? sslContext(o) : null;
@@ -83,11 +106,70 @@ public final class ServerHardening {
             locked.stream().map(ProtocolGroup::flagName).toList());
       }
     }
+    Set<ProtocolGroup> writeLocked = EnumSet.noneOf(ProtocolGroup.class);
+    String writeLockReason = "";
+    if (o.authTokenFile != null || (!loopback && !o.allowUnauthenticatedAdmin)) {
+      writeLockReason = o.authTokenFile != null ? "once a token file is given" : "off loopback";
+      for (ProtocolGroup g : ProtocolGroup.values()) {
+        if (!tokens.protects(g) && !restricted.restricts(g)) {
+          writeLocked.add(g);
+        }
+      }
+      log.info(
+          "calls that change server state are refused for {}: no rule names them",
+          writeLocked.stream().map(ProtocolGroup::flagName).toList());
+    }
+    TokenFile t = tokens;
     return new ServerHardening(
         o,
         ssl,
         ssl == null ? null : httpSslContext(o),
-        new AccessInterceptor(restricted, tokens, locked));
+        new AccessInterceptor(restricted, tokens, locked, writeLocked, writeLockReason),
+        s -> t.isToken(s) || restricted.isValue(s),
+        connectionLimits(o, faults));
+  }
+
+  private static ConnectionLimits connectionLimits(SecurityOptions o, ClientFaults faults) {
+    int max =
+        o.maxConnections >= 0
+            ? o.maxConnections
+            : ConnectionLimits.defaultMaxConnections(ConnectionLimits.openFileLimit());
+    ConnectionLimits limits =
+        new ConnectionLimits(
+            max,
+            o.newConnectionsPerSecond > 0
+                ? new TokenBucket(o.newConnectionsPerSecond, System::nanoTime)
+                : null,
+            o.totalRstFramesPerSecond > 0
+                ? new ResetBudget(
+                    new TokenBucket(o.totalRstFramesPerSecond, System::nanoTime), faults)
+                : null,
+            faults);
+    log.info(
+        "gRPC connections: at most {} open, {} new a second, {} stream resets a second in all",
+        max == 0 ? "unlimited" : max,
+        o.newConnectionsPerSecond == 0 ? "unlimited" : o.newConnectionsPerSecond,
+        o.totalRstFramesPerSecond == 0 ? "unlimited" : o.totalRstFramesPerSecond);
+    return limits;
+  }
+
+  /** Registers the connection gauge. */
+  public void bindTo(MeterRegistry registry) {
+    connections.bindTo(registry);
+  }
+
+  /** Shuts down the gRPC event loops; call after the gRPC server terminated. */
+  @Override
+  public void close() {
+    connections.close();
+  }
+
+  /**
+   * Whether a word is one of the server's secrets (a token of the token file or a restricted
+   * protocol's header value): the log redacts such words.
+   */
+  public Predicate<String> secrets() {
+    return secrets;
   }
 
   /** The access rules (tests check them without a network). */
@@ -95,8 +177,13 @@ public final class ServerHardening {
     return access;
   }
 
-  /** Configures the gRPC server builder. */
-  public void applyTo(NettyServerBuilder builder) {
+  /**
+   * Configures the gRPC server builder, including its server channel and event loops.
+   *
+   * @param workerThreads transport threads, 0 for Netty's default
+   * @param reusePort bind with {@code SO_REUSEPORT}
+   */
+  public void applyTo(NettyServerBuilder builder, int workerThreads, boolean reusePort) {
     SecurityOptions o = options;
     if (ssl != null) {
       builder.sslContext(ssl);
@@ -114,6 +201,7 @@ public final class ServerHardening {
     if (o.maxConnectionIdleSeconds > 0) {
       builder.maxConnectionIdle(o.maxConnectionIdleSeconds, TimeUnit.SECONDS);
     }
+    connections.applyTo(builder, workerThreads, reusePort);
   }
 
   /**
@@ -128,6 +216,15 @@ public final class ServerHardening {
             new RequestLimitInterceptor(
                 o.maxTensorElements, o.maxRequestTensorBytes, o.maxRequestedOutputs))
         .intercept(access);
+  }
+
+  /**
+   * For the HTTP endpoint's server channel: admits a new connection under the same cap and rate as
+   * gRPC's ({@code --grpc-max-connections}, {@code --grpc-new-connections-per-sec}, counted
+   * together), closing it at once otherwise.
+   */
+  public ChannelHandler httpConnectionAdmission() {
+    return connections.httpAdmission();
   }
 
   /**
@@ -152,13 +249,14 @@ public final class ServerHardening {
   }
 
   private static SslContext sslContext(SecurityOptions o) throws IOException {
+    SslContext ssl;
     try {
       SslContextBuilder b = GrpcSslContexts.forServer(o.serverCert.toFile(), o.serverKey.toFile());
       if (o.rootCert != null) {
         b.trustManager(o.rootCert.toFile());
       }
       b.clientAuth(o.useSslMutual ? ClientAuth.REQUIRE : ClientAuth.NONE);
-      return b.build();
+      ssl = b.build();
     } catch (IOException | RuntimeException e) {
       throw new IOException(
           "cannot set up TLS from --grpc-server-cert "
@@ -169,6 +267,8 @@ public final class ServerHardening {
               + e.getMessage(),
           e);
     }
+    KeyPairCheck.verify(o.serverCert, o.serverKey);
+    return ssl;
   }
 
   private static void warnIfReadableByOthers(Path file) {

@@ -114,6 +114,22 @@ public final class TokenFile {
     return match;
   }
 
+  /** Whether {@code s} is a token of any group (for redaction; not a constant-time check). */
+  public boolean isToken(String s) {
+    if (s.length() < MIN_TOKEN_LENGTH || digests.isEmpty()) {
+      return false;
+    }
+    byte[] d = sha256(s);
+    for (List<byte[]> accepted : digests.values()) {
+      for (byte[] a : accepted) {
+        if (MessageDigest.isEqual(a, d)) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
   static byte[] sha256(String s) {
     try {
       return MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));

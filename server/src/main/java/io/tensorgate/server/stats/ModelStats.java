@@ -2,13 +2,17 @@ package io.tensorgate.server.stats;
 
 import io.tensorgate.backend.ExecutionTimestamps;
 import io.tensorgate.batching.BatchListener;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The statistics of one model version: the single source of truth for the ModelStatistics RPC and
- * for the Prometheus metrics built on top of it.
+ * for the Prometheus metrics built on top of it. Cumulative for as long as the version stays in
+ * service: a reload hands them on to the version's successor (as Triton's metric reporter is shared
+ * by a model and its reloaded successor), and the RPC counts from a {@link StatsSnapshot} taken
+ * when its counts restart.
  *
  * <p>Thread-safe and lock-free; written by gRPC and instance-worker threads, read on demand.
  */
@@ -124,6 +128,30 @@ public final class ModelStats implements BatchListener {
   /** Milliseconds since the epoch of the last inference; 0 if none. */
   public long lastInferenceMillis() {
     return lastInferenceMillis;
+  }
+
+  /** The statistics now; fields are read one after the other, not atomically together. */
+  public StatsSnapshot snapshot() {
+    Map<Integer, StatsSnapshot.Batch> b = new HashMap<>();
+    batches.forEach(
+        (size, d) ->
+            b.put(
+                size,
+                new StatsSnapshot.Batch(
+                    StatsSnapshot.Count.of(d.computeInput),
+                    StatsSnapshot.Count.of(d.computeInfer),
+                    StatsSnapshot.Count.of(d.computeOutput))));
+    return new StatsSnapshot(
+        StatsSnapshot.Count.of(success),
+        StatsSnapshot.Count.of(fail),
+        StatsSnapshot.Count.of(queue),
+        StatsSnapshot.Count.of(computeInput),
+        StatsSnapshot.Count.of(computeInfer),
+        StatsSnapshot.Count.of(computeOutput),
+        inferenceCount.sum(),
+        executionCount.sum(),
+        lastInferenceMillis,
+        b);
   }
 
   /** Per-batch-size execution durations, keyed by batch size. */

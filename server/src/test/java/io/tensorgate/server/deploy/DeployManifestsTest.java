@@ -1,23 +1,18 @@
 package io.tensorgate.server.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.tensorgate.proto.admin.v1.GetDriftRequest;
-import io.tensorgate.proto.admin.v1.ModelDrift;
-import io.tensorgate.proto.admin.v1.MonitoringServiceGrpc;
 import io.tensorgate.server.ObservabilityOptions;
-import io.tensorgate.server.Requests;
 import io.tensorgate.server.RunningServer;
 import io.tensorgate.server.TensorgateServer;
 import io.tensorgate.server.TestRepository;
 import io.tensorgate.server.metrics.Scrape;
+import io.tensorgate.server.testing.ScriptedBackend;
 import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -34,15 +29,6 @@ import org.yaml.snakeyaml.Yaml;
  */
 class DeployManifestsTest {
   private static final Path DEPLOY = TestRepository.PROJECT.resolve("deploy");
-
-  /** Metrics the routing feature (canary, shadow, divergence) is expected to bind. */
-  static final Set<String> ROUTING_METRICS =
-      Set.of(
-          "tensorgate_canary_requests_total",
-          "tensorgate_shadow_requests_total",
-          "tensorgate_shadow_dropped_total",
-          "tensorgate_divergence_comparisons_total",
-          "tensorgate_divergence_mismatches_total");
 
   private static final Pattern METRIC =
       Pattern.compile("\\b((?:nv|tensorgate|jvm|process)_[a-z0-9_]+|tensorgate:[a-z0-9_:]+)\\b");
@@ -173,35 +159,59 @@ class DeployManifestsTest {
             "drift");
   }
 
-  /** Every metric a query names exists in a real scrape, or is one the routing feature binds. */
+  /** Scrape labels Prometheus adds itself (target labels), never in the exposition. */
+  private static final Set<String> TARGET_LABELS = Set.of("instance", "job");
+
+  private static final Pattern BY = Pattern.compile("\\bby \\(([^)]*)\\)");
+  private static final Pattern SELECTOR =
+      Pattern.compile("\\b((?:nv|tensorgate|jvm|process)_[a-z0-9_]+)\\{([^}]*)\\}");
+  private static final Pattern MATCHER = Pattern.compile("(\\w+)(=~|!~|!=|=)\"([^\"]*)\"");
+
+  /** The PromQL expressions of the alert and recording rules and of the dashboard's panels. */
+  @SuppressWarnings("unchecked")
+  private static List<String> queries() throws Exception {
+    List<String> out = new ArrayList<>();
+    for (Object g : (List<Object>) at(yaml("prometheus/tensorgate-alerts.yaml").get(0), "groups")) {
+      for (Object rule : (List<Object>) at(g, "rules")) {
+        out.add((String) at(rule, "expr"));
+      }
+    }
+    new ObjectMapper()
+        .readTree(DEPLOY.resolve("grafana/tensorgate-dashboard.json").toFile())
+        .findValues("expr")
+        .forEach(e -> out.add(e.asText()));
+    return out;
+  }
+
+  /**
+   * A fresh server, no request sent yet, with a canary, a shadow, drift (from a reference file) and
+   * payload logging configured: every series a dashboard panel or a rule reads must be there,
+   * possibly at 0, with the labels the query selects and groups by.
+   */
   @Test
-  void shouldQueryOnlyMetricsTheServerExports() throws Exception {
-    new TestRepository(repo).withSampleModel("simple");
-    Path config = repo.resolve("simple/config.pbtxt");
+  void shouldReturnDataForEveryQueryWhenFreshlyStartedWithACanaryAndAShadow() throws Exception {
+    ScriptedBackend.reset("fresh");
+    ScriptedBackend.writeModel(
+        repo,
+        "fresh",
+        "parameters { key: \"drift_sample_rate\" value: { string_value: \"1\" } }\n",
+        1,
+        2,
+        3);
     Files.writeString(
-        config,
-        Files.readString(config)
-            + "\nparameters { key: \"drift_sample_rate\" value: { string_value: \"1\" } }"
-            + "\nparameters { key: \"drift_reference_requests\" value: { string_value: \"1\" } }"
-            + "\nparameters { key: \"drift_window_size\" value: { string_value: \"1\" } }"
-            + "\nparameters { key: \"drift_min_window_requests\" value: { string_value: \"1\" } }\n");
-    Set<String> exported = new TreeSet<>();
+        repo.resolve("fresh/drift_reference.json"),
+        "{\"features\": {\"INPUT0[0]\": {\"edges\": [0, 1], \"counts\": [0, 5, 5]}}}");
+    Files.writeString(
+        repo.resolve("fresh/routing.pbtxt"),
+        "stable_version: 1\ncanary { version: 2 weight_percent: 10 }\n"
+            + "shadow { version: 3 fraction: 0.5 }\n");
+    Scrape scrape;
     try (RunningServer s =
         RunningServer.start(
             TensorgateServer.builder()
                 .modelRepository(repo)
                 .observability(new ObservabilityOptions().payloadLogDir(repo.resolve("logs"))))) {
-      s.blocking().modelInfer(Requests.simple(1));
-      await()
-          .atMost(Duration.ofSeconds(10))
-          .until(
-              () ->
-                  MonitoringServiceGrpc.newBlockingStub(s.channel)
-                          .getDrift(GetDriftRequest.getDefaultInstance())
-                          .getModels(0)
-                          .getState()
-                      == ModelDrift.State.MONITORING);
-      Scrape.of(s.server.metricsPort()).samples.forEach(x -> exported.add(x.name()));
+      scrape = Scrape.of(s.server.metricsPort());
     }
     String rules = Files.readString(DEPLOY.resolve("prometheus/tensorgate-alerts.yaml"));
     Set<String> recorded = new TreeSet<>();
@@ -209,24 +219,85 @@ class DeployManifestsTest {
     while (rec.find()) {
       recorded.add(rec.group(1));
     }
-    Set<String> used = new TreeSet<>();
-    for (String text :
-        List.of(rules, Files.readString(DEPLOY.resolve("grafana/tensorgate-dashboard.json")))) {
-      Matcher m = METRIC.matcher(text);
+
+    List<String> queries = queries();
+    assertThat(queries).hasSizeGreaterThan(30);
+    List<String> missing = new ArrayList<>();
+    for (String q : queries) {
+      Set<String> grouped = new TreeSet<>();
+      Matcher by = BY.matcher(q);
+      while (by.find()) {
+        for (String l : by.group(1).split(",")) {
+          grouped.add(l.strip());
+        }
+      }
+      grouped.removeAll(TARGET_LABELS);
+      Matcher m = METRIC.matcher(q);
       while (m.find()) {
-        used.add(m.group(1));
+        String name = m.group(1);
+        if (recorded.contains(name) || name.startsWith("jvm_gc_pause_seconds")) {
+          // Micrometer creates the GC pause timer (labelled by collector, action and cause) at
+          // the first collection it is told about; a fresh JVM may not have had one.
+          continue;
+        }
+        List<Scrape.Sample> samples = scrape.find(name);
+        if (samples.isEmpty()) {
+          missing.add(name + " (no series) in: " + q);
+        } else if (!samples.stream().allMatch(x -> x.labels().keySet().containsAll(grouped))) {
+          missing.add(name + " lacks a label of " + grouped + " in: " + q);
+        }
+      }
+      Matcher sel = SELECTOR.matcher(q);
+      while (sel.find()) {
+        String name = sel.group(1);
+        Matcher mm = MATCHER.matcher(sel.group(2));
+        while (mm.find()) {
+          String label = mm.group(1);
+          String value = mm.group(3);
+          boolean exact = mm.group(2).equals("=");
+          if (scrape.find(name).stream()
+              .noneMatch(
+                  x ->
+                      x.labels().containsKey(label)
+                          && (!exact || value.equals(x.labels().get(label))))) {
+            missing.add(name + " has no series matching " + mm.group() + " in: " + q);
+          }
+        }
       }
     }
 
-    assertThat(used).isNotEmpty();
-    for (String name : used) {
-      if (name.startsWith("jvm_gc_pause_seconds")) {
-        continue; // Micrometer creates the GC pause timer at the first collection it sees.
-      }
-      assertThat(
-              exported.contains(name) || recorded.contains(name) || ROUTING_METRICS.contains(name))
-          .as("%s is neither exported, recorded nor a routing metric", name)
-          .isTrue();
-    }
+    assertThat(missing).isEmpty();
+    // The routing feature's series, at 0 before any request or mirror.
+    assertThat(
+            scrape.value(
+                "tensorgate_shadow_dropped_total", "model", "fresh", "reason", "queue_full"))
+        .isZero();
+    assertThat(scrape.value("tensorgate_shadow_requests_total", "model", "fresh", "version", "3"))
+        .isZero();
+    assertThat(
+            scrape.value(
+                "tensorgate_divergence_comparisons_total",
+                "model",
+                "fresh",
+                "version",
+                "1",
+                "shadow_version",
+                "3"))
+        .isZero();
+    assertThat(
+            scrape.find(
+                "tensorgate_divergence_mismatches_total", "model", "fresh", "shadow_version", "3"))
+        .extracting(x -> x.labels().get("version"))
+        .containsExactlyInAnyOrder("1", "2");
+    assertThat(
+            scrape.value(
+                "tensorgate_route_requests_total",
+                "model",
+                "fresh",
+                "version",
+                "2",
+                "route",
+                "default"))
+        .isZero();
   }
 }

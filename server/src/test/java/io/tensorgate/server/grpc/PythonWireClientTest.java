@@ -12,15 +12,15 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A second, independent client proves the wire format: Debian's python3-grpcio with stubs generated
- * from this project's .proto files runs health, metadata and inference on {@code simple} ({@code
- * scripts/triton_wire_check.py}).
+ * from this project's .proto files runs health, metadata and inference on {@code simple}, and BYTES
+ * with NUL bytes through {@code simple_identity} ({@code scripts/triton_wire_check.py}).
  */
 class PythonWireClientTest {
   @TempDir Path repo;
 
   @Test
   void shouldPassEveryCheckOfThePythonClient() throws Exception {
-    new TestRepository(repo).withSampleModel("simple");
+    new TestRepository(repo).withSampleModel("simple").withSampleModel("simple_identity");
     try (RunningServer s = RunningServer.start(repo)) {
       Process p =
           new ProcessBuilder(
@@ -33,7 +33,7 @@ class PythonWireClientTest {
       assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
       String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       assertThat(p.exitValue()).as(out).isZero();
-      assertThat(out).contains("8/8 checks passed");
+      assertThat(out).contains("9/9 checks passed");
     }
   }
 }

@@ -106,6 +106,16 @@ class StreamInferEndToEndTest {
   }
 
   @Test
+  void shouldEchoTheRequestIdWhenAnsweringAnErrorOnTheStream() throws Exception {
+    // As Triton does: with several requests in flight, the id is how a client knows which failed.
+    Outcome o = stream(server.async(), List.of(bad("x1"), bad("x2")));
+    assertThat(o.responses())
+        .extracting(r -> r.getInferResponse().getId())
+        .containsExactlyInAnyOrder("x1", "x2");
+    assertThat(o.responses()).allSatisfy(r -> assertThat(r.getErrorMessage()).isNotEmpty());
+  }
+
+  @Test
   void shouldEndStreamWithStatusWhenClientAsksForGrpcErrors() throws Exception {
     Metadata headers = new Metadata();
     headers.put(Metadata.Key.of("triton_grpc_error", Metadata.ASCII_STRING_MARSHALLER), "true");

@@ -13,9 +13,13 @@ import io.tensorgate.server.RunningServer;
 import io.tensorgate.server.TensorgateServer;
 import io.tensorgate.server.TestRepository;
 import io.tensorgate.server.repository.ModelRepositoryManager.ControlMode;
+import io.tensorgate.server.stats.ModelStats.FailureReason;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -33,9 +37,37 @@ class MetricsEndToEndTest {
           "nv_inference_compute_infer_duration_us",
           "nv_inference_compute_output_duration_us");
 
-  private static final String PENDING_COUNT_LINT =
-      "nv_inference_pending_request_count non-histogram and non-summary metrics should not have"
-          + " \"_count\" suffix";
+  /** Triton's other counters, named without the {@code _total} suffix promtool expects. */
+  private static final List<String> TRITON_COUNTERS =
+      List.of(
+          "nv_inference_request_success",
+          "nv_inference_request_failure",
+          "nv_inference_count",
+          "nv_inference_exec_count");
+
+  /** Triton's names that end in {@code _count} without being a histogram's or summary's. */
+  private static final List<String> TRITON_COUNT_NAMES =
+      List.of(
+          "nv_inference_count", "nv_inference_exec_count", "nv_inference_pending_request_count");
+
+  private static final Pattern SAMPLE = Pattern.compile("^(nv_inference_[a-z_]+)\\{.*\\} (.*)$");
+
+  /** The lints promtool prints for Triton's names, all kept for compatibility with Triton. */
+  private static List<String> tritonLints(boolean counterLatencies) {
+    List<String> counters = new ArrayList<>(TRITON_COUNTERS);
+    List<String> lints = new ArrayList<>();
+    if (counterLatencies) {
+      counters.addAll(TRITON_LATENCY_COUNTERS);
+      TRITON_LATENCY_COUNTERS.forEach(
+          n -> lints.add(n + " metric names should not contain abbreviated units"));
+    }
+    counters.forEach(n -> lints.add(n + " counter metrics should have \"_total\" suffix"));
+    TRITON_COUNT_NAMES.forEach(
+        n ->
+            lints.add(
+                n + " non-histogram and non-summary metrics should not have \"_count\" suffix"));
+    return lints;
+  }
 
   @TempDir Path repo;
 
@@ -93,9 +125,35 @@ class MetricsEndToEndTest {
           .isEqualTo(inf.getComputeOutput().getNs() / 1000);
       assertThat(m.value("nv_inference_pending_request_count", SIMPLE)).isZero();
       assertThat(m.value("nv_model_load_duration_secs", SIMPLE)).isPositive();
+    }
+  }
+
+  @Test
+  void shouldTypeTritonsCountersAsCountersWithIntegerValuesAsTritonDoes() throws Exception {
+    try (RunningServer s = start(new ObservabilityOptions())) {
+      traffic(s);
+      Scrape m = Scrape.of(s.server.metricsPort());
+
+      List<String> counters = new ArrayList<>(TRITON_COUNTERS);
+      counters.addAll(TRITON_LATENCY_COUNTERS);
+      for (String name : counters) {
+        assertThat(m.text).contains("# TYPE " + name + " counter\n");
+        assertThat(m.find(name + "_total")).isEmpty();
+      }
       assertThat(m.text)
-          .contains("# TYPE nv_inference_request_success untyped")
-          .doesNotContain("nv_inference_request_success_total");
+          .contains("nv_inference_request_success{model=\"simple\",version=\"1\"} 6\n")
+          .contains(
+              "nv_inference_request_failure{model=\"simple\",reason=\"OTHER\",version=\"1\"}"
+                  + " 1\n");
+      int samples = 0;
+      for (String line : m.text.split("\n")) {
+        Matcher x = SAMPLE.matcher(line);
+        if (x.matches() && counters.contains(x.group(1))) {
+          samples++;
+          assertThat(x.group(2)).as(line).matches("[0-9]+");
+        }
+      }
+      assertThat(samples).isEqualTo(counters.size() + FailureReason.values().length - 1);
     }
   }
 
@@ -170,18 +228,15 @@ class MetricsEndToEndTest {
 
       // Exit 3 is promtool's "lint problems only" (a parse error exits 1). Each problem is a
       // name Triton defines and its dashboards query, which Tensorgate therefore keeps.
-      List<String> expected =
-          TRITON_LATENCY_COUNTERS.stream()
-              .map(n -> n + " metric names should not contain abbreviated units")
-              .collect(Collectors.toList());
-      expected.add(PENDING_COUNT_LINT);
       assertThat(result.exitCode()).isEqualTo(3);
-      assertThat(result.output().strip().split("\n")).containsExactlyInAnyOrderElementsOf(expected);
+      assertThat(result.output().strip().split("\n"))
+          .hasSize(17)
+          .containsExactlyInAnyOrderElementsOf(tritonLints(true));
     }
   }
 
   @Test
-  void shouldLintOnlyThePendingCountNameWhenLatencyCountersAreOff() throws Exception {
+  void shouldLintOnlyTritonsOtherNamesWhenLatencyCountersAreOff() throws Exception {
     try (RunningServer s = start(new ObservabilityOptions().counterLatencies(false))) {
       traffic(s);
       Scrape m = Scrape.of(s.server.metricsPort());
@@ -189,7 +244,9 @@ class MetricsEndToEndTest {
 
       Scrape.Promtool result = Scrape.promtool(m.text, "check", "metrics");
 
-      assertThat(result.output().strip()).isEqualTo(PENDING_COUNT_LINT);
+      assertThat(result.output().strip().split("\n"))
+          .hasSize(7)
+          .containsExactlyInAnyOrderElementsOf(tritonLints(false));
       assertThat(result.exitCode()).isEqualTo(3);
     }
   }

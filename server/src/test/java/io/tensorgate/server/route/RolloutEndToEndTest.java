@@ -7,6 +7,7 @@ import io.grpc.StatusRuntimeException;
 import io.tensorgate.proto.admin.v1.Canary;
 import io.tensorgate.proto.admin.v1.ListEventsRequest;
 import io.tensorgate.proto.admin.v1.ModelRouting;
+import io.tensorgate.proto.admin.v1.RollbackRequest;
 import io.tensorgate.proto.admin.v1.RolloutPolicy;
 import io.tensorgate.proto.admin.v1.RoutingEvent;
 import io.tensorgate.proto.admin.v1.SetRoutingRequest;
@@ -68,14 +69,18 @@ class RolloutEndToEndTest {
 
   private static void startRollout(
       RoutingFixture f, RolloutPolicy.Builder gates, io.tensorgate.proto.admin.v1.Shadow shadow) {
+    if (gates.getWindowSeconds() == 0) {
+      gates.setWindowSeconds(2);
+    }
+    if (gates.getMinDwellSeconds() == 0) {
+      gates.setMinDwellSeconds(0.5);
+    }
     RolloutPolicy policy =
         gates
             .addStepsPercent(10)
             .addStepsPercent(50)
             .addStepsPercent(100)
-            .setMinDwellSeconds(0.5)
             .setMinRequests(20)
-            .setWindowSeconds(2)
             .setMinGateRequests(10)
             .build();
     ModelRouting.Builder routing =
@@ -90,6 +95,17 @@ class RolloutEndToEndTest {
     f.admin()
         .setRouting(
             SetRoutingRequest.newBuilder().setModelName(f.model).setRouting(routing).build());
+  }
+
+  /**
+   * Sends requests to both versions before a latency-gated rollout: a cold version's first answers
+   * are slow (class loading, JIT) and would otherwise sit in the gate's windows.
+   */
+  private static void warmUp(RoutingFixture f) {
+    for (int i = 0; i < 50; i++) {
+      f.infer("1", i);
+      f.infer("2", i);
+    }
   }
 
   private static List<RoutingEvent> events(RoutingFixture f) {
@@ -185,17 +201,109 @@ class RolloutEndToEndTest {
   }
 
   @Test
+  void shouldJudgeARolloutStartedRightAfterAnAdminRollbackOnlyByItsOwnRequests() throws Exception {
+    RoutingFixture.writeModel(repo, "readmit");
+    ScriptedBackend.Behaviour v2 = ScriptedBackend.of("readmit", 2);
+    v2.fail = true;
+    // Slow ticks: the rollback and the new rollout below land between two of them.
+    RoutingOptions slowTicks = new RoutingOptions().rolloutTick(Duration.ofMillis(500));
+    try (RoutingFixture f = RoutingFixture.start(repo, "readmit", slowTicks);
+        Load load = new Load(f)) {
+      // No gate and a long dwell: the failing canary stays at its first step, failures pile up.
+      startRollout(
+          f, RolloutPolicy.newBuilder().setWindowSeconds(30).setMinDwellSeconds(600), null);
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .until(() -> f.routing().getRouting().getCanary().getWeightPercent() == 10);
+      long failures = load.v2Failures.sum();
+      await().atMost(Duration.ofSeconds(20)).until(() -> load.v2Failures.sum() > failures + 30);
+      v2.fail = false;
+
+      f.admin().rollback(RollbackRequest.newBuilder().setModelName(f.model).build());
+      startRollout(f, RolloutPolicy.newBuilder().setMaxErrorRate(0.05).setWindowSeconds(30), null);
+
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(
+              () ->
+                  f.routing().getRouting().getStableVersion() == 2
+                      || !f.routing().getRouting().hasCanary());
+      assertThat(events(f))
+          .filteredOn(e -> e.getKind().equals("rollback"))
+          .as("only the admin's rollback")
+          .singleElement()
+          .satisfies(e -> assertThat(e.getReason()).contains("admin"));
+      assertThat(f.routing().getRouting().getStableVersion()).isEqualTo(2);
+    }
+  }
+
+  @Test
+  void shouldPromoteACanaryWhenItsP99IsOverTheRatioButWithinTheFloor() throws Exception {
+    RoutingFixture.writeModel(repo, "nearly");
+    ScriptedBackend.of("nearly", 1).delayNanos = 2_000_000;
+    ScriptedBackend.of("nearly", 2).delayNanos = 6_000_000; // 3 x stable, 4 ms apart
+    try (RoutingFixture f = RoutingFixture.start(repo, "nearly", RoutingFixture.fast())) {
+      warmUp(f);
+      try (Load load = new Load(f)) {
+        // A floor well above a busy machine's noise, which reaches both versions alike.
+        startRollout(f, RolloutPolicy.newBuilder().setMaxP99Ratio(1.5).setMinP99DeltaMs(50), null);
+        await()
+            .atMost(Duration.ofSeconds(30))
+            .until(
+                () ->
+                    f.routing().getRouting().getStableVersion() == 2
+                        || !f.routing().getRouting().hasCanary());
+        assertThat(events(f)).extracting(RoutingEvent::getKind).doesNotContain("rollback");
+        assertThat(f.routing().getRouting().getStableVersion()).isEqualTo(2);
+      }
+    }
+  }
+
+  @Test
+  void shouldJudgeANewRolloutOnlyByItsOwnRequestsWhenAnEarlierOneFailed() throws Exception {
+    RoutingFixture.writeModel(repo, "again");
+    ScriptedBackend.Behaviour v2 = ScriptedBackend.of("again", 2);
+    v2.fail = true;
+    // A window long enough to still hold the first rollout's failures when the second begins.
+    RolloutPolicy.Builder gates =
+        RolloutPolicy.newBuilder().setMaxErrorRate(0.05).setWindowSeconds(30);
+    try (RoutingFixture f = RoutingFixture.start(repo, "again", RoutingFixture.fast());
+        Load load = new Load(f)) {
+      startRollout(f, gates.clone(), null);
+      await().atMost(Duration.ofSeconds(20)).until(() -> !f.routing().getRouting().hasCanary());
+      v2.fail = false;
+
+      startRollout(f, gates.clone(), null);
+
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(
+              () ->
+                  f.routing().getRouting().getStableVersion() == 2
+                      || events(f).stream().filter(e -> e.getKind().equals("rollback")).count()
+                          > 1);
+      assertThat(events(f))
+          .filteredOn(e -> e.getKind().equals("rollback"))
+          .as("only the first rollout was rolled back")
+          .hasSize(1);
+      assertThat(f.routing().getRouting().getStableVersion()).isEqualTo(2);
+    }
+  }
+
+  @Test
   void shouldRollBackWhenTheCanaryIsSlowerThanTheLatencyGateAllows() throws Exception {
     RoutingFixture.writeModel(repo, "slow");
-    ScriptedBackend.of("slow", 2).delayNanos = 100_000_000;
-    try (RoutingFixture f = RoutingFixture.start(repo, "slow", RoutingFixture.fast());
-        Load load = new Load(f)) {
-      startRollout(f, RolloutPolicy.newBuilder().setMaxP99Ratio(3), null);
-      await().atMost(Duration.ofSeconds(20)).until(() -> !f.routing().getRouting().hasCanary());
-      RoutingEvent last = events(f).get(events(f).size() - 1);
-      assertThat(last.getKind()).isEqualTo("rollback");
-      assertThat(last.getReason()).contains("p99");
-      assertThat(f.routing().getRouting().getStableVersion()).isEqualTo(1);
+    try (RoutingFixture f = RoutingFixture.start(repo, "slow", RoutingFixture.fast())) {
+      warmUp(f);
+      ScriptedBackend.of("slow", 2).delayNanos = 200_000_000;
+      try (Load load = new Load(f)) {
+        startRollout(f, RolloutPolicy.newBuilder().setMaxP99Ratio(3), null);
+        await().atMost(Duration.ofSeconds(20)).until(() -> !f.routing().getRouting().hasCanary());
+        RoutingEvent last = events(f).get(events(f).size() - 1);
+        assertThat(last.getKind()).isEqualTo("rollback");
+        assertThat(last.getReason()).contains("p99");
+        assertThat(f.routing().getRouting().getStableVersion()).isEqualTo(1);
+      }
     }
   }
 }

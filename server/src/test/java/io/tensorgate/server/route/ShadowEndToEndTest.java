@@ -5,11 +5,16 @@ import static org.awaitility.Awaitility.await;
 
 import io.micrometer.core.instrument.Counter;
 import io.tensorgate.proto.admin.v1.Divergence;
+import io.tensorgate.proto.admin.v1.ListEventsRequest;
 import io.tensorgate.proto.admin.v1.ModelRouting;
 import io.tensorgate.proto.admin.v1.SetRoutingRequest;
+import io.tensorgate.proto.admin.v1.SetShadowRequest;
 import io.tensorgate.proto.admin.v1.Shadow;
 import io.tensorgate.proto.inference.ModelInferResponse;
+import io.tensorgate.proto.inference.ModelStatistics;
+import io.tensorgate.proto.inference.ModelStatisticsRequest;
 import io.tensorgate.server.Requests;
+import io.tensorgate.server.metrics.Scrape;
 import io.tensorgate.server.testing.ScriptedBackend;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -139,6 +144,121 @@ class ShadowEndToEndTest {
                   .count())
           .isEqualTo(100);
     }
+  }
+
+  private static void setShadow(RoutingFixture f, double fraction, double absTolerance) {
+    f.admin()
+        .setShadow(
+            SetShadowRequest.newBuilder()
+                .setModelName(f.model)
+                .setShadow(
+                    Shadow.newBuilder()
+                        .setVersion(2)
+                        .setFraction(fraction)
+                        .setAbsTolerance(absTolerance))
+                .build());
+  }
+
+  /** Waits until every mirror sent so far was compared, failed or dropped; the only entry. */
+  private static Divergence settled(RoutingFixture f, long atLeastMirrored) {
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () -> {
+              long mirrored = 0;
+              long done = 0;
+              for (Divergence d : f.routing().getDivergenceList()) {
+                mirrored += d.getShadowRequests();
+                done += d.getComparisons() + d.getShadowFailures() + d.getDropped();
+              }
+              return mirrored >= atLeastMirrored && done == mirrored;
+            });
+    assertThat(f.routing().getDivergenceList()).hasSize(1);
+    return divergence(f);
+  }
+
+  @Test
+  void shouldKeepOneDivergenceEntryPerPairWhenTheShadowSettingChanges() throws Exception {
+    RoutingFixture.writeModel(repo, "ssettings");
+    try (RoutingFixture f = RoutingFixture.start(repo, "ssettings", RoutingFixture.fast())) {
+      f.admin()
+          .setLabel(
+              io.tensorgate.proto.admin.v1.SetLabelRequest.newBuilder()
+                  .setModelName(f.model)
+                  .setLabel("stable")
+                  .setVersion(1)
+                  .build());
+      setShadow(f, 1, 0);
+      for (int i = 0; i < 10; i++) {
+        f.infer("1", i);
+      }
+      assertThat(settled(f, 10).getComparisons()).isEqualTo(10);
+
+      setShadow(f, 0.5, 0); // a new fraction: the same comparisons go on
+      for (int i = 0; i < 40; i++) {
+        f.infer("1", i);
+      }
+      Divergence afterFraction = settled(f, 11);
+      assertThat(afterFraction.getComparisons()).isGreaterThan(10);
+
+      setShadow(f, 1, 0.5); // a new tolerance: the entry restarts, and an event says so
+      Divergence restarted = f.routing().getDivergence(0);
+      assertThat(restarted.getComparisons()).isZero();
+      assertThat(restarted.getAbsTolerance()).isEqualTo(0.5);
+      assertThat(restarted.getSinceUnixMillis())
+          .isGreaterThanOrEqualTo(afterFraction.getSinceUnixMillis());
+      for (int i = 0; i < 10; i++) {
+        f.infer("1", i);
+      }
+
+      assertThat(settled(f, 10).getComparisons()).isEqualTo(10);
+      assertThat(
+              f.admin()
+                  .listEvents(ListEventsRequest.newBuilder().setModelName(f.model).build())
+                  .getEventsList())
+          .filteredOn(e -> e.getKind().equals("divergence"))
+          .singleElement()
+          .satisfies(e -> assertThat(e.getReason()).contains("version 1", "abs 0.5"));
+    }
+  }
+
+  @Test
+  void shouldCountMirroredWorkInNoStatisticsOfTheShadowVersionWhenMirrored() throws Exception {
+    RoutingFixture.writeModel(repo, "scount");
+    try (RoutingFixture f = RoutingFixture.start(repo, "scount", RoutingFixture.fast())) {
+      shadow(f, Shadow.newBuilder().setVersion(2).setFraction(1));
+      send(f, 20);
+      await().atMost(Duration.ofSeconds(10)).until(() -> divergence(f).getComparisons() == 20);
+
+      ModelStatistics shadowStats = statistics(f, "2");
+      ModelStatistics primaryStats = statistics(f, "1");
+      Scrape m = Scrape.of(f.running.server.metricsPort());
+      String[] v1 = {"model", "scount", "version", "1"};
+      String[] v2 = {"model", "scount", "version", "2"};
+
+      assertThat(shadowStats.getInferenceCount()).isZero();
+      assertThat(shadowStats.getExecutionCount()).isZero();
+      assertThat(shadowStats.getBatchStatsList()).isEmpty();
+      assertThat(m.value("nv_inference_count", v2)).isZero();
+      assertThat(m.value("nv_inference_exec_count", v2)).isZero();
+      assertThat(m.value("tensorgate_inference_batch_size_count", v2)).isZero();
+      assertThat(m.value("tensorgate_inference_batch_size_sum", v2)).isZero();
+      assertThat(m.value("tensorgate_inference_request_duration_seconds_count", v2)).isZero();
+      assertThat(m.value("tensorgate_shadow_requests_total", v2)).isEqualTo(20);
+      // The primary's figures agree with each other: 20 requests of batch 1, 20 executions.
+      assertThat(primaryStats.getInferenceCount()).isEqualTo(20);
+      assertThat(primaryStats.getExecutionCount()).isEqualTo(20);
+      assertThat(m.value("nv_inference_exec_count", v1)).isEqualTo(20);
+      assertThat(m.value("tensorgate_inference_batch_size_sum", v1)).isEqualTo(20);
+    }
+  }
+
+  private static ModelStatistics statistics(RoutingFixture f, String version) {
+    return f.running
+        .blocking()
+        .modelStatistics(
+            ModelStatisticsRequest.newBuilder().setName(f.model).setVersion(version).build())
+        .getModelStats(0);
   }
 
   @Test

@@ -37,7 +37,7 @@ class SlidingWindowTest {
   }
 
   @Test
-  void shouldReportTheP99WithinABucketWhenLatenciesVary() {
+  void shouldReportTheP99WithinOnePercentWhenLatenciesVary() {
     SlidingWindow w = new SlidingWindow(10 * SECOND);
     long t = 100 * SECOND;
     for (int i = 0; i < 980; i++) {
@@ -47,6 +47,32 @@ class SlidingWindowTest {
       w.record(t, false, 50_000_000); // 50 ms
     }
     long p99 = w.snapshot(t).p99Nanos();
-    assertThat(p99).isBetween(50_000_000L, 62_000_000L);
+    assertThat(p99).isBetween(50_000_000L, 50_500_000L);
+  }
+
+  @Test
+  void shouldReportTheP99WithinOnePercentWhenTheLatencyIsNotAPowerOfTwo() {
+    SlidingWindow w = new SlidingWindow(10 * SECOND);
+    long t = 100 * SECOND;
+    for (int i = 0; i < 1000; i++) {
+      w.record(t, false, 4_200_000); // 4.2 ms: coarse steps would say 5.12 ms
+    }
+    assertThat(w.snapshot(t).p99Nanos()).isBetween(4_200_000L, 4_242_000L);
+  }
+
+  @Test
+  void shouldCountTheRequestsSlowerThanALimitWhenAsked() {
+    SlidingWindow w = new SlidingWindow(10 * SECOND);
+    long t = 100 * SECOND;
+    for (int i = 0; i < 90; i++) {
+      w.record(t, false, 1_000_000);
+    }
+    for (int i = 0; i < 7; i++) {
+      w.record(t, false, 30_000_000);
+    }
+    SlidingWindow.Snapshot s = w.snapshot(t);
+    assertThat(s.slowerThan(10_000_000)).isEqualTo(7);
+    assertThat(s.slowerThan(500_000)).isEqualTo(97);
+    assertThat(s.slowerThan(40_000_000)).isZero();
   }
 }

@@ -11,10 +11,15 @@ import io.grpc.stub.MetadataUtils;
 import io.tensorgate.proto.admin.v1.GetDriftRequest;
 import io.tensorgate.proto.admin.v1.MonitoringServiceGrpc;
 import io.tensorgate.proto.inference.GRPCInferenceServiceGrpc.GRPCInferenceServiceBlockingStub;
+import io.tensorgate.proto.inference.LogSettingsRequest;
 import io.tensorgate.proto.inference.ModelStatisticsRequest;
 import io.tensorgate.proto.inference.RepositoryIndexRequest;
 import io.tensorgate.proto.inference.ServerLiveRequest;
+import io.tensorgate.proto.inference.SystemSharedMemoryRegisterRequest;
 import io.tensorgate.proto.inference.SystemSharedMemoryStatusRequest;
+import io.tensorgate.proto.inference.SystemSharedMemoryUnregisterRequest;
+import io.tensorgate.proto.inference.TraceSettingRequest;
+import io.tensorgate.proto.inference.TraceSettingResponse;
 import io.tensorgate.server.RunningServer;
 import io.tensorgate.server.TensorgateServer;
 import java.nio.file.Files;
@@ -187,5 +192,65 @@ class AccessEndToEndTest {
                 .modelStatistics(ModelStatisticsRequest.getDefaultInstance())
                 .getModelStatsCount())
         .isZero();
+  }
+
+  private static final LogSettingsRequest LOG_UPDATE =
+      LogSettingsRequest.newBuilder()
+          .putSettings(
+              "log_info", LogSettingsRequest.SettingValue.newBuilder().setBoolParam(true).build())
+          .build();
+
+  @Test
+  void shouldRefuseSettingsUpdateWhenNoRuleNamesItsGroup() {
+    assertStatus(
+        () -> server.blocking().logSettings(LOG_UPDATE),
+        Status.Code.PERMISSION_DENIED,
+        "LogSettings changes server state, which is refused once a token file is given unless a"
+            + " rule names the 'logging' protocol");
+  }
+
+  @Test
+  void shouldRefuseSharedMemoryRegistrationWhenNoRuleNamesSharedMemory() {
+    assertStatus(
+        () ->
+            server
+                .blocking()
+                .systemSharedMemoryRegister(
+                    SystemSharedMemoryRegisterRequest.newBuilder()
+                        .setName("r")
+                        .setKey("/k")
+                        .setByteSize(64)
+                        .build()),
+        Status.Code.PERMISSION_DENIED,
+        "'shared-memory' protocol");
+    assertStatus(
+        () ->
+            server
+                .blocking()
+                .systemSharedMemoryUnregister(
+                    SystemSharedMemoryUnregisterRequest.getDefaultInstance()),
+        Status.Code.PERMISSION_DENIED,
+        "SystemSharedMemoryUnregister changes server state");
+  }
+
+  @Test
+  void shouldAnswerSettingsReadWhenNoRuleNamesItsGroup() {
+    assertThat(
+            server.blocking().logSettings(LogSettingsRequest.getDefaultInstance()).getSettingsMap())
+        .containsKey("log_info");
+  }
+
+  @Test
+  void shouldLetTheRuleOfAGroupChangeItsState() {
+    // trace is restricted by a header: with it, an update reaches the service.
+    TraceSettingResponse r =
+        with(server.blocking(), "triton-grpc-protocol-stats-key", "stats-value")
+            .traceSetting(
+                TraceSettingRequest.newBuilder()
+                    .putSettings(
+                        "trace_rate",
+                        TraceSettingRequest.SettingValue.newBuilder().addValue("7").build())
+                    .build());
+    assertThat(r.getSettingsMap().get("trace_rate").getValue(0)).isEqualTo("7");
   }
 }

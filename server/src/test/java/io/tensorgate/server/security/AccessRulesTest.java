@@ -7,11 +7,15 @@ import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.Status;
 import io.tensorgate.proto.admin.v1.MonitoringServiceGrpc;
+import io.tensorgate.proto.admin.v1.RoutingServiceGrpc;
 import io.tensorgate.proto.inference.GRPCInferenceServiceGrpc;
+import io.tensorgate.proto.inference.LogSettingsRequest;
+import io.tensorgate.proto.inference.TraceSettingRequest;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -142,5 +146,102 @@ class AccessRulesTest {
     m.put(AccessInterceptor.AUTHORIZATION, "Bearer " + TOKEN);
     assertThat(h.access().check(ProtocolGroup.ADMIN, m)).isNull();
     assertThat(adminCall(h).getCode()).isEqualTo(Status.Code.UNAUTHENTICATED);
+  }
+
+  @Test
+  void shouldClassifyStateChangingTritonRpcs() {
+    List<String> writes = new java.util.ArrayList<>();
+    List<String> bySettings = new java.util.ArrayList<>();
+    for (MethodDescriptor<?, ?> m : GRPCInferenceServiceGrpc.getServiceDescriptor().getMethods()) {
+      StateChangingCalls.Kind k = StateChangingCalls.of(m.getFullMethodName());
+      if (k == StateChangingCalls.Kind.WRITE) {
+        writes.add(m.getBareMethodName());
+      } else if (k == StateChangingCalls.Kind.BY_MESSAGE) {
+        bySettings.add(m.getBareMethodName());
+      }
+    }
+    assertThat(writes)
+        .containsExactlyInAnyOrder(
+            "RepositoryModelLoad",
+            "RepositoryModelUnload",
+            "SystemSharedMemoryRegister",
+            "SystemSharedMemoryUnregister",
+            "CudaSharedMemoryRegister",
+            "CudaSharedMemoryUnregister");
+    assertThat(bySettings).containsExactlyInAnyOrder("LogSettings", "TraceSetting");
+  }
+
+  @Test
+  void shouldClassifyAdminReadsAndWrites() {
+    for (MethodDescriptor<?, ?> m : RoutingServiceGrpc.getServiceDescriptor().getMethods()) {
+      boolean read = Set.of("GetRouting", "ListEvents").contains(m.getBareMethodName());
+      assertThat(StateChangingCalls.of(m.getFullMethodName()))
+          .as(m.getFullMethodName())
+          .isEqualTo(read ? StateChangingCalls.Kind.READ : StateChangingCalls.Kind.WRITE);
+    }
+    assertThat(
+            StateChangingCalls.of(
+                MonitoringServiceGrpc.getResetReferenceMethod().getFullMethodName()))
+        .isEqualTo(StateChangingCalls.Kind.WRITE);
+    assertThat(StateChangingCalls.of(MonitoringServiceGrpc.getGetDriftMethod().getFullMethodName()))
+        .isEqualTo(StateChangingCalls.Kind.READ);
+    assertThat(StateChangingCalls.of("tensorgate.admin.v2.New/Thing"))
+        .isEqualTo(StateChangingCalls.Kind.WRITE);
+    assertThat(StateChangingCalls.of("grpc.health.v1.Health/Check"))
+        .isEqualTo(StateChangingCalls.Kind.READ);
+  }
+
+  @Test
+  void shouldTellSettingsReadsFromUpdates() {
+    assertThat(StateChangingCalls.changes(LogSettingsRequest.getDefaultInstance())).isFalse();
+    assertThat(
+            StateChangingCalls.changes(
+                LogSettingsRequest.newBuilder()
+                    .putSettings(
+                        "log_info",
+                        LogSettingsRequest.SettingValue.newBuilder().setBoolParam(false).build())
+                    .build()))
+        .isTrue();
+    assertThat(
+            StateChangingCalls.changes(
+                TraceSettingRequest.newBuilder().setModelName("simple").build()))
+        .isFalse();
+  }
+
+  @Test
+  void shouldRefuseWritesOfGroupsWithoutRuleWhenTokenFileGiven() throws Exception {
+    Path tokens = Files.writeString(dir.resolve("t"), "logging,admin: " + TOKEN + "\n");
+    ServerHardening h =
+        ServerHardening.prepare(
+            new SecurityOptions().authTokenFile(tokens).restrictedProtocol("trace:k=v"),
+            InetAddress.getByName("127.0.0.1"));
+    assertThat(h.access().refusesWrites(ProtocolGroup.SHARED_MEMORY)).isTrue();
+    assertThat(h.access().refusesWrites(ProtocolGroup.MODEL_REPOSITORY)).isTrue();
+    assertThat(h.access().refusesWrites(ProtocolGroup.LOGGING)).isFalse();
+    assertThat(h.access().refusesWrites(ProtocolGroup.ADMIN)).isFalse();
+    assertThat(h.access().refusesWrites(ProtocolGroup.TRACE)).isFalse();
+  }
+
+  @Test
+  void shouldRefuseWritesOfEveryGroupOffLoopbackWithoutTokens() throws Exception {
+    ServerHardening h =
+        ServerHardening.prepare(new SecurityOptions(), InetAddress.getByName("0.0.0.0"));
+    for (ProtocolGroup g : ProtocolGroup.values()) {
+      assertThat(h.access().refusesWrites(g)).as(g.flagName()).isTrue();
+    }
+  }
+
+  @Test
+  void shouldLeaveWritesOpenOnLoopbackWithoutTokensOrWhenAllowed() throws Exception {
+    ServerHardening loopback =
+        ServerHardening.prepare(new SecurityOptions(), InetAddress.getByName("127.0.0.1"));
+    ServerHardening allowed =
+        ServerHardening.prepare(
+            new SecurityOptions().allowUnauthenticatedAdmin(true),
+            InetAddress.getByName("0.0.0.0"));
+    for (ProtocolGroup g : ProtocolGroup.values()) {
+      assertThat(loopback.access().refusesWrites(g)).as(g.flagName()).isFalse();
+      assertThat(allowed.access().refusesWrites(g)).as(g.flagName()).isFalse();
+    }
   }
 }

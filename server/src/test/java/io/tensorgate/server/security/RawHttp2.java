@@ -26,7 +26,12 @@ final class RawHttp2 implements AutoCloseable {
   static final int SETTINGS = 4;
   static final int PING = 6;
   static final int GOAWAY = 7;
+  static final int NO_ERROR = 0;
   static final int ENHANCE_YOUR_CALM = 0xb;
+
+  /** {@link #awaitGoAwayOrTimeout}: the connection stayed open and quiet. */
+  static final int STILL_OPEN = -2;
+
   private static final int END_HEADERS = 0x4;
 
   private final Socket socket;
@@ -151,6 +156,28 @@ final class RawHttp2 implements AutoCloseable {
     } catch (EOFException e) {
       return false;
     }
+  }
+
+  /**
+   * As {@link #awaitGoAwayOrClose}, but a connection that stays open for the read timeout is an
+   * answer too.
+   *
+   * @return the GOAWAY error code, -1 when closed without one, {@link #STILL_OPEN} on timeout
+   */
+  int awaitGoAwayOrTimeout() throws IOException {
+    try {
+      return awaitGoAwayOrClose();
+    } catch (SocketTimeoutException e) {
+      return STILL_OPEN;
+    } catch (IOException reset) {
+      return -1;
+    }
+  }
+
+  /** As {@link #closedByServer()}, waiting at most {@code millis}. */
+  boolean closedByServer(int millis) throws IOException {
+    socket.setSoTimeout(millis);
+    return closedByServer();
   }
 
   /** Whether the server closed the connection (read end of stream) within the read timeout. */

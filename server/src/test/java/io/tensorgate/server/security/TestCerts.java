@@ -12,14 +12,14 @@ import java.util.concurrent.TimeUnit;
  * 127.0.0.1 and a client certificate signed by it, and a client certificate from another CA. EC
  * P-256 keys (fast to make), written as PKCS#8 PEM.
  */
-final class TestCerts {
-  final Path caCert;
-  final Path serverCert;
-  final Path serverKey;
-  final Path clientCert;
-  final Path clientKey;
-  final Path rogueCert;
-  final Path rogueKey;
+public final class TestCerts {
+  public final Path caCert;
+  public final Path serverCert;
+  public final Path serverKey;
+  public final Path clientCert;
+  public final Path clientKey;
+  public final Path rogueCert;
+  public final Path rogueKey;
 
   private TestCerts(Path dir) {
     caCert = dir.resolve("ca.pem");
@@ -31,7 +31,7 @@ final class TestCerts {
     rogueKey = dir.resolve("rogue.key");
   }
 
-  static TestCerts create(Path dir) throws IOException, InterruptedException {
+  public static TestCerts create(Path dir) throws IOException, InterruptedException {
     TestCerts c = new TestCerts(dir);
     selfSigned(dir, "ca", "tensorgate-test-ca");
     selfSigned(dir, "rogue-ca", "someone-else");

@@ -1,5 +1,6 @@
 package io.tensorgate.server.security;
 
+import static org.assertj.core.api.Assertions.as;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -13,8 +14,10 @@ import io.tensorgate.proto.inference.GRPCInferenceServiceGrpc;
 import io.tensorgate.proto.inference.ServerLiveRequest;
 import io.tensorgate.server.RunningServer;
 import io.tensorgate.server.TensorgateServer;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
+import org.assertj.core.api.InstanceOfAssertFactories;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -144,5 +147,63 @@ class TlsEndToEndTest {
                     .start())
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("--grpc-root-cert");
+  }
+
+  @Test
+  void shouldRefuseToStartWhenKeyDoesNotBelongToTheCertificate() {
+    SecurityOptions o = new SecurityOptions().tls(certs.serverCert, certs.rogueKey);
+    assertThatThrownBy(
+            () ->
+                TensorgateServer.builder()
+                    .modelRepository(dir)
+                    .security(o)
+                    .grpcPort(0)
+                    .build()
+                    .start())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "the private key in --grpc-server-key "
+                + certs.rogueKey
+                + " does not belong to the certificate in --grpc-server-cert "
+                + certs.serverCert);
+  }
+
+  @Test
+  void shouldExitWithOneLineWhenKeyDoesNotBelongToTheCertificate() throws Exception {
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    String classPath =
+        System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+    Path out = dir.resolve("mismatch.out");
+    Process p =
+        new ProcessBuilder(
+                java,
+                "-Xmx128m",
+                "-cp",
+                classPath,
+                "io.tensorgate.server.Main",
+                "--model-repository",
+                dir.toString(),
+                "--grpc-port",
+                "0",
+                "--metrics-port",
+                "0",
+                "--grpc-use-ssl",
+                "--grpc-server-cert",
+                certs.serverCert.toString(),
+                "--grpc-server-key",
+                certs.clientKey.toString())
+            .redirectErrorStream(true)
+            .redirectOutput(out.toFile())
+            .start();
+    if (!p.waitFor(60, TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+      throw new AssertionError(
+          "the server started with a mismatched key: " + Files.readString(out));
+    }
+    assertThat(p.exitValue()).isEqualTo(1);
+    assertThat(Files.readAllLines(out))
+        .singleElement(as(InstanceOfAssertFactories.STRING))
+        .contains("tensorgate failed to start: the private key in --grpc-server-key")
+        .contains("does not belong to the certificate");
   }
 }

@@ -12,6 +12,7 @@ import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -25,20 +26,36 @@ import java.util.function.Supplier;
  */
 public final class OnnxRuntimeBackendProvider implements BackendProvider {
   private final Supplier<OrtEnvironment> environmentSource;
+  private final Function<OrtEnvironment, StringTensorCodec> stringCodecSource;
   private final Object lock = new Object();
 
-  // Guarded by lock; both set together on the first call that needs them.
+  // Guarded by lock; set together on the first call that needs them.
   private Availability availability;
   private OrtEnvironment environment;
+  private StringTensorCodec stringCodec;
 
-  /** The provider {@link java.util.ServiceLoader} creates: ONNX Runtime's process environment. */
+  /**
+   * The provider {@link java.util.ServiceLoader} creates: ONNX Runtime's process environment, and
+   * byte-exact string tensors where they work here.
+   */
   public OnnxRuntimeBackendProvider() {
     this(OrtEnvironment::getEnvironment);
   }
 
   /** A provider whose environment comes from {@code environmentSource}, called at most once. */
   OnnxRuntimeBackendProvider(Supplier<OrtEnvironment> environmentSource) {
+    this(environmentSource, StringTensorCodecs::choose);
+  }
+
+  /**
+   * A provider whose environment comes from {@code environmentSource} and whose BYTES codec from
+   * {@code stringCodecSource}, each called at most once.
+   */
+  OnnxRuntimeBackendProvider(
+      Supplier<OrtEnvironment> environmentSource,
+      Function<OrtEnvironment, StringTensorCodec> stringCodecSource) {
     this.environmentSource = Objects.requireNonNull(environmentSource, "environmentSource");
+    this.stringCodecSource = Objects.requireNonNull(stringCodecSource, "stringCodecSource");
   }
 
   @Override
@@ -81,6 +98,7 @@ public final class OnnxRuntimeBackendProvider implements BackendProvider {
     }
     try {
       environment = Objects.requireNonNull(environmentSource.get(), "environment");
+      stringCodec = Objects.requireNonNull(stringCodecSource.apply(environment), "stringCodec");
       availability = Availability.yes();
     } catch (LinkageError | RuntimeException e) {
       availability = Availability.no("ONNX Runtime's native library did not load: " + causes(e));
@@ -105,6 +123,13 @@ public final class OnnxRuntimeBackendProvider implements BackendProvider {
         throw new BackendException(available.reason());
       }
       return environment;
+    }
+  }
+
+  private StringTensorCodec stringCodec() throws BackendException {
+    synchronized (lock) {
+      environment();
+      return stringCodec;
     }
   }
 
@@ -137,6 +162,6 @@ public final class OnnxRuntimeBackendProvider implements BackendProvider {
   @Override
   public Model load(ModelDefinition definition) throws BackendException {
     Objects.requireNonNull(definition, "definition");
-    return OrtModel.load(environment(), definition);
+    return OrtModel.load(environment(), stringCodec(), definition);
   }
 }

@@ -32,6 +32,7 @@ import java.util.Set;
 final class OrtModel implements Model {
   private final ModelDefinition definition;
   private final OrtEnvironment environment;
+  private final StringTensorCodec stringCodec;
   private final Path modelFile;
   private final SessionSettings settings;
   private final OrtSession.SessionOptions sessionOptions;
@@ -47,6 +48,7 @@ final class OrtModel implements Model {
   private OrtModel(
       ModelDefinition definition,
       OrtEnvironment environment,
+      StringTensorCodec stringCodec,
       Path modelFile,
       SessionSettings settings,
       OrtSession.SessionOptions sessionOptions,
@@ -54,6 +56,7 @@ final class OrtModel implements Model {
       ModelSignature signature) {
     this.definition = definition;
     this.environment = environment;
+    this.stringCodec = stringCodec;
     this.modelFile = modelFile;
     this.settings = settings;
     this.sessionOptions = sessionOptions;
@@ -72,14 +75,15 @@ final class OrtModel implements Model {
   }
 
   /**
-   * Refuses BYTES elements that ONNX Runtime's Java API would alter (it takes strings, converted as
-   * modified UTF-8), per request, so that one such request never fails the batch it would join.
+   * Refuses BYTES elements that would not reach the model unchanged (only when string tensors go
+   * through ONNX Runtime's Java strings, see {@link StringTensorCodecs}), per request, so that one
+   * such request never fails the batch it would join.
    */
   @Override
   public void checkInputs(List<Tensor> inputs) throws InferenceException {
     for (Tensor t : inputs) {
       if (t.dataType() == DataType.BYTES) {
-        String why = StringTensors.unsupportedElement(t.name(), t.data());
+        String why = stringCodec.unsupportedElement(t.name(), t.data());
         if (why != null) {
           throw new InferenceException(ErrorCode.INVALID_ARGUMENT, why);
         }
@@ -94,9 +98,11 @@ final class OrtModel implements Model {
    * @throws BackendException when the file is missing or unreadable, a parameter does not parse, or
    *     the configuration contradicts the file
    */
-  static OrtModel load(OrtEnvironment environment, ModelDefinition definition)
+  static OrtModel load(
+      OrtEnvironment environment, StringTensorCodec stringCodec, ModelDefinition definition)
       throws BackendException {
     Objects.requireNonNull(environment, "environment");
+    Objects.requireNonNull(stringCodec, "stringCodec");
     Objects.requireNonNull(definition, "definition");
     Path modelFile = OrtSessions.modelFile(definition.modelFile());
     SessionSettings settings = SessionSettings.parse(definition.name(), definition.parameters());
@@ -109,7 +115,15 @@ final class OrtModel implements Model {
       ModelSignature signature = OrtTypes.signature(session, modelFile);
       ConfigCheck.check(definition, signature, modelFile);
       OrtModel model =
-          new OrtModel(definition, environment, modelFile, settings, options, session, signature);
+          new OrtModel(
+              definition,
+              environment,
+              stringCodec,
+              modelFile,
+              settings,
+              options,
+              session,
+              signature);
       loaded = true;
       return model;
     } catch (OrtException e) {
@@ -161,6 +175,7 @@ final class OrtModel implements Model {
       return new OrtModelInstance(
           placement,
           environment,
+          stringCodec,
           session,
           settings.newRunOptions(),
           definition.name(),

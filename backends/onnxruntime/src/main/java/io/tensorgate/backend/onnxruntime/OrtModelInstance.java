@@ -32,8 +32,8 @@ import java.util.Set;
  * <p>Inputs: a direct buffer becomes an ONNX Runtime tensor over the same memory, without a copy. A
  * heap buffer is copied once into this instance's direct staging buffer for that input (ONNX
  * Runtime would copy it too, and its 1.23 heap path fails for non-byte types); staging buffers only
- * grow, so an instance keeps as much direct memory as its largest heap inputs. BYTES inputs go
- * through strings, see {@link StringTensors} for what that limits.
+ * grow, so an instance keeps as much direct memory as its largest heap inputs. BYTES inputs and
+ * outputs go through the model's {@link StringTensorCodec}, from and to the same buffers.
  *
  * <p>Outputs: each requested output goes into a new buffer that belongs to the caller: a small
  * output of a shape known before the run is written there by ONNX Runtime directly, any other is
@@ -45,6 +45,7 @@ import java.util.Set;
 final class OrtModelInstance implements ModelInstance {
   private final InstancePlacement placement;
   private final OrtEnvironment environment;
+  private final StringTensorCodec stringCodec;
   private final OrtSession session;
   private final OrtSession.RunOptions runOptions;
   private final String modelName;
@@ -63,6 +64,7 @@ final class OrtModelInstance implements ModelInstance {
   OrtModelInstance(
       InstancePlacement placement,
       OrtEnvironment environment,
+      StringTensorCodec stringCodec,
       OrtSession session,
       OrtSession.RunOptions runOptions,
       String modelName,
@@ -70,6 +72,7 @@ final class OrtModelInstance implements ModelInstance {
       Set<String> scalarInputs) {
     this.placement = Objects.requireNonNull(placement, "placement");
     this.environment = Objects.requireNonNull(environment, "environment");
+    this.stringCodec = Objects.requireNonNull(stringCodec, "stringCodec");
     this.session = Objects.requireNonNull(session, "session");
     this.runOptions = Objects.requireNonNull(runOptions, "runOptions");
     this.modelName = Objects.requireNonNull(modelName, "modelName");
@@ -179,8 +182,9 @@ final class OrtModelInstance implements ModelInstance {
   private OnnxTensor toOrt(Tensor input) throws OrtException, BackendException {
     long[] shape = scalarInputs.contains(input.name()) ? new long[0] : input.shape();
     if (input.dataType() == DataType.BYTES) {
-      String[] strings = StringTensors.decode(input.name(), input.data(), elementCount(input));
-      return OnnxTensor.createTensor(environment, strings, shape);
+      ByteBuffer data = input.data();
+      ByteBuffer direct = data.isDirect() ? data : staged(input.name(), data);
+      return stringCodec.toOrt(input.name(), direct, elementCount(input), shape);
     }
     OnnxJavaType javaType = OrtTypes.bufferJavaType(input.dataType());
     if (javaType == null) {
@@ -223,7 +227,7 @@ final class OrtModelInstance implements ModelInstance {
     return buffer.flip();
   }
 
-  private static Tensor fromOrt(OutputSlot output, OrtSession.Result result)
+  private Tensor fromOrt(OutputSlot output, OrtSession.Result result)
       throws OrtException, BackendException {
     OnnxValue value =
         result
@@ -239,7 +243,7 @@ final class OrtModelInstance implements ModelInstance {
     TensorInfo info = tensor.getInfo();
     ByteBuffer data =
         output.dataType() == DataType.BYTES
-            ? StringTensors.encode(output.name(), tensor.getValue(), info.getNumElements())
+            ? stringCodec.fromOrt(output.name(), tensor, info.getNumElements())
             : tensor.getByteBuffer();
     return new Tensor(
         output.name(), output.dataType(), output.reportedShape(info.getShape()), data);

@@ -11,8 +11,9 @@ import java.util.List;
 
 /**
  * BYTES tensors to and from the {@link String} arrays that ONNX Runtime's Java API takes and gives
- * for its string tensors. Elements in a BYTES buffer are a 4-byte little-endian length followed by
- * that many bytes.
+ * for its string tensors: the fallback ({@link JavaStringTensorCodec}) where the byte-exact path
+ * ({@link ByteExactStringTensorCodec}) is unavailable. Elements in a BYTES buffer are a 4-byte
+ * little-endian length followed by that many bytes.
  *
  * <p>ONNX Runtime 1.23's Java API has no byte-array string tensors, and its JNI code converts with
  * {@code GetStringUTFChars} / {@code NewStringUTF}, that is in Java's modified UTF-8. Hence: inputs

@@ -5,6 +5,7 @@ import static io.tensorgate.backend.onnxruntime.TestModels.spec;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ai.onnxruntime.OrtEnvironment;
 import io.tensorgate.backend.BackendException;
 import io.tensorgate.backend.Batch;
 import io.tensorgate.backend.DataType;
@@ -188,12 +189,15 @@ class OrtDataTypesTest {
   }
 
   @Test
-  void shouldRejectTheBatchAndRunTheNextWhenBytesAreNotUtf8() throws Exception {
+  void shouldRejectTheBatchAndRunTheNextWhenBytesAreNotUtf8AndStringsGoThroughJava()
+      throws Exception {
+    OnnxRuntimeBackendProvider javaStrings =
+        new OnnxRuntimeBackendProvider(OrtEnvironment::getEnvironment, JavaStringTensorCodec::new);
     ByteBuffer notUtf8 =
         TestModels.bytesElements(
             true, new byte[] {'o', 'k'}, new byte[] {(byte) 0xFF, (byte) 0xFE});
 
-    try (Model model = provider.load(TestModels.identity(DataType.BYTES, false));
+    try (Model model = javaStrings.load(TestModels.identity(DataType.BYTES, false));
         ModelInstance instance = instance(model)) {
       Batch bad =
           new Batch(
@@ -213,12 +217,18 @@ class OrtDataTypesTest {
     }
   }
 
-  @Test
-  void shouldRejectABytesBufferWhoseLengthsOverrunIt() throws Exception {
+  @ParameterizedTest(name = "byte-exact {0}")
+  @CsvSource({"true", "false"})
+  void shouldRejectABytesBufferWhoseLengthsOverrunIt(boolean byteExact) throws Exception {
+    OnnxRuntimeBackendProvider strings =
+        byteExact
+            ? provider
+            : new OnnxRuntimeBackendProvider(
+                OrtEnvironment::getEnvironment, JavaStringTensorCodec::new);
     ByteBuffer overrun =
         TestModels.buffer(6, true).putInt(10).put((byte) 'a').put((byte) 'b').flip();
 
-    try (Model model = provider.load(TestModels.identity(DataType.BYTES, false));
+    try (Model model = strings.load(TestModels.identity(DataType.BYTES, false));
         ModelInstance instance = instance(model)) {
       Batch bad =
           new Batch(
