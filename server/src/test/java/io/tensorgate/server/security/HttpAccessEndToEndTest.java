@@ -129,6 +129,30 @@ class HttpAccessEndToEndTest {
     assertThat(get(path, "Authorization", "Bearer " + ADMIN_TOKEN).statusCode()).isNotEqualTo(401);
   }
 
+  private static HttpResponse<String> post(String path, String body) throws Exception {
+    return CLIENT.send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.server.httpPort() + path))
+            .timeout(Duration.ofSeconds(30))
+            .POST(HttpRequest.BodyPublishers.ofString(body))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
+  void shouldRefuseAStateChangeOfAGroupWithoutARuleOnceATokenFileIsGiven() throws Exception {
+    HttpResponse<String> r =
+        post("/v2/systemsharedmemory/region/r/register", "{\"key\":\"/k\",\"byte_size\":64}");
+
+    assertThat(r.statusCode()).isEqualTo(403);
+    assertThat(r.body()).contains("changes server state");
+  }
+
+  @Test
+  void shouldRefuseChangingLogSettingsButLetThemBeReadOnceATokenFileIsGiven() throws Exception {
+    assertThat(post("/v2/logging", "{\"log_verbose_level\":3}").statusCode()).isEqualTo(403);
+    assertThat(get("/v2/logging").statusCode()).isEqualTo(200);
+  }
+
   @Test
   void shouldLeaveGroupsWithoutRulesOpen() throws Exception {
     HttpResponse<String> r = get("/v2/systemsharedmemory/status");
