@@ -1,10 +1,8 @@
 package io.tensorgate.server.http;
 
-import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.UnsafeByteOperations;
 import io.tensorgate.backend.DataType;
@@ -30,9 +28,6 @@ import java.util.Map;
 final class InferRequestReader {
   /** Most inputs or outputs one request may list, before any model is consulted. */
   static final int MAX_TENSORS = 4096;
-
-  /** Most parameters one object may carry. */
-  static final int MAX_PARAMETERS = 1024;
 
   private final byte[] body;
   private final int headerLength;
@@ -84,7 +79,7 @@ final class InferRequestReader {
       p.enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
       r.document(p);
     } catch (JsonProcessingException e) {
-      throw HttpFailure.badRequest(parseError(e));
+      throw HttpFailure.badRequest(RequestJson.parseError(e));
     } catch (IOException e) {
       throw HttpFailure.badRequest("failed to parse the request JSON buffer");
     }
@@ -95,32 +90,6 @@ final class InferRequestReader {
     r.attachData();
     return new Decoded(
         r.request.build(), new InferResponseWriter.Plan(Map.copyOf(r.outputKinds), r.fallback));
-  }
-
-  /** A parser's complaint in Triton's words, without echoing the document. */
-  static String parseError(IOException e) {
-    if (e instanceof StreamConstraintsException
-        && String.valueOf(e.getMessage()).contains("depth")) {
-      return "JSON nesting depth exceeds maximum allowed limit ("
-          + TritonJson.MAX_NESTING_DEPTH
-          + ")";
-    }
-    String reason = e instanceof JsonProcessingException j ? j.getOriginalMessage() : "bad JSON";
-    if (reason == null) {
-      reason = "bad JSON";
-    }
-    int cut = reason.indexOf('\n');
-    if (cut >= 0) {
-      reason = reason.substring(0, cut);
-    }
-    if (reason.length() > 160) {
-      reason = reason.substring(0, 160) + "...";
-    }
-    long at = -1;
-    if (e instanceof JsonParseException j && j.getLocation() != null) {
-      at = j.getLocation().getByteOffset();
-    }
-    return "failed to parse the request JSON buffer: " + reason + (at >= 0 ? " at " + at : "");
   }
 
   private void document(JsonParser p) throws IOException {
@@ -142,9 +111,9 @@ final class InferRequestReader {
           requestParameters(p, t);
           break;
         case "inputs":
-          expectArray(t, "inputs");
+          RequestJson.expectArray(t, "inputs");
           while (p.nextToken() != JsonToken.END_ARRAY) {
-            expectObject(p.currentToken(), "inputs");
+            RequestJson.expectObject(p.currentToken(), "inputs");
             if (inputs.size() == MAX_TENSORS) {
               throw HttpFailure.badRequest("a request may have at most " + MAX_TENSORS + " inputs");
             }
@@ -153,9 +122,9 @@ final class InferRequestReader {
           sawInputs = true;
           break;
         case "outputs":
-          expectArray(t, "outputs");
+          RequestJson.expectArray(t, "outputs");
           while (p.nextToken() != JsonToken.END_ARRAY) {
-            expectObject(p.currentToken(), "outputs");
+            RequestJson.expectObject(p.currentToken(), "outputs");
             if (request.getOutputsCount() == MAX_TENSORS) {
               throw HttpFailure.badRequest(
                   "a request may have at most " + MAX_TENSORS + " outputs");
@@ -178,7 +147,7 @@ final class InferRequestReader {
   }
 
   private void requestParameters(JsonParser p, JsonToken t) throws IOException {
-    Map<String, InferParameter> params = parameters(p, t, "parameters");
+    Map<String, InferParameter> params = RequestJson.parameters(p, t, "parameters");
     InferParameter bdo = params.remove("binary_data_output");
     if (bdo != null) {
       if (!bdo.hasBoolParam()) {
@@ -197,16 +166,16 @@ final class InferRequestReader {
       JsonToken t = p.nextToken();
       switch (field) {
         case "name":
-          in.name = string(p, t, "name");
+          in.name = RequestJson.string(p, t, "name");
           break;
         case "datatype":
-          in.datatype = string(p, t, "datatype");
+          in.datatype = RequestJson.string(p, t, "datatype");
           break;
         case "shape":
-          in.shape = shape(p, t);
+          in.shape = RequestJson.shape(p, t);
           break;
         case "parameters":
-          in.parameters.putAll(parameters(p, t, "parameters"));
+          in.parameters.putAll(RequestJson.parameters(p, t, "parameters"));
           InferParameter size = in.parameters.remove("binary_data_size");
           if (size != null) {
             if (!size.hasInt64Param() || size.getInt64Param() < 0) {
@@ -332,9 +301,9 @@ final class InferRequestReader {
       String field = p.currentName();
       JsonToken t = p.nextToken();
       if (field.equals("name")) {
-        out.setName(string(p, t, "name"));
+        out.setName(RequestJson.string(p, t, "name"));
       } else if (field.equals("parameters")) {
-        params = parameters(p, t, "parameters");
+        params = RequestJson.parameters(p, t, "parameters");
       } else {
         p.skipChildren();
       }
@@ -420,99 +389,6 @@ final class InferRequestReader {
     }
     if (at != body.length) {
       throw HttpFailure.badRequest("unexpected additional input data for model '" + model + "'");
-    }
-  }
-
-  private static long[] shape(JsonParser p, JsonToken t) throws IOException {
-    if (t != JsonToken.START_ARRAY) {
-      throw HttpFailure.badRequest("Unable to parse 'shape': expected an array");
-    }
-    long[] dims = new long[4];
-    int n = 0;
-    while (p.nextToken() != JsonToken.END_ARRAY) {
-      if (p.currentToken() != JsonToken.VALUE_NUMBER_INT
-          || p.getNumberType() == JsonParser.NumberType.BIG_INTEGER
-          || p.getLongValue() < 0) {
-        throw HttpFailure.badRequest(
-            "Unable to parse 'shape': expected non-negative integers, got "
-                + TensorJsonReader.describe(p.currentToken()));
-      }
-      if (n == dims.length) {
-        if (n == 64) {
-          throw HttpFailure.badRequest("Unable to parse 'shape': more than 64 dimensions");
-        }
-        dims = Arrays.copyOf(dims, n * 2);
-      }
-      dims[n++] = p.getLongValue();
-    }
-    return Arrays.copyOf(dims, n);
-  }
-
-  /** A parameters object as gRPC parameters: bool, int64 (uint64 past it), double or string. */
-  private static Map<String, InferParameter> parameters(JsonParser p, JsonToken t, String what)
-      throws IOException {
-    expectObject(t, what);
-    Map<String, InferParameter> out = new LinkedHashMap<>();
-    while (p.nextToken() == JsonToken.FIELD_NAME) {
-      String key = p.currentName();
-      JsonToken v = p.nextToken();
-      if (out.size() == MAX_PARAMETERS) {
-        throw HttpFailure.badRequest("at most " + MAX_PARAMETERS + " parameters are allowed");
-      }
-      InferParameter.Builder b = InferParameter.newBuilder();
-      switch (v) {
-        case VALUE_TRUE:
-        case VALUE_FALSE:
-          b.setBoolParam(v == JsonToken.VALUE_TRUE);
-          break;
-        case VALUE_STRING:
-          b.setStringParam(p.getText());
-          break;
-        case VALUE_NUMBER_INT:
-          if (p.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
-            java.math.BigInteger big = p.getBigIntegerValue();
-            if (big.signum() < 0 || big.bitLength() > 64) {
-              throw HttpFailure.badRequest("parameter '" + key + "' is out of range");
-            }
-            b.setUint64Param(big.longValue());
-          } else {
-            b.setInt64Param(p.getLongValue());
-          }
-          break;
-        case VALUE_NUMBER_FLOAT:
-          b.setDoubleParam(p.getDoubleValue());
-          break;
-        default:
-          throw HttpFailure.badRequest(
-              "parameter '"
-                  + key
-                  + "' has invalid type. It should be either 'int', 'bool', or 'string'.");
-      }
-      out.put(key, b.build());
-    }
-    return out;
-  }
-
-  private static String string(JsonParser p, JsonToken t, String what) throws IOException {
-    if (t != JsonToken.VALUE_STRING) {
-      throw HttpFailure.badRequest("Unable to parse '" + what + "': expected a string");
-    }
-    return p.getText();
-  }
-
-  private static void expectArray(JsonToken t, String what) {
-    if (t != JsonToken.START_ARRAY) {
-      throw HttpFailure.badRequest("Unable to parse '" + what + "': expected an array");
-    }
-  }
-
-  private static void expectObject(JsonToken t, String what) {
-    if (t != JsonToken.START_OBJECT) {
-      throw HttpFailure.badRequest(
-          "Unable to parse '"
-              + what
-              + "': expected an object, got "
-              + TensorJsonReader.describe(t));
     }
   }
 }

@@ -88,7 +88,7 @@ final class TritonJson {
     try {
       node = MAPPER.readTree(body);
     } catch (IOException e) {
-      throw HttpFailure.badRequest(InferRequestReader.parseError(e));
+      throw HttpFailure.badRequest(RequestJson.parseError(e));
     }
     if (node == null || node.isMissingNode()) {
       return MAPPER.createObjectNode();
