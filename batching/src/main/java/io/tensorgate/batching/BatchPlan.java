@@ -36,6 +36,9 @@ final class BatchPlan {
 
   ExecutionTimestamps timestamps;
 
+  /** Entries answered so far; -1 before answering began (see {@link InstanceWorker#answer}). */
+  int answered = -1;
+
   BatchPlan(int capacity, boolean batching) {
     this.requests = new InferenceRequest[capacity];
     this.sequences = new ActiveSequence[capacity];
@@ -96,5 +99,6 @@ final class BatchPlan {
     requestCount = 0;
     failure = null;
     timestamps = null;
+    answered = -1;
   }
 }

@@ -20,7 +20,8 @@ final class BatcherLoop implements Runnable {
   private final WorkerPool workers;
   private final BatcherWakeup wakeup;
   private final InferenceError closedError;
-  private volatile boolean closing;
+  // Set once queued requests must be answered with it instead of executed; null until then.
+  private volatile InferenceError closingError;
 
   BatcherLoop(
       Batcher batcher,
@@ -37,7 +38,12 @@ final class BatcherLoop implements Runnable {
 
   /** From now on, queued requests are answered with the closed error instead of executed. */
   void close() {
-    closing = true;
+    failQueued(closedError);
+  }
+
+  /** From now on, queued requests are answered with {@code error} instead of executed. */
+  void failQueued(InferenceError error) {
+    closingError = Objects.requireNonNull(error, "error");
     wakeup.signal();
   }
 
@@ -69,8 +75,9 @@ final class BatcherLoop implements Runnable {
    */
   private long stepForSleep() {
     try {
-      if (closing) {
-        batcher.failQueued(closedError);
+      InferenceError closing = closingError;
+      if (closing != null) {
+        batcher.failQueued(closing);
         return batcher.progressed() ? 0 : Long.MAX_VALUE;
       }
       long sleep = batcher.dispatch(System.nanoTime());

@@ -7,6 +7,7 @@ import java.util.Objects;
 import java.util.concurrent.Phaser;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
 /**
@@ -18,8 +19,14 @@ import java.util.function.Function;
  * and calls the listeners. When nothing is queued and an instance is idle, the submitting thread
  * hands the request over itself ({@link DirectDispatch}). Nothing blocks on the way in.
  *
+ * <p>With a {@link QueueWaitLimit}, a request that would wait too long is refused before it is
+ * queued.
+ *
  * <p>With a {@link Supervision}, an {@link ExecutionWatchdog} thread fails batches that execute for
- * longer than the timeout and puts a new worker, on a new instance, in the hung one's place.
+ * longer than the timeout and puts a new worker, on a new instance, in the hung one's place. When
+ * no replacement can be made for the last instance in service, the scheduler has lost its
+ * instances: queued requests and every later one are answered UNAVAILABLE at once, and {@link
+ * #liveInstances()} says 0 (the server then reports the version not ready).
  */
 final class DisruptorScheduler implements Scheduler {
   private static final System.Logger LOG = System.getLogger(DisruptorScheduler.class.getName());
@@ -54,7 +61,12 @@ final class DisruptorScheduler implements Scheduler {
   private final ExecutionWatchdog watchdog;
   private volatile boolean closing;
   private final InferenceError stoppedError;
+  private final InferenceError lostError;
   private final DirectDispatch direct;
+  private final QueueWaitLimit waitLimit;
+  // Instances not abandoned by the watchdog; changed only on the watchdog thread.
+  private final AtomicInteger live;
+  private volatile boolean lost;
 
   DisruptorScheduler(
       String name,
@@ -64,8 +76,10 @@ final class DisruptorScheduler implements Scheduler {
       WorkerPool workers,
       BatcherWakeup wakeup,
       DirectDispatch direct,
-      Supervision supervision) {
+      Supervision supervision,
+      QueueWaitLimit waitLimit) {
     this.direct = direct;
+    this.waitLimit = waitLimit;
     this.name = Objects.requireNonNull(name, "name");
     this.wakeup = Objects.requireNonNull(wakeup, "wakeup");
     this.supervision = supervision;
@@ -74,6 +88,8 @@ final class DisruptorScheduler implements Scheduler {
     this.workers = Objects.requireNonNull(workers, "workers");
     String model = SchedulerErrors.modelName(name);
     this.stoppedError = SchedulerErrors.stopped(model);
+    this.lostError = SchedulerErrors.instancesLost(name);
+    this.live = new AtomicInteger(workers.size());
     this.loop =
         new BatcherLoop(batcher, accounting, workers, wakeup, SchedulerErrors.closed(model));
     this.terminated = new Phaser(1 + workers.size());
@@ -100,6 +116,7 @@ final class DisruptorScheduler implements Scheduler {
 
   /** Watchdog thread: the worker at {@code index} hung and its batch was failed. */
   private void replace(int index, InstanceWorker hung) {
+    live.decrementAndGet();
     try {
       if (closing) {
         return;
@@ -107,11 +124,14 @@ final class DisruptorScheduler implements Scheduler {
       ModelInstance fresh;
       try {
         fresh = supervision.supervisor().replace(index, hung.instance());
-      } catch (Exception | LinkageError e) {
+      } catch (Throwable e) {
         LOG.log(
             Level.ERROR,
             "could not replace hung instance " + index + " of " + name + "; running without it",
             e);
+        if (live.get() == 0) {
+          instancesLost();
+        }
         return;
       }
       InstanceWorker worker = supervision.workerFactory().apply(fresh);
@@ -119,12 +139,24 @@ final class DisruptorScheduler implements Scheduler {
       worker.bind(thread(worker, name + "-instance-" + index + "-replaced"));
       workers.replace(index, worker);
       worker.thread().start();
+      live.incrementAndGet();
       wakeup.signal();
       LOG.log(Level.WARNING, "replaced hung instance " + index + " of " + name);
     } finally {
       // The abandoned thread may never return; it leaves the count now (see thread()).
       terminated.arriveAndDeregister();
     }
+  }
+
+  /** Watchdog thread: no instance is left; answer what is queued and refuse what comes. */
+  private void instancesLost() {
+    lost = true;
+    LOG.log(
+        Level.ERROR,
+        "every instance of "
+            + name
+            + " is lost; its requests are refused with UNAVAILABLE until it is loaded again");
+    loop.failQueued(lostError);
   }
 
   private Thread thread(Runnable body, String threadName) {
@@ -148,6 +180,9 @@ final class DisruptorScheduler implements Scheduler {
   @Override
   public InferenceError submit(InferenceRequest request) {
     Objects.requireNonNull(request, "request");
+    if (lost) {
+      return lostError;
+    }
     if (!accounting.enter()) {
       return stoppedError;
     }
@@ -155,7 +190,13 @@ final class DisruptorScheduler implements Scheduler {
     if (direct != null && direct.tryDispatch(request, now)) {
       return null;
     }
-    InferenceError refusal = admission.offer(request, now);
+    InferenceError refusal =
+        waitLimit == null
+            ? null
+            : waitLimit.check(request, now, accounting.queueDepth(), live.get());
+    if (refusal == null) {
+      refusal = admission.offer(request, now);
+    }
     if (refusal != null) {
       accounting.refused();
     }
@@ -175,6 +216,16 @@ final class DisruptorScheduler implements Scheduler {
   /** Listener calls that threw; for tests and diagnostics. */
   long listenerFailures() {
     return accounting.listenerFailures();
+  }
+
+  @Override
+  public int liveInstances() {
+    return lost ? 0 : live.get();
+  }
+
+  @Override
+  public long failures() {
+    return accounting.failures() + (watchdog == null ? 0 : watchdog.failures());
   }
 
   @Override

@@ -25,6 +25,7 @@ final class ExecutionWatchdog implements Runnable {
   private final long timeoutNanos;
   private final long intervalNanos;
   private final Replacement replacement;
+  private final FailureLog failures = new FailureLog("execution watchdog: a check failed");
   private volatile boolean stopping;
   private volatile Thread thread;
 
@@ -55,8 +56,18 @@ final class ExecutionWatchdog implements Runnable {
   public void run() {
     while (!stopping && !Thread.currentThread().isInterrupted()) {
       LockSupport.parkNanos(this, intervalNanos);
-      check(System.nanoTime());
+      try {
+        check(System.nanoTime());
+      } catch (Throwable t) {
+        // A dead watchdog would leave every later hang unanswered.
+        failures.record(t);
+      }
     }
+  }
+
+  /** Checks that threw and that the watchdog survived. */
+  long failures() {
+    return failures.count();
   }
 
   /** One look at every worker; any thread (tests call it directly). */

@@ -23,9 +23,12 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>A failing execution ({@link io.tensorgate.backend.BackendException}, or anything else thrown
  * by the backend) fails that batch's requests with INTERNAL and the backend's message; the worker
- * goes on with the next batch. An execution that does not return in time is taken away by the
- * {@link ExecutionWatchdog} ({@link #abandonIfHung}); the worker's thread then ends, without
- * touching the plan again, if the execution ever returns.
+ * goes on with the next batch. Anything thrown around the execution (assembling the inputs, cutting
+ * the outputs, answering: errors included) fails the batch's unanswered requests with INTERNAL and
+ * a short message, is counted and logged, and the instance takes the next batch: a worker never
+ * ends, or stays busy, because of a failure. An execution that does not return in time is taken
+ * away by the {@link ExecutionWatchdog} ({@link #abandonIfHung}); the worker's thread then ends,
+ * without touching the plan again, if the execution ever returns.
  */
 final class InstanceWorker implements Runnable {
   private static final System.Logger LOG = System.getLogger(InstanceWorker.class.getName());
@@ -64,11 +67,14 @@ final class InstanceWorker implements Runnable {
   private final RequestAccounting accounting;
   private final BatchListener batchListener;
   private final BatcherWakeup wakeup;
+  private final ServiceRate serviceRate;
   private Delivery delivery;
   private DynamicBatcher refill;
   private volatile int state = IDLE;
   private volatile boolean stopping;
   private volatile Thread thread;
+  // Whether the last awaitBatch() had to wait: the worker was idle between two batches. Own thread.
+  private boolean parked;
 
   /**
    * The start ({@link System#nanoTime}) of the running execution, {@link #NOT_EXECUTING}, or {@link
@@ -85,7 +91,8 @@ final class InstanceWorker implements Runnable {
       SequenceInputs sequenceInputs,
       RequestAccounting accounting,
       BatchListener batchListener,
-      BatcherWakeup wakeup) {
+      BatcherWakeup wakeup,
+      ServiceRate serviceRate) {
     this.instance = Objects.requireNonNull(instance, "instance");
     this.plan = Objects.requireNonNull(plan, "plan");
     this.assembler = Objects.requireNonNull(assembler, "assembler");
@@ -94,6 +101,7 @@ final class InstanceWorker implements Runnable {
     this.accounting = Objects.requireNonNull(accounting, "accounting");
     this.batchListener = Objects.requireNonNull(batchListener, "batchListener");
     this.wakeup = Objects.requireNonNull(wakeup, "wakeup");
+    this.serviceRate = Objects.requireNonNull(serviceRate, "serviceRate");
   }
 
   /** Set once before the thread starts. */
@@ -209,8 +217,14 @@ final class InstanceWorker implements Runnable {
 
   @Override
   public void run() {
+    long previousEnd = 0;
     while (awaitBatch()) {
       state = BUSY;
+      long start = System.nanoTime();
+      // A batch that was already waiting when the previous one ended counts from that end: the
+      // gap between them delays the queue as much as executing does.
+      long busySince = parked || previousEnd == 0 ? start : previousEnd;
+      int requests = plan.requestCount;
       try {
         if (!execute()) {
           closeAbandoned();
@@ -218,18 +232,51 @@ final class InstanceWorker implements Runnable {
         }
         delivery.completed(this);
       } catch (Throwable t) {
-        // Reached only through a bug here; keep the instance in service for the next batch.
-        LOG.log(Level.ERROR, "instance worker failed to finish a batch", t);
+        if (abandoned()) {
+          // The watchdog owns the batch; only the instance is left to this thread.
+          accounting.workerFailed(t);
+          closeAbandoned();
+          return;
+        }
+        recover(t);
       }
+      previousEnd = System.nanoTime();
+      serviceRate.served(requests, previousEnd - busySince);
+    }
+  }
+
+  /**
+   * Last resort after a failure outside the guarded steps (a bug, or an error such as running out
+   * of memory): answers what the batch still owes with INTERNAL and frees the instance, so that no
+   * request waits forever and the instance stays in service.
+   */
+  private void recover(Throwable t) {
+    accounting.workerFailed(t);
+    if (state == ASSIGNED) {
+      // A refill handed this worker its next batch before the failure: the batch it owed was
+      // answered, and the next one is about to run.
+      return;
+    }
+    try {
+      if (plan.failure == null) {
+        plan.failure = SchedulerErrors.WORKER_FAILED;
+      }
+      answer();
+    } catch (Throwable again) {
+      accounting.workerFailed(again);
+    } finally {
+      release();
     }
   }
 
   /** Waits for a batch; false when the worker must end (stopped, or interrupted while idle). */
   private boolean awaitBatch() {
+    parked = false;
     while (state != ASSIGNED) {
       if (stopping || Thread.currentThread().isInterrupted()) {
         return false;
       }
+      parked = true;
       LockSupport.park(this);
     }
     return true;
@@ -240,7 +287,7 @@ final class InstanceWorker implements Runnable {
     LOG.log(Level.WARNING, "abandoned instance returned from its hung execution; closing it");
     try {
       instance.close();
-    } catch (RuntimeException e) {
+    } catch (Throwable e) {
       LOG.log(Level.WARNING, "closing the abandoned instance failed", e);
     }
   }
@@ -251,9 +298,9 @@ final class InstanceWorker implements Runnable {
     Batch batch;
     try {
       batch = assembler.assemble(plan);
-    } catch (RuntimeException | OutOfMemoryError e) {
-      plan.failure = SchedulerErrors.executionFailed(e);
-      LOG.log(Level.WARNING, "could not assemble a batch", e);
+    } catch (Throwable e) {
+      plan.failure = SchedulerErrors.notExecuted(e);
+      accounting.workerFailed(e);
       return true;
     }
     long token = start == NOT_EXECUTING || start == ABANDONED ? 1 : start;
@@ -291,8 +338,9 @@ final class InstanceWorker implements Runnable {
         sequenceInputs.keepStates(plan, scatter);
       }
       plan.timestamps = result.timestamps();
-    } catch (RuntimeException e) {
-      plan.failure = SchedulerErrors.executionFailed(e);
+    } catch (Throwable e) {
+      plan.failure = SchedulerErrors.notExecuted(e);
+      accounting.workerFailed(e);
     } finally {
       scatter.end();
     }
@@ -305,8 +353,8 @@ final class InstanceWorker implements Runnable {
     }
     try {
       batchListener.onBatchExecuted(batchSize, timestamps, success);
-    } catch (RuntimeException e) {
-      LOG.log(Level.WARNING, "batch listener threw", e);
+    } catch (Throwable e) {
+      accounting.workerFailed(e);
     }
   }
 
@@ -316,8 +364,13 @@ final class InstanceWorker implements Runnable {
    */
   void answer() {
     InferenceError failure = plan.failure;
-    accounting.executed(plan.requestCount);
-    for (int i = 0; i < plan.count; i++) {
+    if (plan.answered < 0) {
+      accounting.executed(plan.requestCount);
+      plan.answered = 0;
+    }
+    // Resumes after the last answered entry, so that recover() never answers a request twice.
+    for (int i = plan.answered; i < plan.count; i++) {
+      plan.answered = i + 1;
       InferenceRequest r = plan.requests[i];
       if (r == null) {
         continue;

@@ -2,32 +2,37 @@ package io.tensorgate.batching;
 
 import io.tensorgate.backend.InferenceError;
 import io.tensorgate.backend.Tensor;
-import java.lang.System.Logger.Level;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Counts accepted requests until they are answered, answers them, and holds the admission switch.
  *
  * <p>Every accepted request is answered exactly once, through {@link #succeed} or {@link #fail},
- * from whichever scheduler thread finishes with it. A listener that throws is counted and logged;
- * it never stops the thread that called it.
+ * from whichever scheduler thread finishes with it. A listener that throws, whatever it throws
+ * (errors included: a listener may touch memory or run out of it), is counted and logged; it never
+ * stops the thread that called it. Answering a client despite its own failure is the listener's
+ * job.
  */
 final class RequestAccounting {
-  private static final System.Logger LOG = System.getLogger(RequestAccounting.class.getName());
-
   // Incremented before a request is published, decremented after its listener returned: when it
   // is 0 after shutdown, nothing is queued, executing or being answered.
   private final AtomicInteger pending = new AtomicInteger();
   // Requests handed to an instance and not yet answered; queue depth is pending minus this.
   private final AtomicInteger executing = new AtomicInteger();
-  private final LongAdder listenerFailures = new LongAdder();
+  private final FailureLog listenerFailures;
+  private final FailureLog workerFailures;
   private final BatcherWakeup wakeup;
   private volatile boolean accepting = true;
 
-  RequestAccounting(BatcherWakeup wakeup) {
+  /**
+   * @param name the scheduler's name, for log lines
+   */
+  RequestAccounting(BatcherWakeup wakeup, String name) {
     this.wakeup = java.util.Objects.requireNonNull(wakeup, "wakeup");
+    this.listenerFailures = new FailureLog("'" + name + "': a response listener threw");
+    this.workerFailures =
+        new FailureLog("'" + name + "': an instance worker failed outside the backend");
   }
 
   /**
@@ -82,38 +87,39 @@ final class RequestAccounting {
   }
 
   long listenerFailures() {
-    return listenerFailures.sum();
+    return listenerFailures.count();
   }
 
+  /** An instance worker survived a failure outside the backend's execution; any worker. */
+  void workerFailed(Throwable t) {
+    workerFailures.record(t);
+  }
+
+  /** Failures the scheduler's threads survived: listeners that threw, workers that failed. */
+  long failures() {
+    return listenerFailures.count() + workerFailures.count();
+  }
+
+  /** Never throws, whatever the listener throws. */
   void succeed(InferenceRequest request, List<Tensor> outputs) {
     try {
       request.listener().onSuccess(request, outputs);
-    } catch (RuntimeException | Error e) {
-      if (e instanceof VirtualMachineError) {
-        throw e;
-      }
-      listenerFailed(request, e);
+    } catch (Throwable e) {
+      listenerFailures.record(e);
     } finally {
       leave();
     }
   }
 
+  /** Never throws, whatever the listener throws. */
   void fail(InferenceRequest request, InferenceError error) {
     try {
       request.listener().onFailure(request, error);
-    } catch (RuntimeException | Error e) {
-      if (e instanceof VirtualMachineError) {
-        throw e;
-      }
-      listenerFailed(request, e);
+    } catch (Throwable e) {
+      listenerFailures.record(e);
     } finally {
       leave();
     }
-  }
-
-  private void listenerFailed(InferenceRequest request, Throwable e) {
-    listenerFailures.increment();
-    LOG.log(Level.WARNING, "response listener of request '" + request.id() + "' threw", e);
   }
 
   private void leave() {

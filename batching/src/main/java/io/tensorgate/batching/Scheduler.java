@@ -25,6 +25,19 @@ public interface Scheduler extends AutoCloseable {
   /** Requests accepted and not yet answered (queued or executing). */
   int pendingCount();
 
+  /**
+   * Instances in service: not taken away as hung, or replaced. 0 once every instance was lost,
+   * after which every request is refused with UNAVAILABLE; the version is then not ready.
+   */
+  int liveInstances();
+
+  /**
+   * Failures the scheduler's own threads survived (outside the backend's execution: assembling,
+   * answering, a listener or the watchdog that threw), for a metric; each was logged (rate-limited)
+   * and its requests answered.
+   */
+  long failures();
+
   /** Stops accepting requests. Requests already accepted still run and are answered. Idempotent. */
   void shutdown();
 

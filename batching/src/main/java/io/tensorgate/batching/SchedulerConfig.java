@@ -28,6 +28,7 @@ public final class SchedulerConfig {
   private final SequenceConfig sequence;
   private final int ringSize;
   private final long executionTimeoutNanos;
+  private final long maxQueueWaitNanos;
 
   private SchedulerConfig(Builder b) {
     this.name = Objects.requireNonNull(b.name, "name");
@@ -45,6 +46,7 @@ public final class SchedulerConfig {
     this.sequence = b.sequence;
     this.ringSize = b.ringSize;
     this.executionTimeoutNanos = b.executionTimeoutNanos;
+    this.maxQueueWaitNanos = b.maxQueueWaitNanos;
     if (maxBatchSize < 0) {
       throw new IllegalArgumentException("maxBatchSize " + maxBatchSize + " < 0");
     }
@@ -138,6 +140,16 @@ public final class SchedulerConfig {
     return executionTimeoutNanos;
   }
 
+  /**
+   * The queue wait that admitted requests should stay within: a new request whose predicted wait
+   * (from the measured time per request and the queue ahead of it) exceeds 3/4 of it is refused at
+   * admission; 0 (the default) turns this off. A request's own deadline, when sooner, is the bound
+   * instead.
+   */
+  public long maxQueueWaitNanos() {
+    return maxQueueWaitNanos;
+  }
+
   /** Builds a config. Defaults follow Triton's. */
   public static final class Builder {
     private final String name;
@@ -155,6 +167,7 @@ public final class SchedulerConfig {
     private SequenceConfig sequence;
     private int ringSize = 1024;
     private long executionTimeoutNanos;
+    private long maxQueueWaitNanos;
 
     private Builder(String name) {
       this.name = name;
@@ -232,6 +245,15 @@ public final class SchedulerConfig {
         throw new IllegalArgumentException("executionTimeoutNanos " + v + " is negative");
       }
       this.executionTimeoutNanos = v;
+      return this;
+    }
+
+    /** 0 (the default) turns refusal by predicted queue wait off. */
+    public Builder maxQueueWaitNanos(long v) {
+      if (v < 0) {
+        throw new IllegalArgumentException("maxQueueWaitNanos " + v + " is negative");
+      }
+      this.maxQueueWaitNanos = v;
       return this;
     }
 

@@ -18,6 +18,10 @@ final class SchedulerErrors {
       new InferenceError(
           ErrorCode.DEADLINE_EXCEEDED, "deadline exceeded before the request was executed");
 
+  /** A batch that failed in the scheduler itself, outside the backend. */
+  static final InferenceError WORKER_FAILED =
+      new InferenceError(ErrorCode.INTERNAL, "the server failed while running this request");
+
   private SchedulerErrors() {}
 
   /** Refusal after {@link Scheduler#shutdown}, in Triton's words. */
@@ -41,6 +45,30 @@ final class SchedulerErrors {
     String message = cause.getMessage();
     return new InferenceError(
         ErrorCode.INTERNAL, message != null ? message : cause.getClass().getName());
+  }
+
+  /**
+   * A batch that failed around its execution (inputs or outputs): an exception's own message, an
+   * error (out of memory, a fault) only as a short, fixed one.
+   */
+  static InferenceError notExecuted(Throwable cause) {
+    if (cause instanceof Error) {
+      return cause instanceof OutOfMemoryError
+          ? new InferenceError(
+              ErrorCode.INTERNAL, "the server ran out of memory while running this request")
+          : WORKER_FAILED;
+    }
+    return executionFailed(cause);
+  }
+
+  /** Refusal once every instance of the scheduler was lost (hung, and none could replace it). */
+  static InferenceError instancesLost(String schedulerName) {
+    return new InferenceError(
+        ErrorCode.UNAVAILABLE,
+        "model '"
+            + modelName(schedulerName)
+            + "' has no instance left to run requests: every instance hung and none could be"
+            + " replaced; load the model again");
   }
 
   /** A batch whose execution outlived the watchdog's timeout. */

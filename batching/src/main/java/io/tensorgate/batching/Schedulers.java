@@ -29,7 +29,10 @@ public final class Schedulers {
    * As {@link #create(SchedulerConfig, List, BatchListener)}, with an execution watchdog when
    * {@link SchedulerConfig#executionTimeoutNanos} is positive: a batch executing longer fails with
    * INTERNAL and {@code supervisor} makes the instance that replaces the hung one. Not for sequence
-   * batching or {@code preserve_ordering} with several instances, which run unwatched.
+   * batching or {@code preserve_ordering} with several instances, which run unwatched. With {@link
+   * SchedulerConfig#maxQueueWaitNanos} positive, requests whose predicted queue wait exceeds it (or
+   * their deadline) are refused at admission; not for sequence batching, whose requests must not be
+   * refused in the middle of a sequence.
    */
   public static Scheduler create(
       SchedulerConfig config,
@@ -47,9 +50,10 @@ public final class Schedulers {
       return SequenceSchedulers.create(config, list, batchListener);
     }
     BatcherWakeup wakeup = new BatcherWakeup();
-    RequestAccounting accounting = new RequestAccounting(wakeup);
+    RequestAccounting accounting = new RequestAccounting(wakeup, config.name());
     boolean batching = config.maxBatchSize() > 0;
     int capacity = DynamicBatcher.capacity(config);
+    ServiceRate rate = new ServiceRate();
     Function<ModelInstance, InstanceWorker> newWorker =
         instance ->
             new InstanceWorker(
@@ -60,7 +64,8 @@ public final class Schedulers {
                 null,
                 accounting,
                 batchListener,
-                wakeup);
+                wakeup,
+                rate);
     List<InstanceWorker> workers = new ArrayList<>(list.size());
     for (ModelInstance instance : list) {
       workers.add(newWorker.apply(instance));
@@ -95,8 +100,12 @@ public final class Schedulers {
           new DisruptorScheduler.Supervision(
               config.executionTimeoutNanos(), supervisor, replacement);
     }
+    QueueWaitLimit waitLimit =
+        config.maxQueueWaitNanos() > 0
+            ? new QueueWaitLimit(config.name(), rate, config.maxQueueWaitNanos())
+            : null;
     return new DisruptorScheduler(
-        config.name(), queues, batcher, accounting, pool, wakeup, direct, supervision);
+        config.name(), queues, batcher, accounting, pool, wakeup, direct, supervision, waitLimit);
   }
 
   /** Whether a level keeps timed-out requests aside (DELAY), which only the batcher may touch. */

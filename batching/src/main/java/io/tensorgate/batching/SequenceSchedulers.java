@@ -11,9 +11,10 @@ final class SequenceSchedulers {
   static Scheduler create(
       SchedulerConfig config, List<ModelInstance> instances, BatchListener batchListener) {
     BatcherWakeup wakeup = new BatcherWakeup();
-    RequestAccounting accounting = new RequestAccounting(wakeup);
+    RequestAccounting accounting = new RequestAccounting(wakeup, config.name());
     boolean batching = config.maxBatchSize() > 0;
     int capacity = SequenceBatcher.capacity(config);
+    ServiceRate rate = new ServiceRate();
     List<InstanceWorker> workers = new ArrayList<>(instances.size());
     for (ModelInstance instance : instances) {
       SequenceInputs sequenceInputs = new SequenceInputs(config.sequence(), batching);
@@ -26,7 +27,8 @@ final class SequenceSchedulers {
               sequenceInputs,
               accounting,
               batchListener,
-              wakeup);
+              wakeup,
+              rate);
       worker.deliverThrough(Delivery.IMMEDIATE);
       workers.add(worker);
     }
@@ -34,6 +36,6 @@ final class SequenceSchedulers {
     WorkerPool pool = new WorkerPool(workers);
     SequenceBatcher batcher = new SequenceBatcher(config, registry, pool, accounting);
     return new DisruptorScheduler(
-        config.name(), registry, batcher, accounting, pool, wakeup, null, null);
+        config.name(), registry, batcher, accounting, pool, wakeup, null, null, null);
   }
 }

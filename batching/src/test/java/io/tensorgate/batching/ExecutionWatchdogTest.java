@@ -77,6 +77,64 @@ class ExecutionWatchdogTest {
     assertThat(hung.completed.get()).isZero();
   }
 
+  private Scheduler startWithoutReplacements(ModelInstance... instances) {
+    SchedulerConfig config =
+        SchedulerConfig.builder("watched:1")
+            .maxBatchSize(8)
+            .executionTimeoutNanos(TimeUnit.MILLISECONDS.toNanos(100))
+            .build();
+    scheduler =
+        Schedulers.create(
+            config,
+            List.of(instances),
+            BatchListener.NONE,
+            (index, instance) -> {
+              throw new OutOfMemoryError("test: no memory for a new instance");
+            });
+    return scheduler;
+  }
+
+  @Test
+  void shouldAnswerQueuedAndRefuseNewRequestsWhenTheLastInstanceCannotBeReplaced()
+      throws Exception {
+    startWithoutReplacements(hung);
+    scheduler.submit(Requests.fp32("a", responses, 1f).build());
+    hung.awaitEntered(1);
+    scheduler.submit(Requests.fp32("queued", responses, 2f).build());
+
+    assertThat(responses.awaitOutcome("a").error().code()).isEqualTo(ErrorCode.INTERNAL);
+    Responses.Outcome queued = responses.awaitOutcome("queued");
+    assertThat(queued.error().code()).isEqualTo(ErrorCode.UNAVAILABLE);
+    assertThat(queued.error().message())
+        .isEqualTo(
+            "model 'watched' has no instance left to run requests: every instance hung and none"
+                + " could be replaced; load the model again");
+    assertThat(scheduler.liveInstances()).isZero();
+    var refused = scheduler.submit(Requests.fp32("later", responses, 3f).build());
+    assertThat(refused).isNotNull();
+    assertThat(refused.code()).isEqualTo(ErrorCode.UNAVAILABLE);
+    Wait.until(() -> scheduler.pendingCount() == 0);
+  }
+
+  @Test
+  void shouldKeepWatchingTheOtherInstancesWhenAReplacementFailsWithAnError() throws Exception {
+    FakeInstance other = new FakeInstance("i1").hold();
+    try {
+      startWithoutReplacements(hung, other);
+      scheduler.submit(Requests.fp32("a", responses, 1f).build());
+      scheduler.submit(Requests.fp32("b", responses, 2f).build());
+      hung.awaitEntered(1);
+      other.awaitEntered(1);
+
+      // Both hang: the second is found although making the first one's replacement threw.
+      assertThat(responses.awaitOutcome("a").error().code()).isEqualTo(ErrorCode.INTERNAL);
+      assertThat(responses.awaitOutcome("b").error().code()).isEqualTo(ErrorCode.INTERNAL);
+      Wait.until(() -> scheduler.liveInstances() == 0);
+    } finally {
+      other.release();
+    }
+  }
+
   @Test
   void shouldTerminateWhenClosedWhileTheAbandonedThreadIsStillStuck() throws Exception {
     start(100, hung);

@@ -149,6 +149,77 @@ class InstanceWorkersTest {
     Wait.until(() -> scheduler.pendingCount() == 0);
   }
 
+  /** A listener whose every answer throws {@code error}, as a fault in unsafe memory does. */
+  private static ResponseListener throwing(Error error) {
+    return new ResponseListener() {
+      @Override
+      public void onSuccess(InferenceRequest request, List<io.tensorgate.backend.Tensor> outputs) {
+        throw error;
+      }
+
+      @Override
+      public void onFailure(InferenceRequest request, io.tensorgate.backend.InferenceError e) {
+        throw error;
+      }
+    };
+  }
+
+  @Test
+  void shouldKeepTheInstanceInServiceWhenAListenerThrowsAnError() {
+    start(plain(), new FakeInstance("i0"));
+    scheduler.submit(
+        Requests.fp32(
+                "faults",
+                throwing(new InternalError("a fault occurred in a recent unsafe memory access")),
+                1f)
+            .build());
+    scheduler.submit(Requests.fp32("after", responses, 2f).build());
+
+    assertThat(responses.awaitOutcome("after").ok()).isTrue();
+    assertThat(scheduler.failures()).isEqualTo(1);
+    assertThat(scheduler.liveInstances()).isEqualTo(1);
+    Wait.until(() -> scheduler.pendingCount() == 0);
+  }
+
+  @Test
+  void shouldAnswerEveryRequestOfTheBatchWhenOneListenerRunsOutOfMemory() throws Exception {
+    FakeInstance instance = new FakeInstance("i0").hold();
+    scheduler =
+        Schedulers.create(
+            SchedulerConfig.builder("batched:1").maxBatchSize(8).dynamicBatching(true).build(),
+            List.of(instance),
+            BatchListener.NONE);
+    scheduler.submit(Requests.fp32("first", responses, 0f).build());
+    instance.awaitEntered(1);
+    scheduler.submit(Requests.fp32("a", responses, 1f).build());
+    scheduler.submit(Requests.fp32("oom", throwing(new OutOfMemoryError("test")), 2f).build());
+    scheduler.submit(Requests.fp32("b", responses, 3f).build());
+    instance.release();
+
+    responses.awaitAnswers(3);
+    assertThat(responses.byId.get("a").ok()).isTrue();
+    assertThat(responses.byId.get("b").ok()).isTrue();
+    Wait.until(() -> scheduler.pendingCount() == 0);
+  }
+
+  @Test
+  void shouldAnswerAndKeepTheInstanceWhenTheBatchListenerThrowsAnError() {
+    scheduler =
+        Schedulers.create(
+            plain(),
+            List.of(new FakeInstance("i0")),
+            (size, ts, ok) -> {
+              throw new OutOfMemoryError("test");
+            });
+    scheduler.submit(Requests.fp32("a", responses, 1f).build());
+    scheduler.submit(Requests.fp32("b", responses, 2f).build());
+
+    responses.awaitAnswers(2);
+    assertThat(responses.byId.get("a").ok()).isTrue();
+    assertThat(responses.byId.get("b").ok()).isTrue();
+    assertThat(scheduler.failures()).isEqualTo(2);
+  }
+
   @Test
   void shouldCallTheBatchListenerOncePerExecutionWhenBatchesRun() {
     java.util.concurrent.atomic.AtomicInteger calls =

@@ -86,6 +86,15 @@ public final class Main implements Callable<Integer> {
   long executionTimeoutSeconds;
 
   @Option(
+      names = "--max-queue-wait-ms",
+      defaultValue = "1000",
+      description =
+          "Keep queue waits within this: refuse a request at once (UNAVAILABLE) when its"
+              + " predicted queue wait, from the model version's measured time per request,"
+              + " exceeds 3/4 of it or its deadline; 0 turns this off (default: ${DEFAULT-VALUE}).")
+  long maxQueueWaitMillis;
+
+  @Option(
       names = "--grpc-max-message-bytes",
       defaultValue = "67108864",
       description = "Largest request message accepted (default: ${DEFAULT-VALUE}).")
@@ -178,6 +187,9 @@ public final class Main implements Callable<Integer> {
   @Override
   public Integer call() throws IOException, InferenceException, InterruptedException {
     checkTritonFlags();
+    if (maxQueueWaitMillis < 0) {
+      throw bad("--max-queue-wait-ms must be 0 (off) or more, got " + maxQueueWaitMillis);
+    }
     LogControl logControl = new LogControl(logging.settings());
     Logger log = LoggerFactory.getLogger(Main.class);
     TensorgateServer server =
@@ -193,6 +205,7 @@ public final class Main implements Callable<Integer> {
             .grpcPort(grpcPort)
             .exitTimeout(Duration.ofSeconds(exitTimeoutSeconds))
             .executionTimeout(Duration.ofSeconds(executionTimeoutSeconds))
+            .maxQueueWait(Duration.ofMillis(maxQueueWaitMillis))
             .maxMessageBytes(maxMessageBytes)
             .maxInflightRequestBytes(maxInflightRequestBytes)
             .sharedMemoryRoot(shmDir)

@@ -55,7 +55,10 @@ final class Readiness implements ServerReadiness {
 
   @Override
   public boolean ready() {
-    return serving.get() && (!strict || models.allModelsAvailable());
+    // Strict, as Triton: not ready while a model failed to load or a loaded version lost every
+    // instance it could run requests on.
+    return serving.get()
+        && (!strict || (models.allModelsAvailable() && models.registry().allServing()));
   }
 
   /** The server took its port and serves. */

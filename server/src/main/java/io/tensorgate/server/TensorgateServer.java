@@ -34,6 +34,7 @@ import io.tensorgate.server.route.RoutingOptions;
 import io.tensorgate.server.security.SecurityOptions;
 import io.tensorgate.server.security.ServerHardening;
 import io.tensorgate.server.shm.SharedMemoryRegistry;
+import io.tensorgate.server.threads.BackgroundThreads;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -117,6 +118,7 @@ public final class TensorgateServer implements AutoCloseable {
             backends,
             config.controlMode,
             config.executionTimeout,
+            config.maxQueueWait,
             config.repositorySettings);
     manager.removeLeftoverOverrides();
     readiness = new Readiness(config.strictReadiness, manager, health, HEALTH_SERVICES);
@@ -211,7 +213,7 @@ public final class TensorgateServer implements AutoCloseable {
       hardening.close();
       throw e;
     }
-    manager.startPolling(config.pollSeconds);
+    manager.startPolling(config.pollSeconds, new BackgroundThreads(meterRegistry()));
     logModels();
     readiness.start();
     if (config.allowGrpc) {
@@ -427,6 +429,7 @@ public final class TensorgateServer implements AutoCloseable {
     private int grpcPort = 8001;
     private Duration exitTimeout = Duration.ofSeconds(30);
     private Duration executionTimeout = Duration.ofSeconds(300);
+    private Duration maxQueueWait = Duration.ofSeconds(1);
     private Path shmRoot = Path.of("/dev/shm");
     private int maxMessageBytes = 64 << 20;
     private long maxInflightRequestBytes;
@@ -570,6 +573,17 @@ public final class TensorgateServer implements AutoCloseable {
      */
     public Builder executionTimeout(Duration v) {
       this.executionTimeout = Objects.requireNonNull(v, "executionTimeout");
+      return this;
+    }
+
+    /**
+     * The queue wait admitted requests should stay within: a request whose predicted wait (from
+     * each version's measured time per request) exceeds 3/4 of it is refused at once with
+     * UNAVAILABLE; a request's sooner deadline bounds it too. {@link Duration#ZERO} turns this off.
+     * Default 1 s.
+     */
+    public Builder maxQueueWait(Duration v) {
+      this.maxQueueWait = Objects.requireNonNull(v, "maxQueueWait");
       return this;
     }
 

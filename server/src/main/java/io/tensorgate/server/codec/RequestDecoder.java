@@ -91,7 +91,7 @@ public final class RequestDecoder {
       checkDatatype(in, spec, model, prefix);
       checkShape(in.getName(), shape, spec, io, model, prefix);
 
-      ByteBuffer data = data(req, in, model, useRaw, rawIndex);
+      ByteBuffer data = data(req, in, spec.dataType(), shape, model, prefix, useRaw, rawIndex);
       if (useRaw && !in.getParametersMap().containsKey("shared_memory_region")) {
         rawIndex++;
       }
@@ -200,14 +200,21 @@ public final class RequestDecoder {
     }
     if (s != null) {
       // Checked now, so a bad region fails the request before it runs.
-      shm.slice(s.region(), s.offset(), s.byteSize());
+      shm.checkRange(s.region(), s.offset(), s.byteSize());
       return new OutputOptions(0, s.region(), s.offset(), s.byteSize());
     }
     return classification > 0 ? new OutputOptions(classification, null, 0, 0) : null;
   }
 
   private ByteBuffer data(
-      ModelInferRequest req, InferInputTensor in, String model, boolean useRaw, int rawIndex)
+      ModelInferRequest req,
+      InferInputTensor in,
+      DataType type,
+      long[] shape,
+      String model,
+      String prefix,
+      boolean useRaw,
+      int rawIndex)
       throws InferenceException {
     ShmParams s = ShmParams.parse(in.getName(), in.getParametersMap());
     if (s != null) {
@@ -219,7 +226,14 @@ public final class RequestDecoder {
                 + model
                 + "'");
       }
-      return shm.slice(s.region(), s.offset(), s.byteSize());
+      shm.checkRange(s.region(), s.offset(), s.byteSize());
+      if (type.isFixedSize()) {
+        // Before reading: the region's bytes are copied, so a wrong size must cost nothing.
+        checkFixedSize(in.getName(), type, shape, s.byteSize(), model, prefix);
+      }
+      // Read into server memory now: the bytes validated are the bytes executed, and nothing
+      // downstream touches memory the client can take away.
+      return shm.read(s.region(), s.offset(), s.byteSize());
     }
     if (in.hasContents() && useRaw) {
       throw invalid(
@@ -315,9 +329,17 @@ public final class RequestDecoder {
   private static void checkSize(
       String name, DataType type, long[] shape, ByteBuffer data, String model, String prefix)
       throws InferenceException {
-    long elements;
+    if (type.isFixedSize()) {
+      checkFixedSize(name, type, shape, data.remaining(), model, prefix);
+      return;
+    }
+    BytesFraming.validate(data, elementCount(name, shape, model, prefix), name, model, prefix);
+  }
+
+  private static long elementCount(String name, long[] shape, String model, String prefix)
+      throws InferenceException {
     try {
-      elements = Shapes.elementCount(shape);
+      return Shapes.elementCount(shape);
     } catch (ArithmeticException e) {
       throw invalid(
           prefix
@@ -328,33 +350,32 @@ public final class RequestDecoder {
               + "', shape "
               + Shapes.toString(shape));
     }
-    if (type.isFixedSize()) {
-      long expected;
-      try {
-        expected = Math.multiplyExact(elements, type.byteSize());
-      } catch (ArithmeticException e) {
-        throw invalid(
-            prefix
-                + "byte size for tensor '"
-                + name
-                + "' exceeds maximum size of "
-                + Long.MAX_VALUE);
-      }
-      if (data.remaining() != expected) {
-        throw invalid(
-            prefix
-                + "input byte size mismatch for input '"
-                + name
-                + "' for model '"
-                + model
-                + "'. Expected "
-                + expected
-                + ", got "
-                + data.remaining());
-      }
-      return;
+  }
+
+  /** Refuses {@code bytes} of data for a fixed-size tensor of {@code shape}, unless they match. */
+  private static void checkFixedSize(
+      String name, DataType type, long[] shape, long bytes, String model, String prefix)
+      throws InferenceException {
+    long elements = elementCount(name, shape, model, prefix);
+    long expected;
+    try {
+      expected = Math.multiplyExact(elements, type.byteSize());
+    } catch (ArithmeticException e) {
+      throw invalid(
+          prefix + "byte size for tensor '" + name + "' exceeds maximum size of " + Long.MAX_VALUE);
     }
-    BytesFraming.validate(data, elements, name, model, prefix);
+    if (bytes != expected) {
+      throw invalid(
+          prefix
+              + "input byte size mismatch for input '"
+              + name
+              + "' for model '"
+              + model
+              + "'. Expected "
+              + expected
+              + ", got "
+              + bytes);
+    }
   }
 
   private static InferenceException inputCountError(

@@ -82,7 +82,7 @@ public final class ResponseEncoder {
               + t.byteSize()
               + " bytes to hold the results");
     }
-    ByteBuffer target = shm.slice(o.shmRegion(), o.shmOffset(), o.shmByteSize());
-    target.put(t.data());
+    shm.checkRange(o.shmRegion(), o.shmOffset(), o.shmByteSize());
+    shm.write(o.shmRegion(), o.shmOffset(), t.data());
   }
 }

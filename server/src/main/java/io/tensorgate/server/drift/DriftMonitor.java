@@ -6,6 +6,7 @@ import io.tensorgate.server.observe.CompletedRequest;
 import io.tensorgate.server.observe.RequestObserver;
 import io.tensorgate.server.repository.LoadedVersion;
 import io.tensorgate.server.repository.ModelRegistry;
+import io.tensorgate.server.threads.BackgroundThreads;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -41,9 +42,8 @@ public final class DriftMonitor
   public DriftMonitor(MeterRegistry registry, int queueCapacity) {
     this.registry = Objects.requireNonNull(registry, "registry");
     this.queue = new ArrayBlockingQueue<>(queueCapacity);
-    this.worker = new Thread(this::run, "tensorgate-drift");
-    worker.setDaemon(true);
-    worker.start();
+    this.worker =
+        new BackgroundThreads(registry).start("tensorgate-drift", this::run, () -> closing);
   }
 
   @Override

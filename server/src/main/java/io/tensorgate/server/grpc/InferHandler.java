@@ -162,7 +162,8 @@ final class InferHandler {
       } catch (InferenceException e) {
         onFailure(request, e.error());
         return;
-      } catch (RuntimeException e) {
+      } catch (Throwable e) {
+        // Errors included: the client is answered whatever broke, and the worker goes on.
         log.error("encoding the response of model '{}' failed", route.version().name(), e);
         onFailure(
             request,

@@ -18,9 +18,10 @@ final class MetadataRpc {
     this.registry = Objects.requireNonNull(registry, "registry");
   }
 
+  /** Whether every loaded version can run requests (none lost all its instances). */
   boolean isReady(String name, String version) {
     try {
-      return !registry.resolve(name, version).isRetired();
+      return registry.resolve(name, version).isServing();
     } catch (InferenceException e) {
       return false;
     }

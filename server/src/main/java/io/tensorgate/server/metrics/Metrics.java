@@ -36,6 +36,7 @@ public final class Metrics implements ModelRegistry.VersionListener, AutoCloseab
   private final TritonVersions triton = new TritonVersions();
   private final TritonCounters tritonCounters;
   private final RequestMetrics requests;
+  private final SchedulerMeters schedulers;
   private final JvmGcMetrics gc = new JvmGcMetrics();
   private MetricsHttpServer http;
 
@@ -55,6 +56,7 @@ public final class Metrics implements ModelRegistry.VersionListener, AutoCloseab
                         || id.getName().equals("system.cpu.count")));
     this.tritonCounters = new TritonCounters(triton, counterLatencies);
     this.requests = new RequestMetrics(registry);
+    this.schedulers = new SchedulerMeters(registry);
     registry.getPrometheusRegistry().register(new TritonCollector(triton));
     new JvmMemoryMetrics().bindTo(registry);
     gc.bindTo(registry);
@@ -87,12 +89,14 @@ public final class Metrics implements ModelRegistry.VersionListener, AutoCloseab
   public void onServing(LoadedVersion version) {
     triton.bind(version);
     requests.bind(version);
+    schedulers.bind(version);
   }
 
   @Override
   public void onRetired(LoadedVersion version) {
     triton.unbind(version);
     requests.unbind(version);
+    schedulers.unbind(version);
   }
 
   /**
@@ -103,6 +107,10 @@ public final class Metrics implements ModelRegistry.VersionListener, AutoCloseab
   public void onReplaced(LoadedVersion retired, LoadedVersion serving) {
     triton.bind(serving);
     requests.rebind(retired, serving);
+    // The scheduler is new: its gauges read the new one (removed first, or the registry would
+    // hand back the meters bound to the retired scheduler).
+    schedulers.unbind(retired);
+    schedulers.bind(serving);
   }
 
   /** The exposition a scrape returns, in the Prometheus text format 0.0.4. */

@@ -10,6 +10,7 @@ import io.tensorgate.server.observe.CompletedRequest;
 import io.tensorgate.server.observe.RequestObserver;
 import io.tensorgate.server.repository.LoadedVersion;
 import io.tensorgate.server.repository.ModelRegistry;
+import io.tensorgate.server.threads.BackgroundThreads;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Map;
@@ -73,9 +74,8 @@ public final class PayloadLogger
     Gauge.builder("tensorgate.payload.log.queue.depth", queue, ArrayBlockingQueue::size)
         .description("Payload log lines waiting to be written")
         .register(registry);
-    this.writer = new Thread(this::run, "tensorgate-payload-log");
-    writer.setDaemon(true);
-    writer.start();
+    this.writer =
+        new BackgroundThreads(registry).start("tensorgate-payload-log", this::run, () -> closing);
   }
 
   private static Counter dropped(MeterRegistry registry, String reason) {

@@ -187,6 +187,14 @@ public final class LoadedVersion {
     return retired;
   }
 
+  /**
+   * Whether the version is READY: in service, with at least one instance left (a version whose
+   * instances all hung and could not be replaced refuses every request).
+   */
+  public boolean isServing() {
+    return !retired && scheduler.liveInstances() > 0;
+  }
+
   private void closeAsync() {
     if (closed.isDone()) {
       return;

@@ -42,15 +42,22 @@ final class ModelLoader {
   private final RepositoryLayout layout;
   private final IntSupplier gpuCount;
   private final Duration executionTimeout;
+  private final Duration maxQueueWait;
 
   /**
    * @param gpuCount the CUDA devices of this host (0 without CUDA), where KIND_GPU groups that name
    *     no {@code gpus} place their instances, as in Triton
+   * @param maxQueueWait the longest predicted queue wait admitted; {@link Duration#ZERO}: no limit
    */
-  ModelLoader(RepositoryLayout layout, IntSupplier gpuCount, Duration executionTimeout) {
+  ModelLoader(
+      RepositoryLayout layout,
+      IntSupplier gpuCount,
+      Duration executionTimeout,
+      Duration maxQueueWait) {
     this.layout = Objects.requireNonNull(layout, "layout");
     this.gpuCount = Objects.requireNonNull(gpuCount, "gpuCount");
     this.executionTimeout = Objects.requireNonNull(executionTimeout, "executionTimeout");
+    this.maxQueueWait = Objects.requireNonNull(maxQueueWait, "maxQueueWait");
   }
 
   /**
@@ -119,7 +126,8 @@ final class ModelLoader {
               ? StatsSnapshot.EMPTY
               : previous.sameModel(config, files) ? previous.statsBaseline() : stats.snapshot();
       SchedulerConfig schedulerConfig =
-          SchedulerConfigs.from(config, version, executionTimeout.toNanos());
+          SchedulerConfigs.from(
+              config, version, executionTimeout.toNanos(), maxQueueWait.toNanos());
       scheduler =
           Schedulers.create(schedulerConfig, instances, stats, replaceInstances(model, instances));
       return new LoadedVersion(

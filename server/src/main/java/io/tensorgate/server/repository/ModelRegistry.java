@@ -128,6 +128,21 @@ public final class ModelRegistry {
             + "', version should be an integral value > 0");
   }
 
+  /**
+   * Whether every version in service can run requests: none lost all its instances. Triton's strict
+   * readiness makes the server not ready otherwise.
+   */
+  public boolean allServing() {
+    for (ServedModel m : models.values()) {
+      for (LoadedVersion v : m.ready().values()) {
+        if (!v.isServing() && !v.isRetired()) {
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
   synchronized void put(ServedModel model) {
     ServedModel before = models.get(model.name());
     Map<String, ServedModel> next = new HashMap<>(models);

@@ -3,6 +3,7 @@ package io.tensorgate.server.repository;
 import io.tensorgate.backend.CudaSharedMemory;
 import io.tensorgate.backend.ErrorCode;
 import io.tensorgate.backend.InferenceException;
+import io.tensorgate.server.threads.BackgroundThreads;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -75,10 +76,14 @@ public final class ModelRepositoryManager implements AutoCloseable {
       BackendRegistry backends,
       ControlMode mode,
       Duration executionTimeout) {
-    this(layout, backends, mode, executionTimeout, RepositorySettings.DEFAULTS);
+    this(layout, backends, mode, executionTimeout, Duration.ZERO, RepositorySettings.DEFAULTS);
   }
 
   /**
+   * @param executionTimeout how long one batch may execute before its instance counts as hung and
+   *     is replaced; {@link Duration#ZERO} turns the watchdog off
+   * @param maxQueueWait the longest predicted queue wait a request is admitted with (see {@link
+   *     io.tensorgate.batching.SchedulerConfig#maxQueueWaitNanos}); {@link Duration#ZERO}: no limit
    * @param settings how configurations are read and completed, and how models load
    */
   public ModelRepositoryManager(
@@ -86,6 +91,7 @@ public final class ModelRepositoryManager implements AutoCloseable {
       BackendRegistry backends,
       ControlMode mode,
       Duration executionTimeout,
+      Duration maxQueueWait,
       RepositorySettings settings) {
     this.layout = Objects.requireNonNull(layout, "layout");
     this.mode = Objects.requireNonNull(mode, "mode");
@@ -97,7 +103,8 @@ public final class ModelRepositoryManager implements AutoCloseable {
         new ModelLoader(
             layout,
             () -> backends.cudaSharedMemory().map(CudaSharedMemory::deviceCount).orElse(0),
-            executionTimeout);
+            executionTimeout,
+            maxQueueWait);
     this.loads =
         new ModelLoads(
             layout,
@@ -202,6 +209,14 @@ public final class ModelRepositoryManager implements AutoCloseable {
 
   /** Starts polling the repository for changes every {@code seconds} (POLL mode). */
   public void startPolling(long seconds) {
+    startPolling(seconds, null);
+  }
+
+  /**
+   * As {@link #startPolling(long)}; a poll that throws anything (errors included) is counted and
+   * logged by {@code threads}, and polling goes on.
+   */
+  public void startPolling(long seconds, BackgroundThreads threads) {
     if (mode != ControlMode.POLL || seconds <= 0) {
       return;
     }
@@ -212,7 +227,9 @@ public final class ModelRepositoryManager implements AutoCloseable {
               t.setDaemon(true);
               return t;
             });
-    s.scheduleWithFixedDelay(this::pollQuietly, seconds, seconds, TimeUnit.SECONDS);
+    Runnable poll =
+        threads == null ? this::pollQuietly : threads.guard("repository-poller", this::pollQuietly);
+    s.scheduleWithFixedDelay(poll, seconds, seconds, TimeUnit.SECONDS);
     poller = s;
   }
 

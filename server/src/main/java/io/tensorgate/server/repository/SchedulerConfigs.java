@@ -31,9 +31,19 @@ final class SchedulerConfigs {
 
   /** With the execution watchdog's timeout ({@code 0}: off). */
   static SchedulerConfig from(ModelConfig c, long version, long executionTimeoutNanos) {
+    return from(c, version, executionTimeoutNanos, 0);
+  }
+
+  /**
+   * With the execution watchdog's timeout and the longest predicted queue wait admitted ({@code 0}:
+   * off each; sequence models never refuse by predicted wait).
+   */
+  static SchedulerConfig from(
+      ModelConfig c, long version, long executionTimeoutNanos, long maxQueueWaitNanos) {
     SchedulerConfig.Builder b =
         SchedulerConfig.builder(c.getName() + ":" + version)
             .executionTimeoutNanos(executionTimeoutNanos)
+            .maxQueueWaitNanos(maxQueueWaitNanos)
             .maxBatchSize(c.getMaxBatchSize())
             .inputs(inputSpecs(c));
     Set<String> ragged = new HashSet<>();

@@ -7,6 +7,7 @@ import io.tensorgate.server.observe.RequestObserver;
 import io.tensorgate.server.repository.LoadedVersion;
 import io.tensorgate.server.repository.ModelRegistry;
 import io.tensorgate.server.shm.SharedMemoryRegistry;
+import io.tensorgate.server.threads.BackgroundThreads;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -24,6 +25,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class Routing implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Routing.class);
+  private static final String LOOP_THREAD = "tensorgate-routing";
 
   private final ModelRegistry registry;
   private final RoutingRouter router;
@@ -33,6 +35,7 @@ public final class Routing implements AutoCloseable {
   private final ShadowMirror shadows;
   private final RolloutController rollouts;
   private final ScheduledExecutorService loop;
+  private final BackgroundThreads threads;
   private final ServerServiceDefinition service;
 
   private Routing(
@@ -43,6 +46,7 @@ public final class Routing implements AutoCloseable {
       SharedMemoryRegistry shm) {
     this.registry = registry;
     RouteMetrics metrics = new RouteMetrics(meters);
+    this.threads = new BackgroundThreads(meters);
     this.router = new RoutingRouter(registry);
     this.divergence = new DivergenceTable(router, metrics, Clock.systemUTC());
     this.control =
@@ -61,6 +65,7 @@ public final class Routing implements AutoCloseable {
             new RequestDecoder(shm),
             metrics,
             divergence,
+            threads,
             o.shadowQueue,
             o.shadowThreads,
             o.shadowMaxInFlight);
@@ -68,7 +73,7 @@ public final class Routing implements AutoCloseable {
     this.loop =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
-              Thread t = new Thread(r, "tensorgate-routing");
+              Thread t = new Thread(r, LOOP_THREAD);
               t.setDaemon(true);
               return t;
             });
@@ -95,7 +100,7 @@ public final class Routing implements AutoCloseable {
           @Override
           public void onServing(LoadedVersion v) {
             // Off the loader's thread: it holds the registry's lock.
-            r.loop.execute(() -> r.control.reloadFile(v.name()));
+            r.loop.execute(r.threads.guard(LOOP_THREAD, () -> r.control.reloadFile(v.name())));
           }
 
           @Override
@@ -104,9 +109,12 @@ public final class Routing implements AutoCloseable {
           }
         });
     long tick = Math.max(1, o.rolloutTick.toMillis());
-    r.loop.scheduleWithFixedDelay(r::tickSafely, tick, tick, TimeUnit.MILLISECONDS);
+    // Guarded: a periodic task that throws is never run again by its executor.
+    r.loop.scheduleWithFixedDelay(
+        r.threads.guard(LOOP_THREAD, r::tickSafely), tick, tick, TimeUnit.MILLISECONDS);
     if (pollSeconds > 0) {
-      r.loop.scheduleWithFixedDelay(r::reloadFiles, pollSeconds, pollSeconds, TimeUnit.SECONDS);
+      r.loop.scheduleWithFixedDelay(
+          r.threads.guard(LOOP_THREAD, r::reloadFiles), pollSeconds, pollSeconds, TimeUnit.SECONDS);
     }
     return r;
   }

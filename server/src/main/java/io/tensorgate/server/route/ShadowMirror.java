@@ -13,6 +13,7 @@ import io.tensorgate.server.observe.CompletedRequest;
 import io.tensorgate.server.observe.RequestObserver;
 import io.tensorgate.server.repository.LoadedVersion;
 import io.tensorgate.server.repository.ModelRegistry;
+import io.tensorgate.server.threads.BackgroundThreads;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -30,12 +31,15 @@ import java.util.concurrent.TimeUnit;
  * path never waits for a shadow.
  */
 final class ShadowMirror implements RequestObserver, AutoCloseable {
+  private static final String THREAD_NAME = "tensorgate-shadow";
+
   private final ModelRegistry registry;
   private final RoutingRouter router;
   private final RequestDecoder decoder;
   private final RouteMetrics metrics;
   private final DivergenceTable divergence;
   private final ThreadPoolExecutor executor;
+  private final BackgroundThreads threads;
   private final Semaphore inFlight;
 
   ShadowMirror(
@@ -44,10 +48,12 @@ final class ShadowMirror implements RequestObserver, AutoCloseable {
       RequestDecoder decoder,
       RouteMetrics metrics,
       DivergenceTable divergence,
+      BackgroundThreads backgroundThreads,
       int queueCapacity,
       int threads,
       int maxInFlight) {
     this.registry = Objects.requireNonNull(registry, "registry");
+    this.threads = Objects.requireNonNull(backgroundThreads, "backgroundThreads");
     this.router = Objects.requireNonNull(router, "router");
     this.decoder = Objects.requireNonNull(decoder, "decoder");
     this.metrics = Objects.requireNonNull(metrics, "metrics");
@@ -61,7 +67,7 @@ final class ShadowMirror implements RequestObserver, AutoCloseable {
             TimeUnit.SECONDS,
             new ArrayBlockingQueue<>(queueCapacity),
             r -> {
-              Thread t = new Thread(r, "tensorgate-shadow");
+              Thread t = new Thread(r, THREAD_NAME);
               t.setDaemon(true);
               return t;
             },
@@ -93,7 +99,7 @@ final class ShadowMirror implements RequestObserver, AutoCloseable {
     }
     Mirror m = new Mirror(s, c.wire(), OutputComparison.copy(c.outputs()));
     try {
-      executor.execute(m);
+      executor.execute(threads.guard(THREAD_NAME, m));
     } catch (RejectedExecutionException e) {
       drop(s, RouteMetrics.QUEUE_FULL);
     }
@@ -142,31 +148,36 @@ final class ShadowMirror implements RequestObserver, AutoCloseable {
         return;
       }
       shadow = v;
-      DecodedRequest d;
+      boolean submitted = false;
       try {
-        d = decoder.decode(wire, v.io());
+        DecodedRequest d = decoder.decode(wire, v.io());
         v.checkInputs(d.inputs());
+        InferenceRequest request =
+            InferenceRequest.builder()
+                .id(d.id())
+                .inputs(d.inputs())
+                .requestedOutputs(d.requestedOutputs())
+                .batchSize(d.batchSize())
+                .priorityLevel(d.priority())
+                .deadlineNanos(InferenceRequest.NO_DEADLINE)
+                .arrivalNanos(System.nanoTime())
+                .mirrored(true)
+                .listener(this)
+                .build();
+        InferenceError refused = v.scheduler().submit(request);
+        if (refused != null) {
+          drop(stats, RouteMetrics.SHADOW_QUEUE_FULL);
+        } else {
+          submitted = true;
+        }
       } catch (InferenceException e) {
         stats.failures.increment();
-        done();
-        return;
-      }
-      InferenceRequest request =
-          InferenceRequest.builder()
-              .id(d.id())
-              .inputs(d.inputs())
-              .requestedOutputs(d.requestedOutputs())
-              .batchSize(d.batchSize())
-              .priorityLevel(d.priority())
-              .deadlineNanos(InferenceRequest.NO_DEADLINE)
-              .arrivalNanos(System.nanoTime())
-              .mirrored(true)
-              .listener(this)
-              .build();
-      InferenceError refused = v.scheduler().submit(request);
-      if (refused != null) {
-        drop(stats, RouteMetrics.SHADOW_QUEUE_FULL);
-        done();
+      } finally {
+        // Whatever was thrown (errors included), a mirror that was not submitted gives back its
+        // permit and its version reference, or the shadow would stay busy and never unload.
+        if (!submitted) {
+          done();
+        }
       }
     }
 

@@ -5,11 +5,9 @@ import io.tensorgate.backend.ErrorCode;
 import io.tensorgate.backend.InferenceException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Map;
@@ -20,23 +18,23 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * System shared-memory regions registered by clients (Triton's system_shared_memory extension):
- * POSIX shared-memory objects, i.e. files in {@code /dev/shm}, mapped once at registration.
+ * ranges of POSIX shared-memory objects, i.e. files in {@code /dev/shm}.
  *
  * <p>Keys name one object directly under the shared-memory folder and are opened without following
  * links; offsets and sizes are checked for overflow and bounds on registration and again on every
- * use. Thread-safe.
+ * use. Inputs are read and outputs written with positional I/O on a descriptor opened for that use
+ * ({@link ObjectIo}): nothing is mapped, so no client action on its object can fault the server,
+ * and a region holds no open file. Thread-safe.
  */
 public final class SharedMemoryRegistry {
   /** The most regions registered at once. */
   public static final int MAX_REGIONS = 4096;
 
   /** One registered region. */
-  public record Region(String name, String key, long offset, long byteSize, ByteBuffer mapping) {}
+  public record Region(String name, String key, long offset, long byteSize) {}
 
   private final Path shmRoot;
-  private final Map<String, Region> regions = new ConcurrentHashMap<>();
-  // The object of each region, kept open to see on every use whether it shrank under the mapping.
-  private final Map<String, FileChannel> objects = new ConcurrentHashMap<>();
+  private final Map<String, ObjectIo.Registration> regions = new ConcurrentHashMap<>();
   private final CudaRegions cuda;
 
   /**
@@ -63,10 +61,12 @@ public final class SharedMemoryRegistry {
   }
 
   /**
-   * Maps {@code [offset, offset + byteSize)} of the object named by {@code key}.
+   * Registers {@code [offset, offset + byteSize)} of the object named by {@code key}, after
+   * checking that the server can open it for reading and writing and that it is long enough.
    *
    * @throws InferenceException ALREADY_EXISTS for a taken name, INVALID_ARGUMENT for a bad key or
-   *     range, NOT_FOUND when the object does not exist
+   *     range, NOT_FOUND when the object does not exist, RESOURCE_EXHAUSTED past {@link
+   *     #MAX_REGIONS}
    */
   public synchronized void register(String name, String key, long offset, long byteSize)
       throws InferenceException {
@@ -111,30 +111,29 @@ public final class SharedMemoryRegistry {
               + name
               + "': regions larger than 2 GiB - 1 are not supported");
     }
-    if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
+    Object identity;
+    try {
+      identity = ObjectIo.identity(file);
+    } catch (NoSuchFileException e) {
       throw new InferenceException(
           ErrorCode.NOT_FOUND, "Unable to open shared memory region: '" + key + "'");
+    } catch (IOException e) {
+      throw invalid("Unable to open shared memory region: '" + key + "'");
     }
-    if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+    if (identity == null) {
       throw invalid("Invalid shared memory region: '" + key + "'");
     }
-    FileChannel ch = null;
-    try {
-      ch =
-          FileChannel.open(
-              file, StandardOpenOption.READ, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
+    try (FileChannel ch =
+        FileChannel.open(
+            file, StandardOpenOption.READ, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
       if (end > ch.size()) {
-        closeQuietly(ch);
         throw invalid("failed to register shared memory region '" + name + "': invalid args");
       }
-      MappedByteBuffer map = ch.map(FileChannel.MapMode.READ_WRITE, offset, byteSize);
-      objects.put(name, ch);
-      regions.put(name, new Region(name, key, offset, byteSize, map));
     } catch (IOException e) {
-      closeQuietly(ch);
-      throw new InferenceException(
-          ErrorCode.INVALID_ARGUMENT, "Unable to open shared memory region: '" + key + "'");
+      throw invalid("Unable to open shared memory region: '" + key + "'");
     }
+    regions.put(
+        name, new ObjectIo.Registration(new Region(name, key, offset, byteSize), file, identity));
   }
 
   private Path objectPath(String key, String name) throws InferenceException {
@@ -157,60 +156,13 @@ public final class SharedMemoryRegistry {
 
   /**
    * Removes a region, or every region when {@code name} is empty. Unknown names are not an error
-   * (Triton answers success). The mapping is released when no request uses it any more.
+   * (Triton answers success). A request that already read its inputs keeps them.
    */
   public synchronized void unregister(String name) {
     if (name.isEmpty()) {
       regions.clear();
-      objects.values().forEach(SharedMemoryRegistry::closeQuietly);
-      objects.clear();
     } else {
       regions.remove(name);
-      closeQuietly(objects.remove(name));
-    }
-  }
-
-  private static void closeQuietly(FileChannel ch) {
-    if (ch == null) {
-      return;
-    }
-    try {
-      // The mapping outlives the channel: requests holding slices still read valid memory.
-      ch.close();
-    } catch (IOException e) {
-      // Nothing to release beyond the descriptor.
-    }
-  }
-
-  /**
-   * Refuses a use of a region whose object was truncated below it after registration: touching a
-   * mapped page past the end of its file faults (SIGBUS), so the size is checked on every use. A
-   * client that truncates between this check and the read can still fault the read; only clients
-   * allowed to register regions can do that (guard the shared-memory group with a token).
-   */
-  private void requireObjectCovers(Region r, long end) throws InferenceException {
-    FileChannel ch = objects.get(r.name());
-    long size;
-    try {
-      size = ch == null ? -1 : ch.size();
-    } catch (IOException e) {
-      // Closed by a concurrent unregister.
-      size = -1;
-    }
-    if (size < 0) {
-      throw new InferenceException(
-          ErrorCode.NOT_FOUND, "Unable to find shared memory region: '" + r.name() + "'");
-    }
-    if (size < r.offset() + end) {
-      throw invalid(
-          "shared memory region '"
-              + r.name()
-              + "' no longer fits its object '"
-              + r.key()
-              + "': the object is "
-              + size
-              + " bytes, the region needs "
-              + (r.offset() + end));
     }
   }
 
@@ -221,9 +173,11 @@ public final class SharedMemoryRegistry {
    */
   public Map<String, Region> status(String name) throws InferenceException {
     if (name.isEmpty()) {
-      return new TreeMap<>(regions);
+      Map<String, Region> all = new TreeMap<>();
+      regions.forEach((n, r) -> all.put(n, r.region()));
+      return all;
     }
-    Region r = regions.get(name);
+    ObjectIo.Registration r = regions.get(name);
     if (r == null) {
       if (cuda.contains(name)) {
         throw new InferenceException(
@@ -235,22 +189,53 @@ public final class SharedMemoryRegistry {
       throw new InferenceException(
           ErrorCode.NOT_FOUND, "Unable to find system shared memory region: '" + name + "'");
     }
-    return Map.of(name, r);
+    return Map.of(name, r.region());
   }
 
   /**
-   * A little-endian view of {@code byteSize} bytes at {@code offset} inside a region, for an input
-   * to read or an output to write. Checked against the region on every call.
+   * Checks a use of {@code byteSize} bytes at {@code offset} inside a region, without touching its
+   * object (for an output, before the request runs).
+   *
+   * @throws InferenceException NOT_FOUND for an unknown region, INVALID_ARGUMENT for a range
+   *     outside it, UNIMPLEMENTED for a CUDA region
    */
-  public ByteBuffer slice(String name, long offset, long byteSize) throws InferenceException {
-    Region r = regions.get(name);
-    if (r == null) {
+  public void checkRange(String name, long offset, long byteSize) throws InferenceException {
+    registration(name, offset, byteSize);
+  }
+
+  /**
+   * Reads {@code byteSize} bytes at {@code offset} inside a region into a new little-endian direct
+   * buffer owned by the caller.
+   *
+   * @throws InferenceException as {@link #checkRange}, and INVALID_ARGUMENT when the object no
+   *     longer holds the range (truncated, removed or replaced by the client)
+   */
+  public ByteBuffer read(String name, long offset, long byteSize) throws InferenceException {
+    ObjectIo.Registration r = registration(name, offset, byteSize);
+    return ObjectIo.read(r, r.region().offset() + offset, (int) byteSize);
+  }
+
+  /**
+   * Writes {@code data} (its remaining bytes) at {@code offset} inside a region.
+   *
+   * @throws InferenceException as {@link #read}
+   */
+  public void write(String name, long offset, ByteBuffer data) throws InferenceException {
+    ObjectIo.Registration r = registration(name, offset, data.remaining());
+    ObjectIo.write(r, r.region().offset() + offset, data);
+  }
+
+  private ObjectIo.Registration registration(String name, long offset, long byteSize)
+      throws InferenceException {
+    ObjectIo.Registration registered = regions.get(name);
+    if (registered == null) {
       if (cuda.contains(name)) {
         throw CudaRegions.inferenceUnsupported(name);
       }
       throw new InferenceException(
           ErrorCode.NOT_FOUND, "Unable to find shared memory region: '" + name + "'");
     }
+    Region r = registered.region();
     if (offset < 0 || offset > r.byteSize()) {
       throw invalid("Invalid offset for shared memory region: '" + name + "'");
     }
@@ -273,13 +258,7 @@ public final class SharedMemoryRegistry {
     if (end > r.byteSize()) {
       throw invalid("Invalid offset + byte size for shared memory region: '" + name + "'");
     }
-    requireObjectCovers(r, end);
-    return r.mapping()
-        .duplicate()
-        .position((int) offset)
-        .limit((int) end)
-        .slice()
-        .order(ByteOrder.LITTLE_ENDIAN);
+    return registered;
   }
 
   private static InferenceException invalid(String message) {

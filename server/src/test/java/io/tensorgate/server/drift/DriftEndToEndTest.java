@@ -230,6 +230,53 @@ class DriftEndToEndTest {
     }
   }
 
+  @Test
+  @SuppressWarnings({"deprecation", "removal"}) // Thread.stop: an Error thrown into the thread
+  void shouldKeepMonitoringAndCountTheFailureWhenTheDriftThreadIsHitByAnError() throws Exception {
+    try (RunningServer s = start("", new ObservabilityOptions())) {
+      LoadedVersion version = s.server.repository().registry().get("simple").latest();
+      SimpleMeterRegistry meters = new SimpleMeterRegistry();
+      try (DriftMonitor monitor = new DriftMonitor(meters, 100)) {
+        monitor.onServing(version);
+        VersionDrift d = monitor.monitors(null).get(0);
+        synchronized (d) {
+          monitor.onComplete(completed(version));
+          // This monitor's drift thread, stalled in its first update (the server's own is idle).
+          Thread drift =
+              await()
+                  .atMost(Duration.ofSeconds(10))
+                  .until(
+                      () ->
+                          Thread.getAllStackTraces().keySet().stream()
+                              .filter(t -> t.getName().equals("tensorgate-drift"))
+                              .filter(t -> t.getState() == Thread.State.BLOCKED)
+                              .findFirst()
+                              .orElse(null),
+                      java.util.Objects::nonNull);
+          try {
+            drift.stop(); // delivers ThreadDeath, an Error, once the thread takes the lock
+          } catch (UnsupportedOperationException e) {
+            org.junit.jupiter.api.Assumptions.abort("this JDK cannot throw into a thread");
+          }
+        }
+        await()
+            .atMost(Duration.ofSeconds(10))
+            .until(
+                () ->
+                    meters
+                            .get("tensorgate.background.thread.failures")
+                            .tag("thread", "tensorgate-drift")
+                            .counter()
+                            .count()
+                        == 1);
+        long before = d.report().referenceRequests();
+        monitor.onComplete(completed(version));
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> d.report().referenceRequests() > before);
+      }
+    }
+  }
+
   private static CompletedRequest completed(LoadedVersion version) {
     ModelInferRequest wire = request(new Random(1), 0);
     List<Tensor> inputs =

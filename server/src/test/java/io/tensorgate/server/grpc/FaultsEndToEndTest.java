@@ -11,6 +11,7 @@ import io.grpc.stub.StreamObserver;
 import io.tensorgate.proto.inference.ModelInferResponse;
 import io.tensorgate.proto.inference.ModelReadyRequest;
 import io.tensorgate.proto.inference.RepositoryModelLoadRequest;
+import io.tensorgate.proto.inference.ServerReadyRequest;
 import io.tensorgate.server.Requests;
 import io.tensorgate.server.RunningServer;
 import io.tensorgate.server.TensorgateServer;
@@ -101,6 +102,52 @@ class FaultsEndToEndTest {
 
     assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INTERNAL);
     assertThat(e.getStatus().getDescription()).contains("execution timeout");
+  }
+
+  @Test
+  void shouldReportNotReadyAndRefuseAtOnceWhenEveryInstanceHungAndNoneCanBeReplaced()
+      throws Exception {
+    new TestRepository(repo)
+        .withFaultModel(
+            "stuck", "parameters { key: \"max_instances\" value: { string_value: \"1\" } }\n")
+        .withFaultModel("healthy", "");
+    RunningServer s = start(TensorgateServer.builder().executionTimeout(Duration.ofMillis(300)));
+
+    StatusRuntimeException hung =
+        assertThrows(
+            StatusRuntimeException.class,
+            () -> s.blocking().modelInfer(Requests.gate("stuck", FaultBackend.HANG)));
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> version(s, "stuck").scheduler().liveInstances() == 0);
+    long before = System.nanoTime();
+    StatusRuntimeException refused =
+        assertThrows(
+            StatusRuntimeException.class,
+            () ->
+                s.blocking()
+                    .withDeadlineAfter(5, TimeUnit.SECONDS)
+                    .modelInfer(Requests.gate("stuck", 1)));
+    long refusalMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - before);
+
+    assertThat(hung.getStatus().getCode()).isEqualTo(Status.Code.INTERNAL);
+    assertThat(refused.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+    assertThat(refused.getStatus().getDescription()).contains("has no instance left");
+    assertThat(refusalMillis).isLessThan(1_000);
+    assertThat(ready(s, "stuck")).isFalse();
+    assertThat(ready(s, "healthy")).isTrue();
+    assertThat(s.blocking().serverReady(ServerReadyRequest.getDefaultInstance()).getReady())
+        .isFalse();
+    assertThat(
+            Requests.readInt32s(
+                s.blocking().modelInfer(Requests.gate("healthy", 3)).getRawOutputContents(0)))
+        .containsOnly(3);
+  }
+
+  private static boolean ready(RunningServer s, String model) {
+    return s.blocking()
+        .modelReady(ModelReadyRequest.newBuilder().setName(model).build())
+        .getReady();
   }
 
   @Test

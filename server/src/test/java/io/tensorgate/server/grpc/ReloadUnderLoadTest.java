@@ -11,6 +11,7 @@ import io.tensorgate.proto.inference.RepositoryModelLoadRequest;
 import io.tensorgate.proto.inference.RepositoryModelUnloadRequest;
 import io.tensorgate.server.Requests;
 import io.tensorgate.server.RunningServer;
+import io.tensorgate.server.TensorgateServer;
 import io.tensorgate.server.TestRepository;
 import io.tensorgate.server.repository.ModelRepositoryManager.ControlMode;
 import java.nio.file.Files;
@@ -46,8 +47,15 @@ class ReloadUnderLoadTest {
     new TestRepository(repo).withSampleModel("simple").withSampleModel("simple_identity");
     Path config = repo.resolve("simple/config.pbtxt");
     Files.writeString(config, Files.readString(config) + "\nversion_policy: { all {} }\n");
+    // Reload safety only: on a starved build machine the sender's catch-up bursts (fixed rate)
+    // are real overload, which the queue-wait budget (QueueWaitEndToEndTest) would rightly shed.
     try (RunningServer s =
-        RunningServer.start(repo, ControlMode.EXPLICIT, List.of("simple", "simple_identity"))) {
+        RunningServer.start(
+            TensorgateServer.builder()
+                .modelRepository(repo)
+                .controlMode(ControlMode.EXPLICIT)
+                .loadModels(List.of("simple", "simple_identity"))
+                .maxQueueWait(Duration.ZERO))) {
       AtomicLong sent = new AtomicLong();
       AtomicLong ok = new AtomicLong();
       ConcurrentLinkedQueue<Throwable> failures = new ConcurrentLinkedQueue<>();

@@ -212,6 +212,67 @@ class SharedMemoryEndToEndTest {
   }
 
   @Test
+  void shouldRefuseAWrongByteSizeBeforeReadingTheRegion() throws Exception {
+    Path file = shm.resolve("tg_size_first");
+    Files.write(file, new byte[256]);
+    register("sized", "/tg_size_first", 0, 256);
+    // Empty now: reading the region would be refused as too short. The size is refused first.
+    Files.write(file, new byte[0]);
+    ModelInferRequest req =
+        ModelInferRequest.newBuilder()
+            .setModelName("simple")
+            .addInputs(
+                input("INPUT0", "INT32", 1, 16).toBuilder()
+                    .putParameters("shared_memory_region", str("sized"))
+                    .putParameters("shared_memory_byte_size", i64(256)))
+            .addInputs(
+                input("INPUT1", "INT32", 1, 16).toBuilder()
+                    .putParameters("shared_memory_region", str("sized"))
+                    .putParameters("shared_memory_byte_size", i64(64)))
+            .build();
+    assertThatThrownBy(() -> server.blocking().modelInfer(req))
+        .isInstanceOfSatisfying(
+            StatusRuntimeException.class,
+            e -> {
+              assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+              assertThat(e.getStatus().getDescription())
+                  .contains("input byte size mismatch for input 'INPUT0'")
+                  .contains("Expected 64, got 256");
+            });
+  }
+
+  @Test
+  void shouldRefuseInputsFromAnObjectTruncatedUnderItsRegion() throws Exception {
+    Path file = shm.resolve("tg_truncated");
+    Files.write(file, new byte[256]);
+    register("cut", "/tg_truncated", 0, 256);
+    Files.write(file, new byte[100]);
+    ModelInferRequest req =
+        ModelInferRequest.newBuilder()
+            .setModelName("simple")
+            .addInputs(
+                input("INPUT0", "INT32", 1, 16).toBuilder()
+                    .putParameters("shared_memory_region", str("cut"))
+                    .putParameters("shared_memory_byte_size", i64(64)))
+            .addInputs(
+                input("INPUT1", "INT32", 1, 16).toBuilder()
+                    .putParameters("shared_memory_region", str("cut"))
+                    .putParameters("shared_memory_offset", i64(64))
+                    .putParameters("shared_memory_byte_size", i64(64)))
+            .build();
+    assertThatThrownBy(() -> server.blocking().modelInfer(req))
+        .isInstanceOfSatisfying(
+            StatusRuntimeException.class,
+            e -> {
+              assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+              assertThat(e.getStatus().getDescription())
+                  .isEqualTo(
+                      "shared memory region 'cut' no longer fits its object '/tg_truncated': the"
+                          + " object is 100 bytes, the region needs 128");
+            });
+  }
+
+  @Test
   void shouldRefuseUnknownRegionInRequest() {
     ModelInferRequest req =
         ModelInferRequest.newBuilder()

@@ -202,7 +202,7 @@ class CudaRegionsTest {
     SharedMemoryRegistry registry = registry(Optional.of(cuda));
     registry.cuda().register("dev", handle(), 0, 64);
 
-    assertFails(() -> registry.slice("dev", 0, 16), ErrorCode.UNIMPLEMENTED)
+    assertFails(() -> registry.checkRange("dev", 0, 16), ErrorCode.UNIMPLEMENTED)
         .hasMessageStartingWith("shared memory region 'dev' is CUDA shared memory");
   }
 

@@ -86,14 +86,16 @@ class SharedMemoryBoundsTest {
   void shouldRefuseUseWithOffsetAtLongMax() throws Exception {
     registry.register("r", "/obj", 0, 256);
     assertCode(
-        () -> registry.slice("r", Long.MAX_VALUE, 8), ErrorCode.INVALID_ARGUMENT, "Invalid offset");
+        () -> registry.checkRange("r", Long.MAX_VALUE, 8),
+        ErrorCode.INVALID_ARGUMENT,
+        "Invalid offset");
   }
 
   @Test
   void shouldRefuseUseWhoseEndOverflows() throws Exception {
     registry.register("r", "/obj", 0, 256);
     assertCode(
-        () -> registry.slice("r", 8, Long.MAX_VALUE),
+        () -> registry.checkRange("r", 8, Long.MAX_VALUE),
         ErrorCode.INVALID_ARGUMENT,
         "Integer overflow detected");
   }
@@ -101,21 +103,22 @@ class SharedMemoryBoundsTest {
   @Test
   void shouldRefuseUseOutsideTheRegion() throws Exception {
     registry.register("r", "/obj", 64, 128);
-    assertCode(() -> registry.slice("r", -1, 8), ErrorCode.INVALID_ARGUMENT, "Invalid offset");
-    assertCode(() -> registry.slice("r", 0, -8), ErrorCode.INVALID_ARGUMENT, "byte size");
-    assertCode(() -> registry.slice("r", 120, 16), ErrorCode.INVALID_ARGUMENT, "byte size");
-    assertCode(() -> registry.slice("r", 129, 0), ErrorCode.INVALID_ARGUMENT, "Invalid offset");
-    assertThat(registry.slice("r", 120, 8).remaining()).isEqualTo(8);
+    assertCode(() -> registry.checkRange("r", -1, 8), ErrorCode.INVALID_ARGUMENT, "Invalid offset");
+    assertCode(() -> registry.checkRange("r", 0, -8), ErrorCode.INVALID_ARGUMENT, "byte size");
+    assertCode(() -> registry.checkRange("r", 120, 16), ErrorCode.INVALID_ARGUMENT, "byte size");
+    assertCode(
+        () -> registry.checkRange("r", 129, 0), ErrorCode.INVALID_ARGUMENT, "Invalid offset");
+    assertThat(registry.read("r", 120, 8).remaining()).isEqualTo(8);
   }
 
   @Test
   void shouldAnswerNotFoundWhenRegionUnregisteredBetweenRegisterAndUse() throws Exception {
     registry.register("r", "/obj", 0, 256);
-    ByteBuffer inFlight = registry.slice("r", 0, 16);
+    ByteBuffer inFlight = registry.read("r", 0, 16);
     registry.unregister("r");
     assertCode(
-        () -> registry.slice("r", 0, 16), ErrorCode.NOT_FOUND, "Unable to find shared memory");
-    // A request that took its slice before the unregister still reads valid memory.
+        () -> registry.read("r", 0, 16), ErrorCode.NOT_FOUND, "Unable to find shared memory");
+    // A request that read its input before the unregister keeps its copy.
     assertThat(inFlight.getInt(0)).isZero();
   }
 
@@ -125,16 +128,15 @@ class SharedMemoryBoundsTest {
     try (FileChannel ch = FileChannel.open(shmRoot.resolve("obj"), StandardOpenOption.WRITE)) {
       ch.truncate(100);
     }
-    // Reading the mapping past the new end would fault; the use is refused instead.
-    assertCode(() -> registry.slice("r", 0, 64), ErrorCode.INVALID_ARGUMENT, "no longer fits");
-    assertThat(registry.slice("r", 0, 36).remaining()).isEqualTo(36);
+    assertCode(() -> registry.read("r", 0, 64), ErrorCode.INVALID_ARGUMENT, "no longer fits");
+    assertThat(registry.read("r", 0, 36).remaining()).isEqualTo(36);
   }
 
   @Test
   void shouldRefuseRegionViewsOfAnotherRegionsBounds() throws Exception {
     Files.write(shmRoot.resolve("obj"), new byte[] {1, 2, 3, 4, 5, 6, 7, 8});
     registry.register("tail", "/obj", 4, 4);
-    ByteBuffer view = registry.slice("tail", 0, 4);
+    ByteBuffer view = registry.read("tail", 0, 4);
     assertThat(view.get(0)).isEqualTo((byte) 5);
     assertThat(view.capacity()).isEqualTo(4);
   }

@@ -30,6 +30,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *       overload and soak scripts).
  *   <li>{@code leak_bytes_per_request}: every request leaves that many bytes reachable forever (the
  *       soak script's negative control).
+ *   <li>{@code max_instances}: instances past this many (of one load) fail to be created, so that
+ *       the replacement of a hung instance fails.
  * </ul>
  *
  * <p>Loaded from the test class path only (service file under src/test/resources): the scripts that
@@ -79,9 +81,14 @@ public final class FaultBackend extends TestBackend {
   public Model load(ModelDefinition def) throws BackendException {
     long delayNanos = TimeUnit.MILLISECONDS.toNanos(longParameter(def, "delay_ms"));
     int leakBytes = (int) longParameter(def, "leak_bytes_per_request");
+    long maxInstances = longParameter(def, "max_instances");
+    AtomicInteger made = new AtomicInteger();
     return model(
         def,
         placement -> {
+          if (maxInstances > 0 && made.incrementAndGet() > maxInstances) {
+            throw new IllegalStateException("injected fault: no more than " + maxInstances);
+          }
           INSTANCES_OPENED.incrementAndGet();
           return new Instance(placement, def, delayNanos, leakBytes);
         });
