@@ -11,6 +11,7 @@ import io.tensorgate.server.TensorgateServer;
 import io.tensorgate.server.TestRepository;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -38,6 +39,7 @@ class HttpInferEndToEndTest {
     new TestRepository(repo)
         .withSampleModel("simple")
         .withSampleModel("simple_string")
+        .withSampleModel("simple_identity")
         .withSampleModel("simple_sequence")
         .withSampleModel("mlp_classifier");
     http = HttpCalls.start(TensorgateServer.builder().modelRepository(repo));
@@ -201,6 +203,50 @@ class HttpInferEndToEndTest {
     JsonNode out0 = a.json().path("outputs").get(0);
     assertThat(out0.path("datatype").asText()).isEqualTo("BYTES");
     assertThat(out0.path("data").get(15).asText()).isEqualTo("16");
+  }
+
+  @Test
+  void shouldKeepNulAndAstralCharactersWhenJsonStringsGoThroughBytes() throws Exception {
+    // simple_http_string_infer_client.py's identity check sends "he\u0000llo" as JSON.
+    String body =
+        "{\"inputs\":[{\"name\":\"INPUT0\",\"shape\":[1,3],\"datatype\":\"BYTES\","
+            + "\"data\":[\"he\\u0000llo\",\"\",\"\\ud83d\\ude00\u4e2d\"]}]}";
+
+    HttpCalls.Answer a = http.post("/v2/models/simple_identity/infer", body);
+
+    assertThat(a.status()).as(a.text()).isEqualTo(200);
+    List<String> out = new ArrayList<>();
+    a.json().path("outputs").get(0).path("data").forEach(n -> out.add(n.asText()));
+    assertThat(out).containsExactly("he\u0000llo", "", "\ud83d\ude00\u4e2d");
+  }
+
+  @Test
+  void shouldReturnTheSameBytesWhenBinaryBytesAreNotUtf8() throws Exception {
+    byte[] element = {0, (byte) 0xFF, (byte) 0xC0, (byte) 0x80, 'x'};
+    byte[] section =
+        ByteBuffer.allocate(4 + element.length)
+            .order(ByteOrder.LITTLE_ENDIAN)
+            .putInt(element.length)
+            .put(element)
+            .array();
+    String json =
+        "{\"inputs\":[{\"name\":\"INPUT0\",\"shape\":[1,1],\"datatype\":\"BYTES\","
+            + "\"parameters\":{\"binary_data_size\":"
+            + section.length
+            + "}}],\"outputs\":[{\"name\":\"OUTPUT0\",\"parameters\":{\"binary_data\":true}}]}";
+
+    HttpCalls.Answer a =
+        http.post(
+            "/v2/models/simple_identity/infer",
+            withBinary(json, section),
+            "Inference-Header-Content-Length",
+            Integer.toString(headerLength(json)));
+
+    assertThat(a.status()).as(a.text()).isEqualTo(200);
+    ByteBuffer data = a.binary();
+    byte[] returned = new byte[data.remaining()];
+    data.get(returned);
+    assertThat(returned).isEqualTo(section);
   }
 
   @Test
