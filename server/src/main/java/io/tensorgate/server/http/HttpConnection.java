@@ -8,6 +8,7 @@ import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
@@ -62,6 +63,15 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
       if (!request.decoderResult().isSuccess()) {
         ex = exchange(ctx, request, List.of(), new byte[0], false);
         ex.fail(HttpResponseStatus.BAD_REQUEST, "malformed HTTP request");
+        return;
+      }
+      if (request.protocolVersion().majorVersion() != 1) {
+        // E.g. an HTTP/2 client's preface: the answer must be in a version it can be read in.
+        request.setProtocolVersion(HttpVersion.HTTP_1_1);
+        ex = exchange(ctx, request, List.of(), new byte[0], false);
+        ex.fail(
+            HttpResponseStatus.HTTP_VERSION_NOT_SUPPORTED,
+            "only HTTP/1.0 and HTTP/1.1 are served on this port");
         return;
       }
       List<String> path = segments(request.uri());

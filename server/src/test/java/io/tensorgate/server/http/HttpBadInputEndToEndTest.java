@@ -379,4 +379,20 @@ class HttpBadInputEndToEndTest {
       assertThat(raw.closedByServer()).isTrue();
     }
   }
+
+  @Test
+  void shouldAnswerVersionNotSupportedInHttp11WhenTheRequestIsHttp2() throws Exception {
+    try (RawHttp raw = new RawHttp(http.port())) {
+      // An HTTP/2 client with prior knowledge starts with this preface.
+      raw.send("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
+
+      RawHttp.Response r = raw.read();
+
+      assertThat(r.protocol()).isEqualTo("HTTP/1.1");
+      assertThat(r.status()).isEqualTo(505);
+      assertThat(HttpCalls.JSON.readTree(r.body()).path("error").asText())
+          .isEqualTo("only HTTP/1.0 and HTTP/1.1 are served on this port");
+      assertThat(raw.closedByServer()).isTrue();
+    }
+  }
 }

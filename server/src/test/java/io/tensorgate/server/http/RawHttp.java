@@ -28,7 +28,7 @@ final class RawHttp implements AutoCloseable {
   }
 
   /** One parsed response. */
-  record Response(int status, Map<String, String> headers, byte[] body) {
+  record Response(String protocol, int status, Map<String, String> headers, byte[] body) {
     String text() {
       return new String(body, StandardCharsets.UTF_8);
     }
@@ -55,7 +55,8 @@ final class RawHttp implements AutoCloseable {
     }
     int n = Integer.parseInt(headers.getOrDefault("content-length", "0"));
     byte[] body = in.readNBytes(n);
-    return new Response(Integer.parseInt(status.split(" ")[1]), headers, body);
+    String[] statusLine = status.split(" ");
+    return new Response(statusLine[0], Integer.parseInt(statusLine[1]), headers, body);
   }
 
   /** Whether the server closed the connection: end of stream before the read timeout. */
