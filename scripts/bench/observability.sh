@@ -6,8 +6,10 @@
 # Rounds alternate the configurations so drift in machine load hits all alike; the ratio is
 # median(throughput with the feature) / median(throughput without it).
 #
+# Load: the lean harness (tensorgate-loadtest, ghz's command line), closed loop.
 # Usage: scripts/bench/observability.sh   (env: ROUNDS=5 DURATION=10s WARMUP=3s CONCURRENCY=16
-#        BATCH=1 DRIFT_RATE=0.1 PAYLOAD_RATE=0.01 OUT=target/bench-observability)
+#        BATCH=1 DRIFT_RATE=0.1 PAYLOAD_RATE=0.01 OUT=target/bench-observability
+#        TG_BENCH_PORT_BASE=18100: ports base+1..base+4)
 # Needs server/target/tensorgate-server.jar and loadtest/target/tensorgate-loadtest.jar:
 #   mvn -B -q package -DskipTests -pl server,loadtest -am
 set -euo pipefail
@@ -54,13 +56,18 @@ start_server() { # name, grpc port, metrics port, extra flags...
   echo "server $name did not start; see $OUT/$name.log" >&2
   exit 1
 }
-start_server on 18101 18102 --payload-log-dir "$OUT/payload"
-start_server off 18201 18202 --allow-metrics false
+PORT_BASE=${TG_BENCH_PORT_BASE:-18100}
+ON=$((PORT_BASE + 1)) OFF=$((PORT_BASE + 3))
+start_server on "$ON" $((ON + 1)) --payload-log-dir "$OUT/payload"
+start_server off "$OFF" $((OFF + 1)) --allow-metrics false
 
+# The lean harness, ghz's command line; calls in flight at the end are left out of the report.
+LOADGEN_JAVA_OPTS=${TG_LOADGEN_JAVA_OPTS:--XX:TieredStopAtLevel=1 -XX:+UseSerialGC}
 run() { # label, port, model
   local json="$OUT/runs/$1-r$round.json"
-  java -jar "$LOAD_JAR" run --url "127.0.0.1:$2" -m "$3" -b "$BATCH" --concurrency "$CONCURRENCY" \
-    --warmup "$WARMUP" --duration "$DURATION" --json "$json" >"$OUT/runs/$1-r$round.txt"
+  java $LOADGEN_JAVA_OPTS -jar "$LOAD_JAR" --insecure --duration-stop ignore --model "$3" \
+    --batch-size "$BATCH" -c "$CONCURRENCY" --warmup "$WARMUP" -z "$DURATION" -O json -o "$json" \
+    "127.0.0.1:$2" >"$OUT/runs/$1-r$round.txt"
   if [ "$round" -gt 0 ]; then # round 0 warms both JVMs up and is not counted
     python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["rps"])' "$json" >>"$OUT/$1.rps"
   fi
@@ -68,10 +75,10 @@ run() { # label, port, model
 
 for round in $(seq 0 "$ROUNDS"); do
   echo "round $round/$ROUNDS"
-  run metrics_on 18101 simple
-  run metrics_off 18201 simple
-  run drift_on 18101 simple_drift
-  run payload_on 18101 simple_payload
+  run metrics_on "$ON" simple
+  run metrics_off "$OFF" simple
+  run drift_on "$ON" simple_drift
+  run payload_on "$ON" simple_payload
 done
 
 python3 - "$OUT" <<'PY'
@@ -89,3 +96,5 @@ row("payload logging", "payload_on", "metrics_on")
 print("runs:", {k: [round(x) for x in v] for k, v in sorted(rps.items())})
 PY
 echo "payload lines written: $(cat "$OUT"/payload/payload.jsonl* 2>/dev/null | wc -l)"
+python3 -c 'import json,sys; print("client:", json.load(open(sys.argv[1]))["tensorgate"]["client"]["description"])' \
+  "$OUT/runs/metrics_on-r$ROUNDS.json"

@@ -10,8 +10,9 @@
 # Rounds alternate the models so drift in machine load hits all alike; ratios are
 # median(with feature) / median(without).
 #
+# Load: the lean harness (tensorgate-loadtest, ghz's command line); spare capacity is its open loop.
 # Usage: scripts/bench/routing.sh   (env: ROUNDS=5 DURATION=10s WARMUP=3s CONCURRENCY=16
-#        SPARE_FRACTION=0.4 OUT=target/bench-routing)
+#        SPARE_FRACTION=0.4 OUT=target/bench-routing TG_BENCH_PORT_BASE=18100: ports base+1, +2)
 # Needs server/target/tensorgate-server.jar and loadtest/target/tensorgate-loadtest.jar:
 #   mvn -B -q package -DskipTests -pl server,loadtest -am
 set -euo pipefail
@@ -52,9 +53,11 @@ pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
 trap cleanup EXIT
 
-PORT=18301
+PORT_BASE=${TG_BENCH_PORT_BASE:-18100}
+PORT=$((PORT_BASE + 1))
+METRICS_PORT=$((PORT_BASE + 2))
 java -jar "$SERVER_JAR" --model-repository "$OUT/repo" --grpc-port "$PORT" \
-  --metrics-port 18302 --http-port 0 >"$OUT/server.log" 2>&1 &
+  --metrics-port "$METRICS_PORT" --http-port 0 >"$OUT/server.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 1 120); do
   grep -q "Started GRPCInferenceService" "$OUT/server.log" && break
@@ -62,11 +65,14 @@ for _ in $(seq 1 120); do
 done
 grep -q "Started GRPCInferenceService" "$OUT/server.log" || { echo "server did not start; see $OUT/server.log" >&2; exit 1; }
 
+# The lean harness, ghz's command line; calls in flight at the end are left out of the report.
+LOADGEN_JAVA_OPTS=${TG_LOADGEN_JAVA_OPTS:--XX:TieredStopAtLevel=1 -XX:+UseSerialGC}
 run() { # label, model, load flags...
   local label=$1 model=$2; shift 2
   local json="$OUT/runs/$label-r$round.json"
-  java -jar "$LOAD_JAR" run --url "127.0.0.1:$PORT" -m "$model" "$@" \
-    --warmup "$WARMUP" --duration "$DURATION" --json "$json" >"$OUT/runs/$label-r$round.txt"
+  java $LOADGEN_JAVA_OPTS -jar "$LOAD_JAR" --insecure --duration-stop ignore --model "$model" "$@" \
+    --warmup "$WARMUP" -z "$DURATION" -O json -o "$json" "127.0.0.1:$PORT" \
+    >"$OUT/runs/$label-r$round.txt"
   if [ "$round" -gt 0 ]; then # round 0 warms the JVM up and is not counted
     python3 - "$json" >>"$OUT/$label.tsv" <<'PY'
 import json, sys
@@ -89,13 +95,14 @@ for round in $(seq 0 "$ROUNDS"); do
   echo "round $round/$ROUNDS"
   # Odd rounds run the saturated configurations in reverse, so order effects cancel out.
   if [ $((round % 2)) -eq 0 ]; then order="plain canary0 canary shadow"; else order="shadow canary canary0 plain"; fi
-  for m in $order; do run "${m}_sat" "$m" --concurrency "$CONCURRENCY"; done
+  for m in $order; do run "${m}_sat" "$m" -c "$CONCURRENCY"; done
   # Round 0 is cold: the rate is set again from round 1, the first counted round.
   if [ "$round" -le 1 ]; then set_rate; fi
-  run plain_spare plain --rate "$rate"
-  run shadow_spare shadow --rate "$rate"
+  # Open loop: calls leave on schedule whatever is in flight.
+  run plain_spare plain --rps "$rate" --async -c "$CONCURRENCY" --duration-stop wait
+  run shadow_spare shadow --rps "$rate" --async -c "$CONCURRENCY" --duration-stop wait
 done
-curl -s "127.0.0.1:18302/metrics" | grep -E '^tensorgate_(canary|shadow|divergence)' >"$OUT/routing-metrics.txt" || true
+curl -s "127.0.0.1:$METRICS_PORT/metrics" | grep -E '^tensorgate_(canary|shadow|divergence)' >"$OUT/routing-metrics.txt" || true
 
 python3 - "$OUT" "$rate" <<'PY'
 import statistics, sys, os
@@ -117,3 +124,5 @@ row("100 % shadow, saturated goodput", "shadow_sat", "plain_sat")
 row(f"100 % shadow, spare ({rate} req/s) goodput", "shadow_spare", "plain_spare")
 PY
 echo "routing metrics at the end:"; cat "$OUT/routing-metrics.txt"
+python3 -c 'import json,sys; print("client:", json.load(open(sys.argv[1]))["tensorgate"]["client"]["description"])' \
+  "$OUT/runs/plain_sat-r$ROUNDS.json"

@@ -4,6 +4,7 @@
 # server, both with dynamic batching and two instances, at concurrency 1, 8 and 64. Rounds
 # alternate the two models so that machine noise hits both alike. Prints throughput, latency and
 # the server's compute-input / compute-infer / compute-output split, and the ratio TensorRT / ONNX.
+# Load from the lean harness (tensorgate-loadtest, ghz's command line).
 # Needs an NVIDIA GPU, the CUDA 13 and TensorRT 10 libraries and trtexec on PATH (NVIDIA's
 # nvcr.io/nvidia/tensorrt image has them), plus a Java 17 runtime.
 #   scripts/bench/tensorrt.sh [rounds] [seconds]
@@ -36,17 +37,18 @@ dynamic_batching { max_queue_delay_microseconds: 100 }
 instance_group [{ count: 2 kind: KIND_GPU gpus: [0] }]
 CONFIG
 
-start_server 18131 --model-repository "$REPO"
-if ! grep -q "cls_trt version 1 READY" "$OUT/server-18131.log"; then
-  echo "cls_trt did not load; see $OUT/server-18131.log" >&2
-  grep -i "tensorrt\|cls_trt" "$OUT/server-18131.log" >&2 || true
+PORT=$((PORT_BASE + 31))
+start_server "$PORT" --model-repository "$REPO"
+if ! grep -q "cls_trt version 1 READY" "$OUT/server-$PORT.log"; then
+  echo "cls_trt did not load; see $OUT/server-$PORT.log" >&2
+  grep -i "tensorrt\|cls_trt" "$OUT/server-$PORT.log" >&2 || true
   exit 1
 fi
 for round in $(seq 1 "$ROUNDS"); do
   for c in 1 8 64; do
     for m in cls_onnx cls_trt; do
-      $LOADGEN run --url 127.0.0.1:18131 -m "$m" --concurrency "$c" -d "${SECS}s" --warmup 3s \
-        --input-data random --server-stats --json "$OUT/$m-c$c-r$round.json" >/dev/null
+      loadgen "$PORT" "$OUT/$m-c$c-r$round.json" --model "$m" -c "$c" -z "${SECS}s" \
+        --warmup "${WARMUP}s" --input-data random --server-stats
     done
   done
 done

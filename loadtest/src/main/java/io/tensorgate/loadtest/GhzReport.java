@@ -1,122 +1,134 @@
 package io.tensorgate.loadtest;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.IOException;
-import java.nio.file.Path;
 import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
+import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import org.HdrHistogram.Histogram;
 import org.HdrHistogram.HistogramIterationValue;
 
 /**
- * Writes levels as ghz's JSON report ({@code ghz -O json}): {@code count}, {@code total}, {@code
- * average}, {@code fastest}, {@code slowest} in nanoseconds (Go's time.Duration), {@code rps},
- * {@code latencyDistribution} at ghz's percentages 10/25/50/75/90/95/99, an 11-bucket {@code
- * histogram} with marks in seconds, {@code statusCodeDistribution} and {@code errorDistribution}.
- * As in ghz, fastest/slowest/percentiles/histogram cover successful requests and {@code average}
- * covers every answered one. Per-request {@code details} are not written. Everything ghz has no
- * field for (p99.9, max, inferences/s, server statistics, the level) sits under {@code
- * "tensorgate"}, which ghz readers ignore. One level gives one object; a sweep gives an array of
- * them, in level order.
+ * ghz's JSON report ({@code -O json}, {@code -O pretty}), field for field: {@code date}, {@code
+ * name}, {@code endReason}, {@code options}, then {@code count}, {@code total}, {@code average},
+ * {@code fastest}, {@code slowest} in nanoseconds (Go's time.Duration), {@code rps} (count /
+ * total), {@code errorDistribution}, {@code statusCodeDistribution}, {@code latencyDistribution} at
+ * ghz's percentages 10/25/50/75/90/95/99, an 11-bucket {@code histogram} with marks in seconds,
+ * {@code details} (only with {@code --details}) and {@code tags}. As in ghz,
+ * fastest/slowest/percentiles/histogram cover successful calls (all answered calls with {@code
+ * --count-errors}) and {@code average} covers every answered call. What ghz has no field for sits
+ * under {@code "tensorgate"}. One level gives one object; a sweep gives an array, in level order.
  */
 final class GhzReport {
 
   static final int[] GHZ_PERCENTAGES = {10, 25, 50, 75, 90, 95, 99};
-  private static final int HISTOGRAM_BUCKETS = 10;
-
-  /** What ghz's report calls "options": how the run was set up. */
-  record Options(
-      String host,
-      String call,
-      int connections,
-      long durationNanos,
-      long timeoutNanos,
-      String model,
-      String modelVersion,
-      boolean stream,
-      String sharedMemory) {
-    Options {
-      Objects.requireNonNull(host, "host");
-      Objects.requireNonNull(call, "call");
-    }
-  }
+  static final int HISTOGRAM_BUCKETS = 10;
 
   private final ObjectMapper mapper = new ObjectMapper();
-  private final Options options;
+  private final ReportContext context;
 
-  GhzReport(Options options) {
-    this.options = Objects.requireNonNull(options, "options");
+  GhzReport(ReportContext context) {
+    this.context = Objects.requireNonNull(context, "context");
   }
 
-  void write(Path file, List<LevelResult> levels) throws IOException {
-    Object json;
+  /** The report of every level: one object, or an array for several. */
+  JsonNode json(List<LevelResult> levels) {
     if (levels.size() == 1) {
-      json = level(levels.get(0));
-    } else {
-      ArrayNode array = mapper.createArrayNode();
-      levels.forEach(level -> array.add(level(level)));
-      json = array;
+      return level(levels.get(0));
     }
-    mapper.writerWithDefaultPrettyPrinter().writeValue(file.toFile(), json);
+    ArrayNode array = mapper.createArrayNode();
+    levels.forEach(level -> array.add(level(level)));
+    return array;
+  }
+
+  /** The text {@code -O json} (one line) or {@code -O pretty} (indented) prints. */
+  String text(List<LevelResult> levels, boolean pretty) throws java.io.IOException {
+    JsonNode json = json(levels);
+    return pretty
+        ? mapper.writerWithDefaultPrettyPrinter().writeValueAsString(json)
+        : mapper.writeValueAsString(json);
   }
 
   ObjectNode level(LevelResult r) {
     ObjectNode root = mapper.createObjectNode();
-    root.put("name", options.model() + " " + r.mode() + " " + r.levelText());
-    root.put("endReason", "timeout");
-    root.set("options", optionsNode(r));
     root.put(
         "date",
-        OffsetDateTime.now(ZoneOffset.UTC)
+        OffsetDateTime.now(ZoneId.systemDefault())
             .truncatedTo(ChronoUnit.SECONDS)
             .format(DateTimeFormatter.ISO_OFFSET_DATE_TIME));
+    if (!context.name().isEmpty()) {
+      root.put("name", context.name());
+    }
+    root.put("endReason", r.endReason());
+    root.set("options", context.optionsFor(r));
     root.put("count", r.count());
-    root.put("total", r.windowNanos());
-    long answered = r.count() - r.saturated();
-    root.put("average", answered == 0 ? 0 : r.latencySumNanos() / answered);
-    root.put("fastest", r.ok() == 0 ? 0 : r.okLatencies().getMinValue());
-    root.put("slowest", r.ok() == 0 ? 0 : r.okLatencies().getMaxValue());
+    root.put("total", r.totalNanos());
+    root.put("average", r.averageNanos());
+    Histogram latencies = r.statsLatencies(context.countErrors());
+    boolean any = latencies.getTotalCount() > 0;
+    root.put("fastest", any ? latencies.getMinValue() : 0);
+    root.put("slowest", any ? latencies.getMaxValue() : 0);
     root.put("rps", r.rps());
     root.set("errorDistribution", counts(r.errorCounts()));
     root.set("statusCodeDistribution", counts(r.statusCounts()));
-    if (r.ok() == 0) {
-      root.putNull("latencyDistribution");
-      root.putNull("histogram");
-    } else {
-      ArrayNode latencies = root.putArray("latencyDistribution");
+    if (any) {
+      ArrayNode distribution = root.putArray("latencyDistribution");
       for (int percentage : GHZ_PERCENTAGES) {
-        latencies
+        distribution
             .addObject()
             .put("percentage", percentage)
-            .put("latency", r.percentileNanos(percentage));
+            .put("latency", latencies.getValueAtPercentile(percentage));
       }
-      root.set("histogram", histogram(r));
+      ArrayNode histogram = root.putArray("histogram");
+      for (Bucket bucket : histogram(latencies)) {
+        histogram
+            .addObject()
+            .put("mark", bucket.markSeconds())
+            .put("count", bucket.count())
+            .put("frequency", bucket.frequency());
+      }
+    } else {
+      root.putNull("latencyDistribution");
+      root.putNull("histogram");
+    }
+    if (context.details()) {
+      root.set("details", details(r));
+    }
+    if (!context.tags().isEmpty()) {
+      ObjectNode tags = root.putObject("tags");
+      context.tags().forEach(tags::put);
     }
     root.set("tensorgate", extension(r));
     return root;
   }
 
-  private ObjectNode optionsNode(LevelResult r) {
-    ObjectNode node = mapper.createObjectNode();
-    node.put("host", options.host());
-    node.put("call", options.call());
-    node.put("insecure", true);
-    if (r.mode().equals(LevelResult.CONCURRENCY)) {
-      node.put("concurrency", (long) r.level());
-    } else {
-      node.put("rps", r.level());
+  private JsonNode details(LevelResult r) {
+    if (r.details() == null) {
+      return mapper.nullNode();
     }
-    node.put("connections", options.connections());
-    node.put("duration", options.durationNanos());
-    node.put("timeout", options.timeoutNanos());
-    node.put("CPUs", Runtime.getRuntime().availableProcessors());
-    return node;
+    ArrayNode details = mapper.createArrayNode();
+    for (CallDetails.Call call : r.details().calls()) {
+      details
+          .addObject()
+          .put("timestamp", rfc3339Nanos(call.endEpochNanos()))
+          .put("latency", call.latencyNanos())
+          .put("error", call.error() == null ? "" : call.error())
+          .put("status", call.status());
+    }
+    return details;
+  }
+
+  private static String rfc3339Nanos(long epochNanos) {
+    return java.time.Instant.ofEpochSecond(0, epochNanos)
+        .atZone(ZoneId.systemDefault())
+        .toOffsetDateTime()
+        .format(DateTimeFormatter.ISO_OFFSET_DATE_TIME);
   }
 
   private ObjectNode counts(Map<String, Long> counts) {
@@ -125,40 +137,37 @@ final class GhzReport {
     return node;
   }
 
-  /**
-   * ghz's histogram: marks from fastest to slowest in 10 equal steps, each counting (prev, mark].
-   */
-  private ArrayNode histogram(LevelResult r) {
-    long fastest = r.okLatencies().getMinValue();
-    long slowest = r.okLatencies().getMaxValue();
+  /** One bucket of ghz's histogram: the calls in (previous mark, mark]. */
+  record Bucket(double markSeconds, long count, double frequency) {}
+
+  /** ghz's histogram: 11 marks from fastest to slowest in 10 equal steps. */
+  static List<Bucket> histogram(Histogram latencies) {
+    long fastest = latencies.getMinValue();
+    long slowest = latencies.getMaxValue();
+    long total = latencies.getTotalCount();
     double step = (slowest - fastest) / (double) HISTOGRAM_BUCKETS;
     long[] counts = new long[HISTOGRAM_BUCKETS + 1];
-    for (HistogramIterationValue value : r.okLatencies().recordedValues()) {
-      long latency = Math.min(slowest, Math.max(fastest, value.getValueIteratedTo()));
+    for (HistogramIterationValue value : latencies.recordedValues()) {
+      long latency =
+          Math.min(
+              slowest,
+              Math.max(fastest, latencies.lowestEquivalentValue(value.getValueIteratedTo())));
       int bucket = step == 0 ? 0 : (int) Math.ceil((latency - fastest) / step);
       counts[Math.min(HISTOGRAM_BUCKETS, bucket)] += value.getCountAtValueIteratedTo();
     }
-    ArrayNode buckets = mapper.createArrayNode();
+    Bucket[] buckets = new Bucket[HISTOGRAM_BUCKETS + 1];
     for (int i = 0; i <= HISTOGRAM_BUCKETS; i++) {
       double markNanos = i == HISTOGRAM_BUCKETS ? slowest : fastest + step * i;
-      buckets
-          .addObject()
-          .put("mark", markNanos / 1e9)
-          .put("count", counts[i])
-          .put("frequency", counts[i] / (double) r.ok());
+      buckets[i] = new Bucket(markNanos / 1e9, counts[i], counts[i] / (double) total);
     }
-    return buckets;
+    return List.of(buckets);
   }
 
   private ObjectNode extension(LevelResult r) {
-    ObjectNode node = mapper.createObjectNode();
+    ObjectNode node = context.extension().deepCopy();
     node.put("mode", r.mode());
     node.put("level", r.level());
-    node.put("model", options.model());
-    node.put("modelVersion", options.modelVersion());
     node.put("batchSize", r.batchSize());
-    node.put("stream", options.stream());
-    node.put("sharedMemory", options.sharedMemory());
     node.put("ok", r.ok());
     node.put("errors", r.errors());
     node.put("clientSaturated", r.saturated());

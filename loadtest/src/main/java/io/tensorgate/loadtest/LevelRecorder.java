@@ -5,15 +5,18 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.LongAccumulator;
 import java.util.concurrent.atomic.LongAdder;
 import org.HdrHistogram.Recorder;
 
 /**
- * Collects outcomes during one level. Called concurrently from gRPC threads and the open-loop
- * scheduler; all writes are lock-free (HdrHistogram's {@link Recorder}, {@link LongAdder}). Only
- * requests whose send time lies in [windowStart, windowEnd) are recorded: earlier ones are warm-up,
- * later ones are the drain.
+ * Collects the outcomes of one run (one level of a sweep). Called concurrently from the event loops
+ * and the pacer thread; every write is lock-free and, for a success, allocation-free
+ * (HdrHistogram's {@link Recorder}, {@link LongAdder}). Calls sent before {@code windowStart} are
+ * the warm-up and are not recorded; as in ghz, the first {@code skipFirst} recorded outcomes are
+ * dropped too.
  */
 final class LevelRecorder {
 
@@ -23,71 +26,96 @@ final class LevelRecorder {
   static final String SATURATED_STATUS = "ClientSaturated";
 
   private final long windowStart;
-  private final long windowEnd;
+  private final long skipFirst;
+  private final CallDetails details;
   private final Recorder okLatencies = new Recorder(3);
   private final Recorder errorLatencies = new Recorder(3);
   private final LongAdder count = new LongAdder();
   private final LongAdder ok = new LongAdder();
   private final LongAdder saturated = new LongAdder();
   private final LongAdder latencySum = new LongAdder();
+  private final AtomicLong skipped = new AtomicLong();
   private final LongAccumulator maxLag = new LongAccumulator(Math::max, 0);
-  private final Map<String, LongAdder> statuses = new ConcurrentHashMap<>();
+  private final AtomicLongArray failuresByCode = new AtomicLongArray(Status.Code.values().length);
   private final Map<String, LongAdder> errors = new ConcurrentHashMap<>();
+  private volatile boolean frozen;
 
-  LevelRecorder(long windowStart, long windowEnd) {
-    if (windowEnd <= windowStart) {
-      throw new IllegalArgumentException("empty measurement window");
-    }
+  /**
+   * @param windowStart {@link System#nanoTime()} from which sent calls count
+   * @param skipFirst recorded outcomes to drop first (ghz's {@code --skipFirst})
+   * @param details where per-call details go, or null to keep none
+   */
+  LevelRecorder(long windowStart, long skipFirst, CallDetails details) {
     this.windowStart = windowStart;
-    this.windowEnd = windowEnd;
+    this.skipFirst = skipFirst;
+    this.details = details;
   }
 
   long windowStart() {
     return windowStart;
   }
 
-  long windowEnd() {
-    return windowEnd;
-  }
-
   boolean inWindow(long sendNanos) {
-    return sendNanos >= windowStart && sendNanos < windowEnd;
+    return sendNanos >= windowStart;
   }
 
-  /** Records an answered request; latency is measured from {@code startNanos}. */
+  /** Records an answered call; its latency runs from {@code startNanos}. */
   void record(long startNanos, long endNanos, Status status) {
-    if (!inWindow(startNanos)) {
+    if (startNanos < windowStart || frozen || skip()) {
       return;
     }
     long latency = Math.max(0, endNanos - startNanos);
     count.increment();
     latencySum.add(latency);
-    statuses.computeIfAbsent(statusName(status.getCode()), k -> new LongAdder()).increment();
+    String error = null;
     if (status.isOk()) {
       ok.increment();
       okLatencies.recordValue(latency);
     } else {
+      failuresByCode.incrementAndGet(status.getCode().value());
       errorLatencies.recordValue(latency);
-      error(errorMessage(status));
+      error = errorMessage(status);
+      error(error);
+    }
+    if (details != null) {
+      details.add(endNanos, latency, status.getCode().value(), error);
     }
   }
 
-  /** Records a request the open loop could not send at its intended time. */
+  private boolean skip() {
+    return skipFirst > 0 && skipped.get() < skipFirst && skipped.incrementAndGet() <= skipFirst;
+  }
+
+  /** Records a call the open loop could not send at its intended time. */
   void recordSaturated(long intendedNanos, int maxOutstanding) {
-    if (!inWindow(intendedNanos)) {
+    if (intendedNanos < windowStart || frozen) {
       return;
     }
     count.increment();
     saturated.increment();
-    statuses.computeIfAbsent(SATURATED_STATUS, k -> new LongAdder()).increment();
-    error("client saturated: " + maxOutstanding + " requests outstanding (--max-outstanding)");
+    error("client saturated: " + maxOutstanding + " calls outstanding (--max-outstanding)");
   }
 
-  /** Notes how late the open-loop scheduler sent a request. */
+  /** Notes how late the pacer sent a call. */
   void recordLag(long intendedNanos, long lagNanos) {
-    if (inWindow(intendedNanos)) {
+    if (intendedNanos >= windowStart) {
       maxLag.accumulate(lagNanos);
     }
+  }
+
+  /** From now on nothing is recorded (ghz's {@code --duration-stop ignore}). */
+  void freeze() {
+    frozen = true;
+  }
+
+  /** Outcomes recorded so far; for the progress line. */
+  long count() {
+    return count.sum();
+  }
+
+  /** Failures recorded so far; for the progress line. */
+  long errors() {
+    return count.sum() - ok.sum();
   }
 
   private void error(String message) {
@@ -98,28 +126,47 @@ final class LevelRecorder {
     errors.computeIfAbsent(key, k -> new LongAdder()).increment();
   }
 
-  LevelResult finish(String mode, double level, int batchSize, ServerStats serverStats) {
+  /** The run's result; call once the run is over. */
+  LevelResult finish(
+      String mode,
+      double level,
+      int batchSize,
+      long totalNanos,
+      String endReason,
+      ServerStats serverStats) {
+    Map<String, Long> statuses = new TreeMap<>();
+    long okCount = ok.sum();
+    if (okCount > 0) {
+      statuses.put(statusName(Status.Code.OK), okCount);
+    }
+    for (Status.Code code : Status.Code.values()) {
+      long failures = failuresByCode.get(code.value());
+      if (failures > 0) {
+        statuses.put(statusName(code), failures);
+      }
+    }
+    if (saturated.sum() > 0) {
+      statuses.put(SATURATED_STATUS, saturated.sum());
+    }
+    Map<String, Long> errorCounts = new TreeMap<>();
+    errors.forEach((key, adder) -> errorCounts.put(key, adder.sum()));
     return new LevelResult(
         mode,
         level,
         batchSize,
-        windowEnd - windowStart,
+        totalNanos,
         count.sum(),
-        ok.sum(),
+        okCount,
         okLatencies.getIntervalHistogram(),
         latencySum.sum(),
         errorLatencies.getIntervalHistogram(),
-        sums(statuses),
-        sums(errors),
+        statuses,
+        errorCounts,
         saturated.sum(),
         maxLag.get(),
-        serverStats);
-  }
-
-  private static Map<String, Long> sums(Map<String, LongAdder> adders) {
-    Map<String, Long> out = new TreeMap<>();
-    adders.forEach((key, adder) -> out.put(key, adder.sum()));
-    return out;
+        serverStats,
+        endReason,
+        details);
   }
 
   /** The status name as ghz (Go's codes.Code.String) writes it: "OK", "DeadlineExceeded", ... */

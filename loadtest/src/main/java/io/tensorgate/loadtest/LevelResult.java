@@ -5,29 +5,31 @@ import java.util.Objects;
 import org.HdrHistogram.Histogram;
 
 /**
- * The measurement of one load level (one concurrency or one rate). Requests count when their
- * (intended) send time falls in the measurement window; latencies are nanoseconds.
+ * The measurement of one run (one level of a sweep). Calls count when they were sent after the
+ * warm-up; latencies are nanoseconds.
  *
- * @param mode "concurrency" (closed loop) or "rate" (open loop)
+ * @param mode "concurrency" (closed loop) or "rate" (calls on a rate's schedule)
  * @param level the concurrency or the request rate (requests/s)
- * @param batchSize batch size of each request
- * @param windowNanos length of the measurement window
- * @param count requests counted, successful or not (saturated ones included)
- * @param ok successful requests
- * @param okLatencies latencies of successful requests
- * @param latencySumNanos sum of the latencies of all answered requests
- * @param errorLatencies latencies of answered requests that failed (how fast a refusal comes)
+ * @param batchSize batch size of each request (1 unless a model's inputs were generated)
+ * @param totalNanos ghz's {@code total}: from the end of the warm-up to the end of the run
+ * @param count calls counted, successful or not (saturated ones included)
+ * @param ok successful calls
+ * @param okLatencies latencies of successful calls
+ * @param latencySumNanos sum of the latencies of all answered calls
+ * @param errorLatencies latencies of answered calls that failed (how fast a refusal comes)
  * @param statusCounts counts by gRPC status name as ghz spells them ("OK", "Unavailable", ...)
  * @param errorCounts counts by error message
- * @param saturated open loop: requests not sent because --max-outstanding was reached
- * @param maxLagNanos open loop: the most a send fell behind its intended time
- * @param serverStats server-side averages for the level, or null when not asked for
+ * @param saturated async: calls not sent because --max-outstanding were in flight
+ * @param maxLagNanos calls on a rate: the most a send fell behind its intended time
+ * @param serverStats server-side averages, or null when not asked for
+ * @param endReason ghz's {@code endReason}: "normal", "timeout" (the duration ended) or "cancel"
+ * @param details per-call details, or null when not kept
  */
 record LevelResult(
     String mode,
     double level,
     int batchSize,
-    long windowNanos,
+    long totalNanos,
     long count,
     long ok,
     Histogram okLatencies,
@@ -37,7 +39,9 @@ record LevelResult(
     Map<String, Long> errorCounts,
     long saturated,
     long maxLagNanos,
-    ServerStats serverStats) {
+    ServerStats serverStats,
+    String endReason,
+    CallDetails details) {
 
   static final String CONCURRENCY = "concurrency";
   static final String RATE = "rate";
@@ -46,6 +50,7 @@ record LevelResult(
     Objects.requireNonNull(mode, "mode");
     Objects.requireNonNull(okLatencies, "okLatencies");
     Objects.requireNonNull(errorLatencies, "errorLatencies");
+    Objects.requireNonNull(endReason, "endReason");
     statusCounts = Map.copyOf(statusCounts);
     errorCounts = Map.copyOf(errorCounts);
   }
@@ -54,14 +59,19 @@ record LevelResult(
     return count - ok;
   }
 
-  /** Requests per second, successful or not (ghz's rps). */
-  double rps() {
-    return count / seconds();
+  /** Answered calls (saturated ones were never sent). */
+  long answered() {
+    return count - saturated;
   }
 
-  /** Successful requests per second. */
+  /** ghz's rps: calls per second, successful or not (count / total). */
+  double rps() {
+    return totalNanos == 0 ? 0 : count / seconds();
+  }
+
+  /** Successful calls per second. */
   double okRps() {
-    return ok / seconds();
+    return totalNanos == 0 ? 0 : ok / seconds();
   }
 
   /** Successful inferences per second: a request of batch B counts B (perf_analyzer's). */
@@ -70,10 +80,28 @@ record LevelResult(
   }
 
   double seconds() {
-    return windowNanos / 1e9;
+    return totalNanos / 1e9;
   }
 
-  /** Latency at a percentile (0-100] of successful requests, in nanoseconds; 0 when none. */
+  /** ghz's {@code average}: mean latency of every answered call, failures included. */
+  long averageNanos() {
+    return answered() == 0 ? 0 : latencySumNanos / answered();
+  }
+
+  /**
+   * The latencies ghz's statistics cover: successful calls, or with {@code --count-errors} every
+   * answered call.
+   */
+  Histogram statsLatencies(boolean countErrors) {
+    if (!countErrors || errorLatencies.getTotalCount() == 0) {
+      return okLatencies;
+    }
+    Histogram all = okLatencies.copy();
+    all.add(errorLatencies);
+    return all;
+  }
+
+  /** Latency at a percentile (0-100] of successful calls, in nanoseconds; 0 when none. */
   long percentileNanos(double percentile) {
     return ok == 0 ? 0 : okLatencies.getValueAtPercentile(percentile);
   }

@@ -5,8 +5,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Requests that carry their tensors in the message, built once and cycled through: raw contents
- * (one {@code raw_input_contents} entry per input, what tritonclient sends) or typed {@code
+ * Requests that carry everything in the message, encoded once and cycled through in order (ghz
+ * sends an array of call data round-robin). For models, the tensors travel as raw contents (one
+ * {@code raw_input_contents} entry per input, what tritonclient sends) or as typed {@code
  * contents}.
  */
 final class NetworkRequests implements RequestSource {
@@ -17,9 +18,19 @@ final class NetworkRequests implements RequestSource {
     TYPED
   }
 
-  private final ModelInferRequest[] requests;
+  // An array instead of a List: indexed on every send.
+  private final EncodedRequest[] requests;
 
-  NetworkRequests(String model, String version, List<Payload> payloads, Contents contents) {
+  NetworkRequests(List<EncodedRequest> requests) {
+    if (requests.isEmpty()) {
+      throw new IllegalArgumentException("no request to send");
+    }
+    this.requests = requests.toArray(new EncodedRequest[0]);
+  }
+
+  /** One ModelInferRequest per payload. */
+  static List<ModelInferRequest> messages(
+      String model, String version, List<Payload> payloads, Contents contents) {
     List<ModelInferRequest> built = new ArrayList<>(payloads.size());
     for (Payload payload : payloads) {
       ModelInferRequest.Builder request =
@@ -40,11 +51,18 @@ final class NetworkRequests implements RequestSource {
       }
       built.add(request.build());
     }
-    this.requests = built.toArray(new ModelInferRequest[0]);
+    return built;
   }
 
   @Override
-  public ModelInferRequest request(long sequence, int slot) {
+  public EncodedRequest request(long sequence, int slot) {
     return requests[(int) (sequence % requests.length)];
+  }
+
+  @Override
+  public void close() {
+    for (EncodedRequest request : requests) {
+      request.close();
+    }
   }
 }

@@ -1,14 +1,15 @@
 package io.tensorgate.loadtest;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.google.protobuf.Message;
 import io.tensorgate.proto.inference.GRPCInferenceServiceGrpc;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import picocli.CommandLine.ArgGroup;
@@ -17,7 +18,11 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code run}: the load generator. Options follow perf_analyzer's and ghz's names. */
+/**
+ * {@code run}: the same load as the ghz command line, with perf_analyzer-style flags ({@code -m}
+ * model, {@code -d} duration, {@code --concurrency-range}, {@code --rate}) and a table per level.
+ * Kept for the scripts that use it; new uses take the ghz command line.
+ */
 @Command(
     name = "run",
     mixinStandardHelpOptions = true,
@@ -169,7 +174,10 @@ final class RunCommand implements Callable<Integer> {
     if (!sharedMemory.equals("none") && !sharedMemory.equals("system")) {
       throw new IllegalArgumentException("--shared-memory must be none or system");
     }
-    List<LevelResult> results;
+    // Closed loop: one slot per lane of the largest level; open loop: the outstanding cap.
+    int slots = open ? maxOutstanding : (int) Math.round(levels.get(levels.size() - 1));
+    List<LevelResult> results = new ArrayList<>();
+    Http2Transport lean = null;
     try (Channels channels = new Channels(url, connections)) {
       // A fresh stub per call: a stub's deadline is fixed when the stub is made.
       Supplier<GRPCInferenceServiceGrpc.GRPCInferenceServiceBlockingStub> stub =
@@ -185,74 +193,75 @@ final class RunCommand implements Callable<Integer> {
             case "zero" -> factory.zero();
             default -> factory.fromData(InputDataFile.read(Path.of(inputData)));
           };
-      // Closed loop: one slot per lane of the largest level; open loop: the outstanding cap.
-      int slots = open ? maxOutstanding : (int) Math.round(levels.get(levels.size() - 1));
-      try (AutoCloseableSource source = source(signature, payloads, slots, channels);
-          InferTransport transport =
-              stream
-                  ? new StreamTransport(channels.all())
-                  : new UnaryTransport(channels.all(), timeout)) {
-        results = measure(open, levels, transport, source.requests(), slots, stub);
+      try (RequestSource source = source(signature, payloads, slots, channels)) {
+        CallTransport transport;
+        if (stream) {
+          transport = new StreamTransport(channels.all());
+        } else {
+          lean = Http2Transport.connect(transportOptions());
+          transport = lean;
+        }
+        try (CallTransport closing = transport) {
+          LevelRunner runner =
+              new LevelRunner(
+                  transport,
+                  source,
+                  serverStats ? () -> ServerStats.read(stub.get(), model, modelVersion) : null,
+                  spec.commandLine().getOut(),
+                  false);
+          ConsoleTable table = new ConsoleTable(spec.commandLine().getOut());
+          String mode = open ? LevelResult.RATE : LevelResult.CONCURRENCY;
+          table.header(mode);
+          for (double level : levels) {
+            LevelResult result =
+                runner.run(
+                    plan(open, level), new LevelRunner.Level(mode, level, batchSize), 0, false);
+            table.row(result);
+            results.add(result);
+          }
+          if (serverStats) {
+            table.serverRows(results);
+          }
+        }
       }
     }
-    writeReports(results);
+    writeReports(results, lean);
     return 0;
   }
 
-  /** Runs every level in turn, printing each row as it finishes. */
-  private List<LevelResult> measure(
-      boolean open,
-      List<Double> levels,
-      InferTransport transport,
-      RequestSource requests,
-      int slots,
-      Supplier<GRPCInferenceServiceGrpc.GRPCInferenceServiceBlockingStub> stub)
-      throws Exception {
-    ConsoleTable table = new ConsoleTable(spec.commandLine().getOut());
-    String mode = open ? LevelResult.RATE : LevelResult.CONCURRENCY;
-    table.header(mode);
-    ClosedLoopDriver closed = new ClosedLoopDriver(transport, requests);
-    OpenLoopDriver openLoop = new OpenLoopDriver(transport, requests, new SlotPool(slots));
-    Duration drain = timeout.plusSeconds(10);
-    List<LevelResult> results = new ArrayList<>();
-    // Reads ModelStatistics exactly at each window's edges while the load runs.
-    ScheduledExecutorService statsTimer =
-        Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread thread = new Thread(r, "server-stats");
-              thread.setDaemon(true);
-              return thread;
-            });
-    try {
-      for (double level : levels) {
-        long start = System.nanoTime();
-        long windowStart = start + warmup.toNanos();
-        LevelRecorder recorder = new LevelRecorder(windowStart, windowStart + duration.toNanos());
-        Callable<ServerStats.Snapshot> read =
-            () -> ServerStats.read(stub.get(), model, modelVersion);
-        Future<ServerStats.Snapshot> before = null;
-        Future<ServerStats.Snapshot> after = null;
-        if (serverStats) {
-          before = statsTimer.schedule(read, windowStart - start, TimeUnit.NANOSECONDS);
-          after = statsTimer.schedule(read, recorder.windowEnd() - start, TimeUnit.NANOSECONDS);
-        }
-        if (open) {
-          openLoop.run(level, start, recorder, drain);
-        } else {
-          closed.run((int) Math.round(level), recorder, drain);
-        }
-        ServerStats stats = before == null ? null : ServerStats.between(before.get(), after.get());
-        LevelResult result = recorder.finish(mode, level, batchSize, stats);
-        table.row(result);
-        results.add(result);
-      }
-    } finally {
-      statsTimer.shutdownNow();
+  private LoadPlan plan(boolean open, double level) {
+    if (!open) {
+      return LoadPlan.closed((int) Math.round(level), duration, warmup);
     }
-    if (serverStats) {
-      table.serverRows(results);
-    }
-    return results;
+    return new LoadPlan(
+        1,
+        null,
+        level,
+        null,
+        true,
+        maxOutstanding,
+        Long.MAX_VALUE,
+        duration,
+        LoadPlan.DurationStop.WAIT,
+        warmup,
+        GhzRun.drainTimeout(timeout));
+  }
+
+  private Http2Transport.Options transportOptions() {
+    return new Http2Transport.Options(
+        Http2Transport.Target.parse(url),
+        "/" + GRPCInferenceServiceGrpc.getModelInferMethod().getFullMethodName(),
+        connections,
+        Math.min(connections, Runtime.getRuntime().availableProcessors()),
+        TransportSecurity.plaintext(),
+        null,
+        Map.of(),
+        timeout,
+        Duration.ofSeconds(10),
+        Duration.ZERO,
+        false,
+        Integer.MAX_VALUE,
+        null);
   }
 
   private List<Double> levels() {
@@ -272,25 +281,15 @@ final class RunCommand implements Callable<Integer> {
     return List.of((double) concurrency);
   }
 
-  /** The request source and what must be undone when the run ends. */
-  private interface AutoCloseableSource extends AutoCloseable {
-    RequestSource requests();
-  }
-
-  private AutoCloseableSource source(
+  private RequestSource source(
       ModelSignature signature, List<Payload> payloads, int slots, Channels channels)
       throws Exception {
     if (!sharedMemory.equals("system")) {
-      NetworkRequests requests = new NetworkRequests(model, modelVersion, payloads, contents);
-      return new AutoCloseableSource() {
-        @Override
-        public RequestSource requests() {
-          return requests;
-        }
-
-        @Override
-        public void close() {}
-      };
+      List<EncodedRequest> encoded = new ArrayList<>();
+      for (Message message : NetworkRequests.messages(model, modelVersion, payloads, contents)) {
+        encoded.add(EncodedRequest.of(message));
+      }
+      return new NetworkRequests(encoded);
     }
     long[] outputSizes = new long[signature.outputs().size()];
     for (int i = 0; i < outputSizes.length; i++) {
@@ -301,48 +300,53 @@ final class RunCommand implements Callable<Integer> {
               ? Shapes.elementCount(output.shape()) * type.elementSize() * batchSize
               : outputSharedMemorySize;
     }
-    SharedMemoryRequests requests =
-        new SharedMemoryRequests(
-            GRPCInferenceServiceGrpc.newBlockingStub(channels.first()),
-            sharedMemoryDir,
-            model,
-            modelVersion,
-            payloads,
-            signature.outputs(),
-            outputSizes,
-            slots);
-    return new AutoCloseableSource() {
-      @Override
-      public RequestSource requests() {
-        return requests;
-      }
-
-      @Override
-      public void close() throws Exception {
-        requests.close();
-      }
-    };
+    return new SharedMemoryRequests(
+        GRPCInferenceServiceGrpc.newBlockingStub(channels.first()),
+        sharedMemoryDir,
+        model,
+        modelVersion,
+        payloads,
+        signature.outputs(),
+        outputSizes,
+        slots);
   }
 
-  private void writeReports(List<LevelResult> results) throws Exception {
+  private void writeReports(List<LevelResult> results, Http2Transport lean) throws Exception {
     if (json != null) {
-      GhzReport.Options options =
-          new GhzReport.Options(
-              url,
-              stream
-                  ? "inference.GRPCInferenceService.ModelStreamInfer"
-                  : "inference.GRPCInferenceService.ModelInfer",
-              connections,
-              duration.toNanos(),
-              timeout.toNanos(),
-              model,
-              modelVersion,
-              stream,
-              sharedMemory);
-      new GhzReport(options).write(json, results);
+      new ObjectMapper()
+          .writerWithDefaultPrettyPrinter()
+          .writeValue(json.toFile(), new GhzReport(reportContext(lean)).json(results));
     }
     if (csv != null) {
       CsvReport.write(csv, results);
     }
+  }
+
+  private ReportContext reportContext(Http2Transport lean) {
+    ObjectMapper mapper = new ObjectMapper();
+    ObjectNode options = mapper.createObjectNode();
+    options.put("call", stream ? RpcMethod.MODEL_STREAM_INFER : RpcMethod.MODEL_INFER);
+    options.put("host", url);
+    options.put("insecure", true);
+    options.put("connections", connections);
+    options.put("duration", duration.toNanos());
+    options.put("timeout", timeout.toNanos());
+    options.put("CPUs", Runtime.getRuntime().availableProcessors());
+    ObjectNode extension = mapper.createObjectNode();
+    ObjectNode client = extension.putObject("client");
+    client.put("name", GhzReportContext.CLIENT_NAME);
+    client.put(
+        "description",
+        stream
+            ? GhzReportContext.CLIENT_NAME + " (grpc-java ModelStreamInfer streams)"
+            : GhzReportContext.CLIENT_NAME
+                + " (lean HTTP/2 client, "
+                + (lean != null && lean.epoll() ? "epoll" : "nio")
+                + ")");
+    extension.put("model", model);
+    extension.put("modelVersion", modelVersion);
+    extension.put("stream", stream);
+    extension.put("sharedMemory", sharedMemory);
+    return new ReportContext("", options, Map.of(), extension, false, false);
   }
 }

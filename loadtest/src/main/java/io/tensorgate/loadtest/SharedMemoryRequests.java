@@ -49,7 +49,7 @@ final class SharedMemoryRequests implements RequestSource, AutoCloseable {
   private final int[] writtenPayload;
   // Per (slot, payload), the request built on first use: like NetworkRequests, the hot path sends
   // prebuilt messages.
-  private final ModelInferRequest[] built;
+  private final EncodedRequest[] built;
   // Guarded by this: the shutdown hook and close() may race.
   private final List<String> registered = new ArrayList<>();
   // Ctrl-C skips the run's finally blocks: unregister and delete from a shutdown hook as well.
@@ -84,7 +84,7 @@ final class SharedMemoryRequests implements RequestSource, AutoCloseable {
     this.inputFile = directory.resolve(prefix + "-in");
     this.outputFile = directory.resolve(prefix + "-out");
     this.writtenPayload = new int[slots];
-    this.built = new ModelInferRequest[Math.multiplyExact(slots, payloads.size())];
+    this.built = new EncodedRequest[Math.multiplyExact(slots, payloads.size())];
     Arrays.fill(writtenPayload, -1);
     Runtime.getRuntime().addShutdownHook(cleanupOnExit);
     try {
@@ -136,7 +136,7 @@ final class SharedMemoryRequests implements RequestSource, AutoCloseable {
   }
 
   @Override
-  public ModelInferRequest request(long sequence, int slot) {
+  public EncodedRequest request(long sequence, int slot) {
     if (slot < 0 || slot >= slots) {
       throw new IllegalArgumentException("slot " + slot + " outside [0, " + slots + ")");
     }
@@ -152,9 +152,9 @@ final class SharedMemoryRequests implements RequestSource, AutoCloseable {
       writtenPayload[slot] = index;
     }
     int cell = slot * payloads.size() + index;
-    ModelInferRequest request = built[cell];
+    EncodedRequest request = built[cell];
     if (request == null) {
-      request = build(payload, slot);
+      request = EncodedRequest.of(build(payload, slot));
       built[cell] = request;
     }
     return request;
@@ -213,6 +213,12 @@ final class SharedMemoryRequests implements RequestSource, AutoCloseable {
   }
 
   private synchronized void cleanUp() throws IOException {
+    for (int i = 0; i < built.length; i++) {
+      if (built[i] != null) {
+        built[i].close();
+        built[i] = null;
+      }
+    }
     RuntimeException failure = null;
     for (String name : registered) {
       try {

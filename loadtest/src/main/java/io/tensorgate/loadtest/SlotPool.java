@@ -1,42 +1,92 @@
 package io.tensorgate.loadtest;
 
-import java.util.concurrent.ArrayBlockingQueue;
+import java.util.Arrays;
+import java.util.concurrent.TimeUnit;
 
 /**
- * The open loop's bound on outstanding requests: a fixed set of in-flight slots. Never blocks: a
- * request that finds no free slot is counted as "client saturated" instead of waiting. Thread-safe.
+ * In-flight slots for calls on a rate: slot {@code i} is also the call's shared-memory region. At
+ * most {@code limit} slots (indices below it) are handed out; the limit follows ghz's concurrency
+ * schedule or is the async cap. Acquiring never allocates. Thread-safe (the pacer acquires, the
+ * event loops release); all methods are short and hold the lock only briefly.
  */
 final class SlotPool {
 
-  private final ArrayBlockingQueue<Integer> free;
-  // The same boxed values go back into the queue, so release() does not allocate.
-  private final Integer[] boxes;
+  // Guarded by this.
+  private int[] free = new int[16];
+  private int freeCount;
+  private int[] parked = new int[16];
+  private int parkedCount;
+  private int created;
+  private int limit;
 
-  SlotPool(int size) {
-    if (size < 1) {
-      throw new IllegalArgumentException("slot count must be >= 1, got " + size);
+  SlotPool(int limit) {
+    setLimit(limit);
+  }
+
+  /** Changes how many slots may be in use; slots above a lowered limit retire when released. */
+  synchronized void setLimit(int limit) {
+    if (limit < 0) {
+      throw new IllegalArgumentException("slot limit must be >= 0, got " + limit);
     }
-    this.free = new ArrayBlockingQueue<>(size);
-    this.boxes = new Integer[size];
-    for (int i = 0; i < size; i++) {
-      boxes[i] = i;
-      free.add(boxes[i]);
+    this.limit = limit;
+    int kept = 0;
+    for (int i = 0; i < parkedCount; i++) {
+      if (parked[i] < limit) {
+        push(parked[i]);
+      } else {
+        parked[kept++] = parked[i];
+      }
+    }
+    parkedCount = kept;
+    notifyAll();
+  }
+
+  synchronized int limit() {
+    return limit;
+  }
+
+  /** A free slot, or -1 when {@code limit} are in use. */
+  synchronized int tryAcquire() {
+    while (freeCount > 0) {
+      int slot = free[--freeCount];
+      if (slot < limit) {
+        return slot;
+      }
+      parked = grow(parked, parkedCount);
+      parked[parkedCount++] = slot;
+    }
+    return created < limit ? created++ : -1;
+  }
+
+  /** A free slot, waiting for one until {@code untilNanos}; -1 if none came. */
+  synchronized int acquire(long untilNanos) throws InterruptedException {
+    while (true) {
+      int slot = tryAcquire();
+      if (slot >= 0) {
+        return slot;
+      }
+      long wait = untilNanos - System.nanoTime();
+      if (wait <= 0) {
+        return -1;
+      }
+      TimeUnit.NANOSECONDS.timedWait(this, wait);
     }
   }
 
-  int size() {
-    return boxes.length;
-  }
-
-  /** A free slot, or -1 when all are in use. */
-  int tryAcquire() {
-    Integer slot = free.poll();
-    return slot == null ? -1 : slot;
-  }
-
-  void release(int slot) {
-    if (!free.offer(boxes[slot])) {
-      throw new IllegalStateException("slot " + slot + " released twice");
+  synchronized void release(int slot) {
+    if (slot < 0 || slot >= created) {
+      throw new IllegalArgumentException("slot " + slot + " was never handed out");
     }
+    push(slot);
+    notify();
+  }
+
+  private void push(int slot) {
+    free = grow(free, freeCount);
+    free[freeCount++] = slot;
+  }
+
+  private static int[] grow(int[] array, int size) {
+    return size < array.length ? array : Arrays.copyOf(array, array.length * 2);
   }
 }

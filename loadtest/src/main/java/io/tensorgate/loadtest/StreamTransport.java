@@ -18,7 +18,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * with {@code error_message} counts as a failure (status UNKNOWN with that message). There is no
  * per-request deadline on a stream.
  */
-final class StreamTransport implements InferTransport {
+final class StreamTransport implements CallTransport {
 
   private final Stream[] streams;
   private final AtomicLong next = new AtomicLong();
@@ -32,9 +32,17 @@ final class StreamTransport implements InferTransport {
   }
 
   @Override
-  public void infer(ModelInferRequest request, Callback callback) {
+  public void send(EncodedRequest request, int lane, Callback callback) {
     long id = next.getAndIncrement();
-    streams[(int) (id % streams.length)].send(request, Long.toString(id), callback);
+    streams[lane % streams.length].send(
+        (ModelInferRequest) request.message(), Long.toString(id), callback);
+  }
+
+  @Override
+  public void cancelAll(Status status) {
+    for (Stream stream : streams) {
+      stream.failPending(status);
+    }
   }
 
   @Override
@@ -102,6 +110,10 @@ final class StreamTransport implements InferTransport {
           closed = status;
         }
       }
+      failPending(status);
+    }
+
+    void failPending(Status status) {
       long now = System.nanoTime();
       for (String id : List.copyOf(pending.keySet())) {
         Callback callback = pending.remove(id);

@@ -9,16 +9,23 @@ import com.google.protobuf.util.JsonFormat;
 import io.grpc.MethodDescriptor;
 import io.tensorgate.proto.inference.GRPCInferenceServiceGrpc;
 import io.tensorgate.proto.inference.ModelInferRequest;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** The ghz configs in loadtest/ghz parse into this repository's protos. */
+/**
+ * The ghz configs in loadtest/ghz: they use only ghz's config keys with ghz's value types (the
+ * schema of ghz's runner.Config, as {@link GhzConfig#KEYS} lists it), parse into this repository's
+ * protos, and run unchanged on this harness.
+ */
 class GhzConfigsTest {
 
   private static final Path GHZ = Path.of("ghz");
@@ -71,6 +78,46 @@ class GhzConfigsTest {
     assertThat(json.get("concurrency").asInt()).isPositive();
     assertThat(json.has("duration") || json.has("total")).isTrue();
     assertThat(request(json)).isNotNull();
+  }
+
+  @ParameterizedTest
+  @MethodSource("configs")
+  void shouldUseOnlyGhzKeysWithGhzTypesWhenRead(Path config) throws Exception {
+    JsonNode json = read(config);
+    StringWriter warnings = new StringWriter();
+
+    GhzConfig.Arguments arguments = GhzConfig.arguments(json, new PrintWriter(warnings));
+
+    assertThat(json.properties())
+        .extracting(Map.Entry::getKey)
+        .allSatisfy(key -> assertThat(GhzConfig.KEYS).containsKey(key));
+    assertThat(warnings.toString()).isEmpty();
+    assertThat(arguments.host()).isEqualTo("127.0.0.1:8001");
+  }
+
+  @ParameterizedTest
+  @MethodSource("configs")
+  void shouldRunUnchangedWhenOnlyHostAndLengthAreOverridden(Path config) throws Exception {
+    try (EchoServer echo = EchoServer.builder().port(0).start()) {
+      String length = read(config).has("duration") ? "-z=300ms" : "-n=300";
+
+      Cli cli =
+          Cli.execute(
+              "--config", config.toString(), length, "-O", "json", "127.0.0.1:" + echo.port());
+
+      assertThat(cli.exitCode()).as(cli.err()).isZero();
+      JsonNode report = new ObjectMapper().readTree(cli.out());
+      JsonNode expected = read(config);
+      assertThat(report.get("options").get("concurrency").asInt())
+          .isEqualTo(expected.get("concurrency").asInt());
+      assertThat(report.get("options").get("call").asText())
+          .isEqualTo(expected.get("call").asText());
+      JsonNode statuses = report.get("statusCodeDistribution");
+      assertThat(statuses.get("OK").asLong()).isPositive();
+      // Only -z runs end with calls in flight, which ghz's default --duration-stop close fails.
+      assertThat(report.get("count").asLong() - statuses.get("OK").asLong())
+          .isEqualTo(statuses.path("Unavailable").asLong());
+    }
   }
 
   @ParameterizedTest

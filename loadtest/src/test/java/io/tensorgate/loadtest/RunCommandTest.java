@@ -68,7 +68,8 @@ class RunCommandTest {
     JsonNode json = json(report);
     assertNoErrors(json);
     assertThat(json.get("options").get("concurrency").asInt()).isEqualTo(4);
-    assertThat(json.get("total").asLong()).isEqualTo(1_000_000_000L);
+    // ghz's total: from the end of the warm-up until the last call in flight was answered.
+    assertThat(json.get("total").asLong()).isBetween(1_000_000_000L, 11_000_000_000L);
     List<Integer> percentages = new ArrayList<>();
     List<Long> latencies = new ArrayList<>();
     json.get("latencyDistribution")

@@ -70,7 +70,7 @@ class SharedMemoryRequestsTest {
   @Test
   void shouldReceiveEchoedInputsInOutputRegionWhenInferring() throws Exception {
     try (SharedMemoryRequests requests = requests(2)) {
-      ModelInferRequest request = requests.request(0, 1);
+      ModelInferRequest request = (ModelInferRequest) requests.request(0, 1).message();
 
       stub.modelInfer(request);
 

@@ -42,6 +42,38 @@ class TensorgateSmokeTest {
     server.shutdown();
   }
 
+  /** Issue 14's acceptance command, shortened: ghz's syntax, the host last, ghz-shaped JSON. */
+  @Test
+  void shouldWriteGhzJsonWhenRunWithGhzFlagsAgainstTheServer() throws Exception {
+    Path request = dir.resolve("req.json");
+    Files.writeString(request, GhzCommandTest.SIMPLE_REQUEST);
+
+    Cli cli =
+        Cli.execute(
+            "-c",
+            "16",
+            "-z",
+            "2s",
+            "--insecure",
+            "-D",
+            request.toString(),
+            "-O",
+            "json",
+            "127.0.0.1:" + server.port());
+
+    assertThat(cli.exitCode()).as(cli.err()).isZero();
+    JsonNode json = new ObjectMapper().readTree(cli.out());
+    long count = json.get("count").asLong();
+    JsonNode statuses = json.get("statusCodeDistribution");
+    assertThat(statuses.get("OK").asLong()).isPositive();
+    // ghz's default --duration-stop close fails the calls in flight at the end, and only those.
+    assertThat(count - statuses.get("OK").asLong())
+        .isEqualTo(statuses.path("Unavailable").asLong())
+        .isLessThanOrEqualTo(16);
+    assertThat(json.get("latencyDistribution")).hasSize(7);
+    assertThat(json.get("rps").asDouble()).isPositive();
+  }
+
   @Test
   void shouldDriveTheSimpleModelWithoutErrors() throws Exception {
     Path report = dir.resolve("smoke.json");

@@ -18,6 +18,7 @@ import io.tensorgate.server.grpc.InferenceService;
 import io.tensorgate.server.grpc.InflightBudget;
 import io.tensorgate.server.grpc.OpenCalls;
 import io.tensorgate.server.grpc.ParseGuard;
+import io.tensorgate.server.grpc.RequestDecompressors;
 import io.tensorgate.server.grpc.ServerIdentity;
 import io.tensorgate.server.grpc.StatusGuard;
 import io.tensorgate.server.http.HttpOptions;
@@ -42,6 +43,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.SortedMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -61,6 +63,10 @@ public final class TensorgateServer implements AutoCloseable {
   /** The health service names reported: the whole server and the inference service. */
   private static final List<String> HEALTH_SERVICES =
       List.of("", GRPCInferenceServiceGrpc.SERVICE_NAME);
+
+  /** The names the health service keeps a status for; any other is answered as "". */
+  private static final Set<String> HEALTH_NAMES =
+      Set.of("", GRPCInferenceServiceGrpc.SERVICE_NAME, Readiness.LIVENESS);
 
   private static final long TERMINATION_WAIT_SECONDS = 5;
 
@@ -170,7 +176,9 @@ public final class TensorgateServer implements AutoCloseable {
         List.of(
             inference,
             parseGuard.guard(observability.monitoringService().bindService()),
-            parseGuard.guard(health.getHealthService().bindService()),
+            parseGuard.guard(
+                ServerInterceptors.intercept(
+                    health.getHealthService(), new AnyHealthName(HEALTH_NAMES))),
             parseGuard.guard(ProtoReflectionServiceV1.newInstance().bindService()),
             parseGuard.guard(legacyReflection().bindService()),
             parseGuard.guard(routing.service()));
@@ -179,7 +187,9 @@ public final class TensorgateServer implements AutoCloseable {
         InetSocketAddress address =
             new InetSocketAddress(InetAddress.getByName(config.grpcAddress), config.grpcPort);
         NettyServerBuilder netty = NettyServerBuilder.forAddress(address);
-        netty.maxInboundMessageSize(config.maxMessageBytes);
+        netty
+            .maxInboundMessageSize(config.maxMessageBytes)
+            .decompressorRegistry(RequestDecompressors.registry());
         calls(netty, services);
         hardening.applyTo(netty, config.transport.handlerThreads(), config.transport.reusePort());
         config.transport.applyTo(netty);

@@ -111,6 +111,17 @@ class StartupSemanticsTest {
   }
 
   @Test
+  void shouldReportNotReadyForAnyHealthNameUnderStrictReadinessWhenAModelFailedToLoad()
+      throws Exception {
+    repositoryWithABrokenConfig();
+
+    try (RunningServer s = RunningServer.start(builder(repo).strictReadiness(true))) {
+      assertThat(health(s, "triton")).isEqualTo(ServingStatus.NOT_SERVING);
+      assertThat(health(s, "liveness")).isEqualTo(ServingStatus.SERVING);
+    }
+  }
+
+  @Test
   void shouldReportLiveWhileAModelIsUnavailable() throws Exception {
     repositoryWithABrokenConfig();
 

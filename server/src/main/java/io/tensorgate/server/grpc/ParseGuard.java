@@ -11,12 +11,14 @@ import io.grpc.ServerMethodDefinition;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.ServiceDescriptor;
 import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import io.tensorgate.server.logging.ClientFaults;
 import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.zip.ZipException;
 
 /**
  * Answers a request message that does not parse with INVALID_ARGUMENT and a short reason, for every
@@ -34,8 +36,11 @@ public final class ParseGuard {
     this.faults = Objects.requireNonNull(faults, "faults");
   }
 
-  /** A request that did not parse, and why (short, no class names). */
-  record Malformed(String reason) {}
+  /**
+   * A request that did not parse, and why (short, no class names); {@code tooLarge} when it
+   * inflated past the maximum message size, which gRPC answers RESOURCE_EXHAUSTED uncompressed.
+   */
+  record Malformed(String reason, boolean tooLarge) {}
 
   /** The service with every method's parse failures answered as INVALID_ARGUMENT. */
   public ServerServiceDefinition guard(ServerServiceDefinition service) {
@@ -104,18 +109,37 @@ public final class ParseGuard {
       try {
         return delegate.parse(stream);
       } catch (RuntimeException e) {
-        return new Malformed(reason(e));
+        return new Malformed(reason(e), tooLarge(e));
       }
     }
+  }
+
+  /** Whether gRPC's size limit on the decompressed message stopped the parse. */
+  static boolean tooLarge(Throwable e) {
+    int depth = 0;
+    for (Throwable t = e; t != null && depth++ < 16; t = t.getCause()) {
+      if (t instanceof StatusRuntimeException s
+          && s.getStatus().getCode() == Status.Code.RESOURCE_EXHAUSTED) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Protobuf's reason in a few words of our own (its messages name its classes). */
   static String reason(Throwable e) {
     StringBuilder all = new StringBuilder();
+    boolean gzip = false;
     for (Throwable t = e; t != null && all.length() < 2000; t = t.getCause()) {
       all.append(' ').append(t.getMessage());
+      gzip |= t instanceof ZipException;
     }
     String m = all.toString().toLowerCase(Locale.ROOT);
+    if (gzip) {
+      return m.contains("not in gzip format")
+          ? "the message is marked gzip-compressed but is not gzip"
+          : "compressed data that does not inflate";
+    }
     if (m.contains("ended unexpectedly") || m.contains("truncated")) {
       return "truncated message";
     }
@@ -140,7 +164,7 @@ public final class ParseGuard {
     if (m.contains("utf-8")) {
       return "invalid UTF-8 in a string field";
     }
-    if (m.contains("too large")) {
+    if (m.contains("too large") || m.contains("exceeds maximum size")) {
       return "message too large";
     }
     return "not a valid protobuf encoding";
@@ -232,8 +256,11 @@ public final class ParseGuard {
         refused = true;
         faults.record(ClientFaults.Kind.MALFORMED_MESSAGE, method + ": " + m.reason());
         call.refuse(
-            Status.INVALID_ARGUMENT.withDescription(
-                "malformed " + method + " request: " + m.reason()));
+            m.tooLarge()
+                ? Status.RESOURCE_EXHAUSTED.withDescription(
+                    method + " request exceeds the maximum message size once decompressed")
+                : Status.INVALID_ARGUMENT.withDescription(
+                    "malformed " + method + " request: " + m.reason()));
         // The handler learns that its call is over as a client cancel would tell it.
         super.onCancel();
         return;

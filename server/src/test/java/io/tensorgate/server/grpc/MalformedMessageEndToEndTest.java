@@ -1,9 +1,12 @@
 package io.tensorgate.server.grpc;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import com.google.protobuf.ByteString;
 import io.grpc.CallOptions;
 import io.grpc.ClientCall;
+import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.MethodDescriptor.MethodType;
@@ -12,9 +15,13 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.health.v1.HealthGrpc;
 import io.tensorgate.proto.admin.v1.RoutingServiceGrpc;
 import io.tensorgate.proto.inference.GRPCInferenceServiceGrpc;
+import io.tensorgate.proto.inference.ModelInferRequest;
+import io.tensorgate.proto.inference.ModelMetadataRequest;
 import io.tensorgate.proto.inference.ModelStreamInferResponse;
+import io.tensorgate.server.CorruptGzip;
 import io.tensorgate.server.Requests;
 import io.tensorgate.server.RunningServer;
+import io.tensorgate.server.TensorgateServer;
 import io.tensorgate.server.TestRepository;
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
@@ -113,5 +120,61 @@ class MalformedMessageEndToEndTest {
       RawCalls.callExpectingError(server.channel, infer, RawCalls.MALFORMED);
     }
     assertThat(server.blocking().modelInfer(Requests.simple(1)).getOutputsCount()).isEqualTo(2);
+  }
+
+  private static StatusRuntimeException metadataThrough(ManagedChannel channel) {
+    try {
+      return assertThrows(
+          StatusRuntimeException.class,
+          () ->
+              GRPCInferenceServiceGrpc.newBlockingStub(channel)
+                  .withCompression("gzip")
+                  .withDeadlineAfter(30, TimeUnit.SECONDS)
+                  .modelMetadata(ModelMetadataRequest.newBuilder().setName("simple").build()));
+    } finally {
+      channel.shutdownNow();
+    }
+  }
+
+  @Test
+  void shouldAnswerInvalidArgumentWhenAMessageMarkedGzipIsNotGzip() {
+    StatusRuntimeException e = metadataThrough(CorruptGzip.notGzip(server.server.port()));
+
+    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+    assertThat(e.getStatus().getDescription())
+        .isEqualTo(
+            "malformed ModelMetadata request: the message is marked gzip-compressed but is not gzip");
+  }
+
+  @Test
+  void shouldSayTheDataDoesNotInflateWhenAGzipMessageIsCorrupt() {
+    StatusRuntimeException e = metadataThrough(CorruptGzip.corruptDeflate(server.server.port()));
+
+    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+    assertThat(e.getStatus().getDescription())
+        .isEqualTo("malformed ModelMetadata request: compressed data that does not inflate");
+  }
+
+  @Test
+  void shouldAnswerResourceExhaustedWhenAGzipMessageInflatesPastTheMaximumSize() throws Exception {
+    try (RunningServer small =
+        RunningServer.start(
+            TensorgateServer.builder().modelRepository(repo).maxMessageBytes(1 << 20))) {
+      // 2 MiB of zeros: a few KiB on the wire, twice the limit once inflated.
+      ModelInferRequest bomb =
+          Requests.simple(1).toBuilder()
+              .clearRawInputContents()
+              .addRawInputContents(ByteString.copyFrom(new byte[2 << 20]))
+              .build();
+
+      StatusRuntimeException e =
+          assertThrows(
+              StatusRuntimeException.class,
+              () -> small.blocking().withCompression("gzip").modelInfer(bomb));
+
+      assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+      assertThat(e.getStatus().getDescription())
+          .isEqualTo("ModelInfer request exceeds the maximum message size once decompressed");
+    }
   }
 }

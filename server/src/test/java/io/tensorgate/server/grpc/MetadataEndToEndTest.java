@@ -65,6 +65,16 @@ class MetadataEndToEndTest {
   }
 
   @Test
+  void shouldAnswerReadinessWhenAHealthCheckNamesAnyOtherService() {
+    HealthGrpc.HealthBlockingStub health = HealthGrpc.newBlockingStub(server.channel);
+
+    HealthCheckResponse r =
+        health.check(HealthCheckRequest.newBuilder().setService("triton").build());
+
+    assertThat(r.getStatus()).isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
+  }
+
+  @Test
   void shouldListOnlyWorkingExtensionsWhenAskedForServerMetadata() {
     ServerMetadataResponse m =
         server.blocking().serverMetadata(ServerMetadataRequest.getDefaultInstance());

@@ -3,11 +3,14 @@ package io.tensorgate.server.logging;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.grpc.CallOptions;
+import io.grpc.ManagedChannel;
 import io.grpc.MethodDescriptor;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ClientCalls;
 import io.tensorgate.proto.inference.GRPCInferenceServiceGrpc;
+import io.tensorgate.server.CorruptGzip;
+import io.tensorgate.server.Requests;
 import io.tensorgate.server.RunningServer;
 import io.tensorgate.server.TensorgateServer;
 import io.tensorgate.server.TestRepository;
@@ -162,6 +165,65 @@ class LogFloodEndToEndTest {
       Awaitility.await()
           .atMost(30, TimeUnit.SECONDS)
           .until(() -> faults("stream_error") >= STREAMS);
+    }
+    assertThat(Files.size(log) - before).isLessThan(MAX_LOG_GROWTH);
+  }
+
+  @Test
+  void shouldLogAFewLinesWhenThousandsOfMessagesMarkedGzipAreNotGzip() throws Exception {
+    Path log = startWithLogFile();
+    long before = Files.size(log);
+    MethodDescriptor<byte[], byte[]> infer =
+        GRPCInferenceServiceGrpc.getModelInferMethod().toBuilder(BYTES, BYTES).build();
+    ManagedChannel notGzip = CorruptGzip.notGzip(server.server.port());
+    try {
+      List<Future<byte[]>> calls = new ArrayList<>();
+      for (int i = 0; i < REQUESTS; i++) {
+        calls.add(
+            ClientCalls.futureUnaryCall(
+                notGzip.newCall(
+                    infer,
+                    CallOptions.DEFAULT
+                        .withCompression("gzip")
+                        .withDeadlineAfter(60, TimeUnit.SECONDS)),
+                Requests.simple(1).toByteArray()));
+      }
+      for (Future<byte[]> c : calls) {
+        try {
+          c.get(60, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+          assertThat(((StatusRuntimeException) e.getCause()).getStatus().getCode())
+              .isEqualTo(Status.Code.INVALID_ARGUMENT);
+        }
+      }
+    } finally {
+      notGzip.shutdownNow();
+    }
+    assertThat(faults("malformed_message")).isEqualTo(REQUESTS);
+    assertThat(Files.size(log) - before).isLessThan(MAX_LOG_GROWTH);
+  }
+
+  @Test
+  void shouldLogAFewLinesWhenHundredsOfStreamsEndInsideAMessage() throws Exception {
+    Path log = startWithLogFile();
+    long before = Files.size(log);
+    ByteArrayOutputStream frames = new ByteArrayOutputStream();
+    frames.write("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+    frame(frames, 4, 0, 0, new byte[0]);
+    byte[] headers = literalHeaders();
+    // A gRPC message header announcing 100 bytes, one byte of them, then the end of the stream.
+    byte[] cut = {0, 0, 0, 0, 100, 1};
+    for (int i = 0; i < STREAMS; i++) {
+      int stream = 2 * i + 1;
+      frame(frames, 1, 0x4, stream, headers);
+      frame(frames, 0, 0x1, stream, cut);
+    }
+    try (Socket s = new Socket("127.0.0.1", server.server.port())) {
+      s.getOutputStream().write(frames.toByteArray());
+      s.getOutputStream().flush();
+      Awaitility.await()
+          .atMost(30, TimeUnit.SECONDS)
+          .until(() -> faults("malformed_message") >= STREAMS);
     }
     assertThat(Files.size(log) - before).isLessThan(MAX_LOG_GROWTH);
   }
