@@ -25,6 +25,6 @@ COPY --from=build /src/server/target/tensorgate-server.jar ./
 COPY --from=build /src/server/target/lib ./lib
 COPY models /models
 USER tensorgate
-EXPOSE 8001 8002
+EXPOSE 8000 8001 8002
 ENTRYPOINT ["java", "-XX:+UseG1GC", "-jar", "/opt/tensorgate/tensorgate-server.jar", \
             "--grpc-address", "0.0.0.0", "--model-repository", "/models"]

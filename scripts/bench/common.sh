@@ -31,8 +31,12 @@ build_if_needed() {
 # Its /metrics port is METRICS_PORT when set (h2load runs are checked there), else a free one.
 start_server() {
   local port=$1; shift
+  # --http-port 0: several servers run at once; they would all want 8000 (unless the caller
+  # names an HTTP port).
+  local http=(--http-port 0)
+  case " $* " in *" --http-port "*) http=() ;; esac
   java ${TG_SERVER_JAVA_OPTS:-} -jar "$SERVER_JAR" --grpc-port "$port" \
-    --metrics-port "${METRICS_PORT:-0}" "$@" >"$OUT/server-$port.log" 2>&1 &
+    --metrics-port "${METRICS_PORT:-0}" "${http[@]}" "$@" >"$OUT/server-$port.log" 2>&1 &
   PIDS+=($!)
   wait_port "$port"
 }

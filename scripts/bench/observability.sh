@@ -47,7 +47,7 @@ trap cleanup EXIT
 start_server() { # name, grpc port, metrics port, extra flags...
   local name=$1 port=$2 mport=$3; shift 3
   java -jar "$SERVER_JAR" --model-repository "$OUT/repo" --grpc-port "$port" \
-    --metrics-port "$mport" "$@" >"$OUT/$name.log" 2>&1 &
+    --metrics-port "$mport" --http-port 0 "$@" >"$OUT/$name.log" 2>&1 &
   pids+=($!)
   for _ in $(seq 1 120); do
     grep -q "Started GRPCInferenceService" "$OUT/$name.log" && return 0

@@ -57,7 +57,7 @@ PORT_BASE=${TG_BENCH_PORT_BASE:-18100}
 PORT=$((PORT_BASE + 1))
 METRICS_PORT=$((PORT_BASE + 2))
 java -jar "$SERVER_JAR" --model-repository "$OUT/repo" --grpc-port "$PORT" \
-  --metrics-port "$METRICS_PORT" >"$OUT/server.log" 2>&1 &
+  --metrics-port "$METRICS_PORT" --http-port 0 >"$OUT/server.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 1 120); do
   grep -q "Started GRPCInferenceService" "$OUT/server.log" && break

@@ -29,7 +29,11 @@ RequestDecoderFuzzTest#decodeStructuredRequest
 ConfigFuzzTest#parseTextConfig
 ConfigFuzzTest#parseJsonConfig
 SharedMemoryFuzzTest#registerAndSlice
-SharedMemoryFuzzTest#parseTensorParameters"
+SharedMemoryFuzzTest#parseTensorParameters
+HttpCodecFuzzTest#readJsonRequest
+HttpCodecFuzzTest#readBinaryRequest
+HttpCodecFuzzTest#inflateBody
+HttpCodecFuzzTest#writeResponse"
 TARGETS="${FUZZ_TARGETS:-$DEFAULT_TARGETS}"
 
 mkdir -p "$OUT"

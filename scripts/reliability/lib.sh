@@ -48,7 +48,7 @@ PBTXT
 start_server() {
   local port=$1; shift
   java ${TG_SERVER_JAVA_OPTS:--Xmx512m} -cp "$SERVER_CP" io.tensorgate.server.Main \
-    --grpc-port "$port" --metrics-port 0 "$@" >"$OUT/server-$port.log" 2>&1 &
+    --grpc-port "$port" --metrics-port 0 --http-port 0 "$@" >"$OUT/server-$port.log" 2>&1 &
   SERVER_PID=$!
   for _ in $(seq 1 300); do
     if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then return 0; fi

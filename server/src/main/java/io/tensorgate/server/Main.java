@@ -4,6 +4,7 @@ import io.tensorgate.backend.InferenceException;
 import io.tensorgate.server.cli.SignCommand;
 import io.tensorgate.server.cli.TritonCommandLine;
 import io.tensorgate.server.cli.TritonOptions;
+import io.tensorgate.server.http.HttpOptions;
 import io.tensorgate.server.logging.LogControl;
 import io.tensorgate.server.logging.LogOptions;
 import io.tensorgate.server.repository.ModelRepositoryManager.ControlMode;
@@ -26,7 +27,7 @@ import picocli.CommandLine.Option;
     name = "tensorgate",
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
-    description = "Triton-compatible gRPC model-inference server.",
+    description = "Triton-compatible gRPC and HTTP/REST model-inference server.",
     sortOptions = false,
     subcommands = SignCommand.class)
 public final class Main implements Callable<Integer> {
@@ -184,6 +185,7 @@ public final class Main implements Callable<Integer> {
   @CommandLine.Mixin LogOptions logging = new LogOptions();
 
   @CommandLine.Mixin GovernanceOptions governance = new GovernanceOptions();
+  @CommandLine.Mixin HttpOptions http = new HttpOptions();
 
   @Override
   public Integer call() throws IOException, InferenceException, InterruptedException {
@@ -214,6 +216,7 @@ public final class Main implements Callable<Integer> {
             .observability(observabilityOptions())
             .security(security)
             .governance(governance)
+            .http(http)
             .build()
             .start();
     Runtime.getRuntime()
@@ -245,6 +248,11 @@ public final class Main implements Callable<Integer> {
       triton.validate();
       transport.validate();
       governance.validate();
+      http.validate();
+      if (!triton.allowsGrpc() && !http.enabled()) {
+        throw new IllegalArgumentException(
+            "--allow-grpc=false with --allow-http=false: the server would have no endpoint");
+      }
     } catch (IllegalArgumentException e) {
       throw bad(e.getMessage());
     }

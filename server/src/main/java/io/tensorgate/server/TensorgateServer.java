@@ -1,6 +1,7 @@
 package io.tensorgate.server;
 
 import io.grpc.Server;
+import io.grpc.ServerBuilder;
 import io.grpc.ServerInterceptors;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.netty.NettyServerBuilder;
@@ -21,6 +22,7 @@ import io.tensorgate.server.grpc.ParseGuard;
 import io.tensorgate.server.grpc.RequestDecompressors;
 import io.tensorgate.server.grpc.ServerIdentity;
 import io.tensorgate.server.grpc.StatusGuard;
+import io.tensorgate.server.http.HttpOptions;
 import io.tensorgate.server.logging.LogControl;
 import io.tensorgate.server.repository.BackendRegistry;
 import io.tensorgate.server.repository.LoadedVersion;
@@ -83,6 +85,7 @@ public final class TensorgateServer implements AutoCloseable {
   private Readiness readiness;
   private ServerHardening hardening;
   private Server grpc;
+  private HttpEndpoint http;
 
   private TensorgateServer(Builder b) {
     this.config = b;
@@ -108,9 +111,11 @@ public final class TensorgateServer implements AutoCloseable {
   public TensorgateServer start() throws IOException, InferenceException {
     LogControl logControl = config.logControl != null ? config.logControl : new LogControl(0);
     // Bad TLS, token or limit settings fail here, before anything is started.
+    if (!config.allowGrpc && !httpEnabled()) {
+      throw new IllegalArgumentException("neither gRPC nor HTTP is enabled: nothing to serve");
+    }
     hardening =
-        ServerHardening.prepare(
-            config.security, InetAddress.getByName(config.grpcAddress), logControl.clientFaults());
+        ServerHardening.prepare(config.security, exposedAddress(), logControl.clientFaults());
     logControl.redactSecrets(hardening.secrets());
     config.transport.validate();
     governance = Governance.prepare(config.governance);
@@ -170,41 +175,64 @@ public final class TensorgateServer implements AutoCloseable {
             inflightBudget(),
             loops);
 
-    InetSocketAddress address =
-        new InetSocketAddress(InetAddress.getByName(config.grpcAddress), config.grpcPort);
-    NettyServerBuilder netty = NettyServerBuilder.forAddress(address);
     ServerServiceDefinition inference =
         ServerInterceptors.intercept(
             parseGuard.guard(service.withHeaders()), observability.traceHeaders());
     if (!config.allowClientSharedMemory) {
       inference = ServerInterceptors.intercept(inference, new ClientSharedMemoryGuard());
     }
-    netty
-        // Handlers never block (loads are offloaded), so they run on the transport threads
-        // and save a thread hop per request.
-        .directExecutor()
-        .intercept(openCalls)
-        .maxInboundMessageSize(config.maxMessageBytes)
-        .decompressorRegistry(RequestDecompressors.registry())
-        .addService(inference)
-        .addService(parseGuard.guard(observability.monitoringService().bindService()))
-        .addService(
+    List<ServerServiceDefinition> services =
+        List.of(
+            inference,
+            parseGuard.guard(observability.monitoringService().bindService()),
             parseGuard.guard(
                 ServerInterceptors.intercept(
-                    health.getHealthService(), new AnyHealthName(HEALTH_NAMES))))
-        .addService(parseGuard.guard(ProtoReflectionServiceV1.newInstance().bindService()))
-        .addService(parseGuard.guard(legacyReflection().bindService()))
-        .addService(parseGuard.guard(routing.service()))
-        .addService(parseGuard.guard(governance.service(manager.registry()).bindService()));
-    hardening.applyTo(netty, config.transport.handlerThreads(), config.transport.reusePort());
-    loops.use(hardening.transportLoops());
-    config.transport.applyTo(netty);
-    netty.intercept(governance.auditInterceptor(hardening.callers()));
-    // Added last, so it wraps every other interceptor: no status leaves unchecked.
-    netty.intercept(new StatusGuard());
+                    health.getHealthService(), new AnyHealthName(HEALTH_NAMES))),
+            parseGuard.guard(ProtoReflectionServiceV1.newInstance().bindService()),
+            parseGuard.guard(legacyReflection().bindService()),
+            parseGuard.guard(routing.service()),
+            parseGuard.guard(governance.service(manager.registry()).bindService()));
     try {
-      grpc = netty.build().start();
+      if (config.allowGrpc) {
+        InetSocketAddress address =
+            new InetSocketAddress(InetAddress.getByName(config.grpcAddress), config.grpcPort);
+        NettyServerBuilder netty = NettyServerBuilder.forAddress(address);
+        netty
+            .maxInboundMessageSize(config.maxMessageBytes)
+            .decompressorRegistry(RequestDecompressors.registry());
+        calls(netty, services);
+        hardening.applyTo(netty, config.transport.handlerThreads(), config.transport.reusePort());
+        loops.use(hardening.transportLoops());
+        config.transport.applyTo(netty);
+        netty.intercept(governance.auditInterceptor(hardening.callers()));
+        // Added last, so it wraps every other interceptor: no status leaves unchecked.
+        netty.intercept(new StatusGuard());
+        grpc = netty.build().start();
+      }
+      if (httpEnabled()) {
+        // HTTP calls the same services, with the same per-call rules, in process.
+        http =
+            HttpEndpoint.start(
+                config.http,
+                config.grpcAddress,
+                hardening.httpSslContext(),
+                hardening.httpConnectionAdmission(),
+                b -> {
+                  calls(b, services);
+                  hardening.interceptCalls(b);
+                  b.intercept(governance.auditInterceptor(hardening.callers()));
+                  b.intercept(new StatusGuard());
+                },
+                services);
+        if (grpc == null) {
+          // HTTP only: the in-process server is the one every call goes through.
+          grpc = http.calls();
+        }
+      }
     } catch (IOException | RuntimeException e) {
+      if (grpc != null) {
+        grpc.shutdownNow();
+      }
       hardening.close();
       governance.close();
       throw e;
@@ -212,7 +240,9 @@ public final class TensorgateServer implements AutoCloseable {
     manager.startPolling(config.pollSeconds, new BackgroundThreads(meterRegistry()));
     logModels();
     readiness.start();
-    log.info("Started GRPCInferenceService at {}:{}", config.grpcAddress, port());
+    if (config.allowGrpc) {
+      log.info("Started GRPCInferenceService at {}:{}", config.grpcAddress, port());
+    }
     return this;
   }
 
@@ -241,6 +271,30 @@ public final class TensorgateServer implements AutoCloseable {
         first
             + (failures.size() > 1 ? " (and " + (failures.size() - 1) + " more models)" : "")
             + "; --exit-on-error=false serves the other models");
+  }
+
+  /** What every server of these services does per call: the same on gRPC's port and in process. */
+  private void calls(ServerBuilder<?> b, List<ServerServiceDefinition> services) {
+    // Handlers never block (loads are offloaded), so they run on the transport threads
+    // and save a thread hop per request.
+    b.directExecutor().intercept(openCalls);
+    services.forEach(b::addService);
+  }
+
+  private boolean httpEnabled() {
+    return config.http != null && config.http.enabled();
+  }
+
+  /** The address access rules are decided for: a non-loopback one if HTTP or gRPC has one. */
+  private InetAddress exposedAddress() throws IOException {
+    InetAddress grpcAddress = InetAddress.getByName(config.grpcAddress);
+    if (httpEnabled()) {
+      InetAddress httpAddress = InetAddress.getByName(config.http.bindAddress(config.grpcAddress));
+      if (grpcAddress.isLoopbackAddress() && !httpAddress.isLoopbackAddress()) {
+        return httpAddress;
+      }
+    }
+    return grpcAddress;
   }
 
   @SuppressWarnings("deprecation")
@@ -286,7 +340,7 @@ public final class TensorgateServer implements AutoCloseable {
     return budget;
   }
 
-  /** The bound gRPC port (useful with port 0). */
+  /** The bound gRPC port (useful with port 0), or -1 when gRPC is off. */
   public int port() {
     return grpc.getPort();
   }
@@ -306,6 +360,11 @@ public final class TensorgateServer implements AutoCloseable {
    */
   public MeterRegistry meterRegistry() {
     return observability.meterRegistry();
+  }
+
+  /** The bound HTTP port (useful with port 0), or -1 when HTTP is off. */
+  public int httpPort() {
+    return http == null ? -1 : http.port();
   }
 
   /**
@@ -337,8 +396,16 @@ public final class TensorgateServer implements AutoCloseable {
     readiness.stop();
     long deadline = System.nanoTime() + config.exitTimeout.toNanos();
     grpc.shutdown();
-    new GracefulDrain(grpc, openCalls, this::inFlight).await(deadline);
+    if (http != null) {
+      http.drain();
+    }
+    // Answered HTTP requests count until their responses are written.
+    new GracefulDrain(grpc, openCalls, () -> inFlight() + (http == null ? 0 : http.openRequests()))
+        .await(deadline);
     grpc.shutdownNow();
+    if (http != null) {
+      http.close();
+    }
     try {
       // After shutdownNow the transports close at once; the bound only guards a stuck one.
       grpc.awaitTermination(TERMINATION_WAIT_SECONDS, TimeUnit.SECONDS);
@@ -398,6 +465,8 @@ public final class TensorgateServer implements AutoCloseable {
     private RoutingOptions routing = new RoutingOptions();
     private SecurityOptions security = new SecurityOptions();
     private GovernanceOptions governance = new GovernanceOptions();
+    private HttpOptions http;
+    private boolean allowGrpc = true;
     private GrpcTransportOptions transport = new GrpcTransportOptions();
     private RepositorySettings repositorySettings = RepositorySettings.DEFAULTS;
     private String serverId = "triton";
@@ -406,6 +475,21 @@ public final class TensorgateServer implements AutoCloseable {
     private boolean allowClientSharedMemory = true;
 
     private Builder() {}
+
+    /** Triton's {@code --allow-grpc}: false serves HTTP only (given {@link #http}). */
+    public Builder allowGrpc(boolean v) {
+      this.allowGrpc = v;
+      return this;
+    }
+
+    /**
+     * The HTTP/REST endpoint; without this call a server built in code serves gRPC only (the
+     * command line turns HTTP on by default, as Triton).
+     */
+    public Builder http(HttpOptions v) {
+      this.http = Objects.requireNonNull(v, "http");
+      return this;
+    }
 
     /** Keepalive, connection age, handler threads, port reuse, compression; see the class. */
     public Builder transport(GrpcTransportOptions v) {

@@ -50,4 +50,30 @@ class ArchitectureTest {
         .resideInAPackage("com.google.protobuf..")
         .check(CLASSES);
   }
+
+  /**
+   * The HTTP endpoint is a codec over the gRPC services it calls in process: it reaches routing,
+   * validation, scheduling, statistics, metrics, tracing, payload logs and access rules only
+   * through those calls, never directly (no second copy of any of them).
+   */
+  @Test
+  void shouldKeepTheHttpEndpointACodecOverTheGrpcServices() {
+    noClasses()
+        .that()
+        .resideInAPackage("io.tensorgate.server.http..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage(
+            "io.tensorgate.batching..",
+            "io.tensorgate.server.codec..",
+            "io.tensorgate.server.route..",
+            "io.tensorgate.server.repository..",
+            "io.tensorgate.server.security..",
+            "io.tensorgate.server.stats..",
+            "io.tensorgate.server.metrics..",
+            "io.tensorgate.server.tracing..",
+            "io.tensorgate.server.payload..",
+            "io.tensorgate.server.shm..")
+        .check(CLASSES);
+  }
 }

@@ -53,6 +53,48 @@ class MainTest {
   }
 
   @Test
+  void shouldListTritonsHttpFlagsInHelp() {
+    StringWriter out = new StringWriter();
+    CommandLine cli = Main.commandLine();
+    cli.setOut(new PrintWriter(out));
+    assertThat(cli.execute("--help")).isZero();
+    assertThat(out.toString())
+        .contains(
+            "--allow-http",
+            "--http-port",
+            "--http-address",
+            "--http-thread-count",
+            "--http-max-input-size",
+            "--http-header-forward-pattern");
+  }
+
+  @Test
+  void shouldRefuseHttpRestrictedApiNamingTheGrpcRules() {
+    Result r = run("--http-restricted-api=inference:key=value", "--grpc-port=0", "--http-port=0");
+
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.errLines().get(0)).startsWith("tensorgate: --http-restricted-api");
+    assertThat(r.errLines().get(0)).contains("--grpc-restricted-protocol");
+  }
+
+  @Test
+  void shouldRefuseAnHttpPortOutOfRange() {
+    Result r = run("--http-port=70000", "--grpc-port=0");
+
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.errLines().get(0))
+        .isEqualTo("tensorgate: --http-port must be in [0, 65535], got 70000");
+  }
+
+  @Test
+  void shouldRefuseTurningOffBothProtocols() {
+    Result r = run("--allow-grpc=false", "--allow-http", "0");
+
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.errLines().get(0)).contains("the server would have no endpoint");
+  }
+
+  @Test
   void shouldRefuseUnknownControlMode() {
     Result r = run("--model-control-mode", "sometimes", "--grpc-port", "0");
     assertThat(r.code()).isNotZero();
@@ -75,8 +117,6 @@ class MainTest {
       delimiter = '|',
       value = {
         "--allow-sagemaker=true|--allow-sagemaker=true: SageMaker endpoints are not served",
-        "--http-port=8000|--http-port: HTTP is not served yet",
-        "--allow-http|--allow-http=true: HTTP is not served yet",
         "--backend-directory=/opt/tritonserver/backends|--backend-directory: backends are built in",
         "--cache-config=local,size=1048576|--cache-config: there is no response cache",
         "--rate-limit=execution_count|--rate-limit=execution_count: Tensorgate has no rate limiter",

@@ -41,7 +41,8 @@ class OverrideLeftoversEndToEndTest {
             "--model-repository=" + repo,
             "--model-control-mode=explicit",
             "--grpc-port=0",
-            "--metrics-port=0");
+            "--metrics-port=0",
+            "--http-port=0");
     byte[] onnx = Files.readAllBytes(TestRepository.PROJECT.resolve("models/simple/1/model.onnx"));
     String json = "{\"name\":\"fromfiles\",\"platform\":\"onnxruntime_onnx\",\"max_batch_size\":8}";
     GRPCInferenceServiceGrpc.newBlockingStub(p.channel())

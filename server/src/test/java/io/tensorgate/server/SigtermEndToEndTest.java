@@ -121,6 +121,8 @@ class SigtermEndToEndTest {
             "0",
             "--metrics-port",
             "0",
+            "--http-port",
+            "0",
             "--exit-timeout-secs",
             "20")
         .redirectErrorStream(true)

@@ -107,6 +107,8 @@ class TritonCommandLineEndToEndTest {
             "--grpc-port",
             "0",
             "--metrics-port",
+            "0",
+            "--http-port",
             "0")) {
       assertThat(server.awaitExit()).isEqualTo(1);
       String out = server.output();
@@ -138,6 +140,8 @@ class TritonCommandLineEndToEndTest {
             "--grpc-port",
             "0",
             "--metrics-port",
+            "0",
+            "--http-port",
             "0")) {
       var stub =
           GRPCInferenceServiceGrpc.newBlockingStub(server.channel())

@@ -11,8 +11,9 @@ import picocli.CommandLine.Option;
  * Triton's server and model-repository flags beyond the basic ones of {@code Main}: start-up
  * semantics ({@code --exit-on-error}, {@code --strict-readiness}), configuration reading, load
  * threads, and the flags Triton users pass whose value here asks for nothing ({@code
- * --rate-limit=off}, {@code --allow-http=false}, memory pools of 0 bytes...). A flag that asks for
- * a feature Tensorgate does not have is refused in {@link #validate()} with one line saying why.
+ * --rate-limit=off}, {@code --allow-sagemaker=false}, memory pools of 0 bytes...). A flag that asks
+ * for a feature Tensorgate does not have is refused in {@link #validate()} with one line saying
+ * why.
  */
 public final class TritonOptions {
   @Option(
@@ -101,15 +102,9 @@ public final class TritonOptions {
       names = "--allow-grpc",
       arity = "0..1",
       paramLabel = "<bool>",
-      description = "Triton's: gRPC is served; only true is accepted until HTTP exists.")
+      description =
+          "Triton's: serve gRPC; false serves HTTP/REST only (default: ${DEFAULT-VALUE}).")
   boolean allowGrpc = true;
-
-  @Option(
-      names = "--allow-http",
-      arity = "0..1",
-      paramLabel = "<bool>",
-      description = "Triton's: only false is accepted; HTTP is not served yet (issue 18).")
-  Boolean allowHttp;
 
   @Option(
       names = "--allow-sagemaker",
@@ -215,13 +210,6 @@ public final class TritonOptions {
       throw new IllegalArgumentException(
           "invalid argument for --rate-limit: '" + rateLimit + "' (off or execution_count)");
     }
-    if (!allowGrpc) {
-      throw new IllegalArgumentException(
-          "--allow-grpc=false: gRPC is the only protocol served until HTTP comes (issue 18), so"
-              + " the server would have no endpoint");
-    }
-    refuseTrue(
-        allowHttp, "--allow-http", "HTTP is not served yet (issue 18); pass --allow-http=false");
     refuseTrue(allowSagemaker, "--allow-sagemaker", "SageMaker endpoints are not served");
     refuseTrue(allowVertexAi, "--allow-vertex-ai", "Vertex AI endpoints are not served");
     refuseTrue(
@@ -291,9 +279,15 @@ public final class TritonOptions {
         .withLoadRetryCount(modelLoadRetryCount);
   }
 
+  /** Triton's {@code --allow-grpc}. */
+  public boolean allowsGrpc() {
+    return allowGrpc;
+  }
+
   /** Sets what these flags control on a server. */
   public TensorgateServer.Builder applyTo(TensorgateServer.Builder b) {
     return b.serverId(id)
+        .allowGrpc(allowGrpc)
         .exitOnError(exitOnError)
         .strictReadiness(strictReadiness)
         .allowClientSharedMemory(allowClientShm)

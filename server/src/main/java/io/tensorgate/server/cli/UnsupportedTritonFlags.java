@@ -10,7 +10,6 @@ import java.util.Optional;
  * command; this table only explains the others.
  */
 final class UnsupportedTritonFlags {
-  private static final String HTTP = "HTTP is not served yet (it comes with issue 18)";
   private static final String SAGEMAKER = "SageMaker endpoints are not served";
   private static final String VERTEX = "Vertex AI endpoints are not served";
   private static final String CACHE = "there is no response cache";
@@ -20,13 +19,6 @@ final class UnsupportedTritonFlags {
 
   private static final Map<String, String> REASONS =
       Map.ofEntries(
-          Map.entry("--http-address", HTTP),
-          Map.entry("--http-port", HTTP),
-          Map.entry("--reuse-http-port", HTTP),
-          Map.entry("--http-header-forward-pattern", HTTP),
-          Map.entry("--http-thread-count", HTTP),
-          Map.entry("--http-max-input-size", HTTP),
-          Map.entry("--http-restricted-api", HTTP),
           Map.entry("--sagemaker-port", SAGEMAKER),
           Map.entry("--sagemaker-safe-port-range", SAGEMAKER),
           Map.entry("--sagemaker-thread-count", SAGEMAKER),

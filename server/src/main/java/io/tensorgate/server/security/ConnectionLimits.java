@@ -93,7 +93,7 @@ final class ConnectionLimits implements AutoCloseable {
 
   void bindTo(MeterRegistry registry) {
     Gauge.builder("tensorgate.grpc.connections.open", open, AtomicInteger::get)
-        .description("gRPC connections open now")
+        .description("gRPC and HTTP connections open now")
         .register(registry);
     if (resets != null) {
       FunctionCounter.builder("tensorgate.grpc.stream.resets", resets, ResetBudget::received)
@@ -119,7 +119,7 @@ final class ConnectionLimits implements AutoCloseable {
     workers =
         new MultiThreadIoEventLoopGroup(
             workerThreads, new DefaultThreadFactory("tensorgate-grpc-worker", true), io);
-    Accept accept = new Accept();
+    Accept accept = new Accept(true);
     builder
         .bossEventLoopGroup(boss)
         .workerEventLoopGroup(workers)
@@ -139,10 +139,20 @@ final class ConnectionLimits implements AutoCloseable {
     return workers;
   }
 
+  /**
+   * The same admission for the HTTP endpoint's server channel: its connections count against the
+   * same cap and rate as gRPC's (one budget of descriptors for the process).
+   */
+  ChannelHandler httpAdmission() {
+    return new Accept(false);
+  }
+
   /** Why a new connection is refused now, or {@code null} when it may open. */
   private String refusal() {
     if (maxConnections > 0 && open.get() >= maxConnections) {
-      return "connection limit of " + maxConnections + " reached (--grpc-max-connections)";
+      return "connection limit of "
+          + maxConnections
+          + " reached (--grpc-max-connections, gRPC and HTTP together)";
     }
     if (newConnections != null && !newConnections.tryTake()) {
       return "more new connections a second than allowed (--grpc-new-connections-per-sec)";
@@ -150,9 +160,18 @@ final class ConnectionLimits implements AutoCloseable {
     return null;
   }
 
-  /** Runs on the accepting event loop before grpc-java sees the new connection. */
+  /** Runs on the accepting event loop before grpc-java (or the HTTP server) sees the connection. */
   @ChannelHandler.Sharable
   private final class Accept extends ChannelInboundHandlerAdapter {
+    private final boolean http2;
+
+    /**
+     * @param http2 whether the connection speaks HTTP/2, whose resets the budget counts
+     */
+    Accept(boolean http2) {
+      this.http2 = http2;
+    }
+
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
       Channel child = (Channel) msg;
@@ -164,7 +183,7 @@ final class ConnectionLimits implements AutoCloseable {
       }
       open.incrementAndGet();
       child.closeFuture().addListener(f -> open.decrementAndGet());
-      if (resets != null) {
+      if (resets != null && http2) {
         child.pipeline().addLast(resets.probe());
       }
       ctx.fireChannelRead(child);

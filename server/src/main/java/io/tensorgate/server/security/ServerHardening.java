@@ -1,8 +1,10 @@
 package io.tensorgate.server.security;
 
+import io.grpc.ServerBuilder;
 import io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.NettyServerBuilder;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.EventLoopGroup;
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.SslContext;
@@ -36,6 +38,7 @@ public final class ServerHardening implements AutoCloseable {
 
   private final SecurityOptions options;
   private final SslContext ssl;
+  private final SslContext httpSsl;
   private final AccessInterceptor access;
   private final Predicate<String> secrets;
   private final ConnectionLimits connections;
@@ -44,6 +47,7 @@ public final class ServerHardening implements AutoCloseable {
   private ServerHardening(
       SecurityOptions options,
       SslContext ssl,
+      SslContext httpSsl,
       AccessInterceptor access,
       Predicate<String> secrets,
       ConnectionLimits connections,
@@ -51,6 +55,7 @@ public final class ServerHardening implements AutoCloseable {
     this.options = options;
     this.callers = callers;
     this.ssl = ssl;
+    this.httpSsl = httpSsl;
     this.access = access;
     this.secrets = secrets;
     this.connections = connections;
@@ -122,6 +127,7 @@ public final class ServerHardening implements AutoCloseable {
     return new ServerHardening(
         o,
         ssl,
+        ssl == null ? null : httpSslContext(o),
         new AccessInterceptor(restricted, tokens, locked, writeLocked, writeLockReason),
         s -> t.isToken(s) || restricted.isValue(s),
         connectionLimits(o, faults),
@@ -197,12 +203,8 @@ public final class ServerHardening implements AutoCloseable {
     if (ssl != null) {
       builder.sslContext(ssl);
     }
-    // Interceptors run last-added first: access is checked before sizes are looked at.
+    interceptCalls(builder);
     builder
-        .intercept(
-            new RequestLimitInterceptor(
-                o.maxTensorElements, o.maxRequestTensorBytes, o.maxRequestedOutputs))
-        .intercept(access)
         .maxInboundMetadataSize(o.maxMetadataBytes)
         .maxConcurrentCallsPerConnection(o.maxConcurrentStreams)
         .permitKeepAliveTime(o.minPingIntervalMillis, TimeUnit.MILLISECONDS)
@@ -215,6 +217,50 @@ public final class ServerHardening implements AutoCloseable {
       builder.maxConnectionIdle(o.maxConnectionIdleSeconds, TimeUnit.SECONDS);
     }
     connections.applyTo(builder, workerThreads, reusePort);
+  }
+
+  /**
+   * The per-call rules alone (access, then request limits), for a server that shares the gRPC
+   * port's services without its transport: the HTTP endpoint's in-process server.
+   */
+  public void interceptCalls(ServerBuilder<?> builder) {
+    SecurityOptions o = options;
+    // Interceptors run last-added first: access is checked before sizes are looked at.
+    builder
+        .intercept(
+            new RequestLimitInterceptor(
+                o.maxTensorElements, o.maxRequestTensorBytes, o.maxRequestedOutputs))
+        .intercept(access);
+  }
+
+  /**
+   * For the HTTP endpoint's server channel: admits a new connection under the same cap and rate as
+   * gRPC's ({@code --grpc-max-connections}, {@code --grpc-new-connections-per-sec}, counted
+   * together), closing it at once otherwise.
+   */
+  public ChannelHandler httpConnectionAdmission() {
+    return connections.httpAdmission();
+  }
+
+  /**
+   * TLS for the HTTP endpoint with the gRPC port's certificate, key and client-certificate rule,
+   * speaking HTTP/1.1; {@code null} when the gRPC port is plaintext.
+   */
+  public SslContext httpSslContext() {
+    return httpSsl;
+  }
+
+  private static SslContext httpSslContext(SecurityOptions o) throws IOException {
+    try {
+      SslContextBuilder b =
+          SslContextBuilder.forServer(o.serverCert.toFile(), o.serverKey.toFile());
+      if (o.rootCert != null) {
+        b.trustManager(o.rootCert.toFile());
+      }
+      return b.clientAuth(o.useSslMutual ? ClientAuth.REQUIRE : ClientAuth.NONE).build();
+    } catch (IOException | RuntimeException e) {
+      throw new IOException("cannot set up TLS for HTTP: " + e.getMessage(), e);
+    }
   }
 
   private static SslContext sslContext(SecurityOptions o) throws IOException {
