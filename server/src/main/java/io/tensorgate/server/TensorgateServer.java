@@ -317,19 +317,38 @@ public final class TensorgateServer implements AutoCloseable {
    * queued requests finish (up to the exit timeout), then models unload. Idempotent.
    */
   public void shutdown() {
+    shutdown(false);
+  }
+
+  /**
+   * The shutdown of a process about to exit on a signal, as Triton's: {@link #shutdown()}, except
+   * that when the exit timeout passes with requests still in flight, models are left loaded (the
+   * caller exits at once, as Triton exits 1 without waiting further). Idempotent.
+   *
+   * @return true when every accepted request was answered in time and everything was closed
+   */
+  public boolean shutdownForExit() {
+    return shutdown(true);
+  }
+
+  private boolean shutdown(boolean leaveWhenLate) {
     if (!stopping.compareAndSet(false, true) || grpc == null) {
-      return;
+      return true;
     }
     readiness.stop();
     long deadline = System.nanoTime() + config.exitTimeout.toNanos();
     grpc.shutdown();
-    new GracefulDrain(grpc, openCalls, this::inFlight).await(deadline);
+    boolean drained = new GracefulDrain(grpc, openCalls, this::inFlight).await(deadline);
     grpc.shutdownNow();
     try {
       // After shutdownNow the transports close at once; the bound only guards a stuck one.
       grpc.awaitTermination(TERMINATION_WAIT_SECONDS, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    }
+    if (!drained && leaveWhenLate) {
+      log.warn("exit timeout expired: exiting without unloading models");
+      return false;
     }
     hardening.close();
     routing.close();
@@ -339,6 +358,7 @@ public final class TensorgateServer implements AutoCloseable {
     observability.close();
     blockingExecutor.shutdownNow();
     log.info("server stopped");
+    return drained;
   }
 
   private long inFlight() {
