@@ -26,6 +26,9 @@ import org.slf4j.LoggerFactory;
 public final class LoadedVersion {
   private static final Logger log = LoggerFactory.getLogger(LoadedVersion.class);
 
+  /** Closing a retired version runs on {@code tensorgate-unload-<model>-<version>}. */
+  static final String UNLOAD_THREAD_PREFIX = "tensorgate-unload-";
+
   private final String name;
   private final long version;
   private final String versionString;
@@ -199,8 +202,11 @@ public final class LoadedVersion {
     if (closed.isDone()) {
       return;
     }
-    // Off the request thread: closing waits for the scheduler's workers and the backend.
-    CompletableFuture.runAsync(this::closeNow);
+    // Off the request thread: closing waits for the scheduler's workers and the backend. A thread
+    // of its own, named for the logs (the common pool would lend an unnamed one on small hosts).
+    Thread t = new Thread(this::closeNow, UNLOAD_THREAD_PREFIX + name + "-" + version);
+    t.setDaemon(true);
+    t.start();
   }
 
   private synchronized void closeNow() {
