@@ -224,7 +224,12 @@ public final class Main implements Callable<Integer> {
             new Thread(
                 () -> {
                   log.info("signal received: draining");
-                  server.shutdown();
+                  // As Triton: 0 after a graceful stop, 1 when the exit timeout cut it short. The
+                  // JVM would report 128 + signal (143), which systemd counts as a failure. The log
+                  // appenders flush every event, so nothing is lost by halting here.
+                  int status = server.shutdownForExit() ? 0 : 1;
+                  log.info("exiting with status {}", status);
+                  Runtime.getRuntime().halt(status);
                 },
                 "shutdown"));
     server.awaitTermination();

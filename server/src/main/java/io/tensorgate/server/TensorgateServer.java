@@ -390,8 +390,23 @@ public final class TensorgateServer implements AutoCloseable {
    * queued requests finish (up to the exit timeout), then models unload. Idempotent.
    */
   public void shutdown() {
+    shutdown(false);
+  }
+
+  /**
+   * The shutdown of a process about to exit on a signal, as Triton's: {@link #shutdown()}, except
+   * that when the exit timeout passes with requests still in flight, models are left loaded (the
+   * caller exits at once, as Triton exits 1 without waiting further). Idempotent.
+   *
+   * @return true when every accepted request was answered in time and everything was closed
+   */
+  public boolean shutdownForExit() {
+    return shutdown(true);
+  }
+
+  private boolean shutdown(boolean leaveWhenLate) {
     if (!stopping.compareAndSet(false, true) || grpc == null) {
-      return;
+      return true;
     }
     readiness.stop();
     long deadline = System.nanoTime() + config.exitTimeout.toNanos();
@@ -400,8 +415,10 @@ public final class TensorgateServer implements AutoCloseable {
       http.drain();
     }
     // Answered HTTP requests count until their responses are written.
-    new GracefulDrain(grpc, openCalls, () -> inFlight() + (http == null ? 0 : http.openRequests()))
-        .await(deadline);
+    boolean drained =
+        new GracefulDrain(
+                grpc, openCalls, () -> inFlight() + (http == null ? 0 : http.openRequests()))
+            .await(deadline);
     grpc.shutdownNow();
     if (http != null) {
       http.close();
@@ -412,6 +429,12 @@ public final class TensorgateServer implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    if (!drained && leaveWhenLate) {
+      log.warn("exit timeout expired: exiting without unloading models");
+      // The audit trail is flushed whatever else is left behind.
+      governance.close();
+      return false;
+    }
     hardening.close();
     routing.close();
     manager.close();
@@ -421,6 +444,7 @@ public final class TensorgateServer implements AutoCloseable {
     governance.close();
     blockingExecutor.shutdownNow();
     log.info("server stopped");
+    return drained;
   }
 
   private long inFlight() {

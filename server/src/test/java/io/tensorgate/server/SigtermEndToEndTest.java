@@ -39,7 +39,7 @@ class SigtermEndToEndTest {
         .withFaultModel(
             "slow", "parameters { key: \"delay_ms\" value: { string_value: \"400\" } }\n");
     Path log = logs.resolve("server.log");
-    Process server = startServer(log);
+    Process server = startServer(log, 20);
     ManagedChannel channel = null;
     try {
       channel =
@@ -74,10 +74,11 @@ class SigtermEndToEndTest {
       long drainMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - signalled);
       assertThat(errors).isEmpty();
       assertThat(drainMillis).isLessThan(TimeUnit.SECONDS.toMillis(20));
-      assertThat(server.exitValue()).as("exit status after SIGTERM").isEqualTo(143);
+      assertThat(server.exitValue()).as("exit status after SIGTERM").isZero();
       assertThat(Files.readString(log))
           .contains("signal received: draining")
-          .contains("server stopped");
+          .contains("server stopped")
+          .contains("exiting with status 0");
     } finally {
       if (channel != null) {
         channel.shutdownNow();
@@ -105,7 +106,54 @@ class SigtermEndToEndTest {
     return port[0];
   }
 
-  private Process startServer(Path log) throws Exception {
+  @Test
+  void shouldExitOneWhenTheExitTimeoutCutsTheDrainShort() throws Exception {
+    new TestRepository(repo)
+        .withFaultModel(
+            "slow", "parameters { key: \"delay_ms\" value: { string_value: \"1000\" } }\n");
+    Path log = logs.resolve("server.log");
+    Process server = startServer(log, 0);
+    ManagedChannel channel = null;
+    try {
+      channel =
+          NettyChannelBuilder.forAddress("127.0.0.1", awaitPort(server, log))
+              .usePlaintext()
+              .build();
+      var stub = GRPCInferenceServiceGrpc.newStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS);
+      for (int i = 0; i < 3; i++) {
+        stub.modelInfer(
+            Requests.gate("slow", i + 1),
+            observer(new CountDownLatch(1), new CopyOnWriteArrayList<>()));
+      }
+      // One execution (1 s) finished: the other two are executing or queued, and no time is left.
+      var blocking = GRPCInferenceServiceGrpc.newBlockingStub(channel);
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(
+              () ->
+                  blocking
+                          .withDeadlineAfter(5, TimeUnit.SECONDS)
+                          .modelStatistics(
+                              ModelStatisticsRequest.newBuilder().setName("slow").build())
+                          .getModelStats(0)
+                          .getExecutionCount()
+                      >= 1);
+      server.destroy(); // SIGTERM
+
+      assertThat(server.waitFor(15, TimeUnit.SECONDS)).as("exits soon after the timeout").isTrue();
+      assertThat(server.exitValue()).as("exit status after a drain cut short").isEqualTo(1);
+      assertThat(Files.readString(log))
+          .contains("exit timeout reached")
+          .contains("exiting with status 1");
+    } finally {
+      if (channel != null) {
+        channel.shutdownNow();
+      }
+      server.destroyForcibly();
+    }
+  }
+
+  private Process startServer(Path log, int exitTimeoutSeconds) throws Exception {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     String classPath =
         System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
@@ -124,7 +172,7 @@ class SigtermEndToEndTest {
             "--http-port",
             "0",
             "--exit-timeout-secs",
-            "20")
+            String.valueOf(exitTimeoutSeconds))
         .redirectErrorStream(true)
         .redirectOutput(log.toFile())
         .start();

@@ -14,8 +14,11 @@ import com.google.errorprone.annotations.concurrent.GuardedBy;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.channels.Channels;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileAttribute;
@@ -198,8 +201,25 @@ public final class LogControl {
     try {
       return Channels.newOutputStream(Files.newByteChannel(file, options, attributes));
     } catch (IOException | UnsupportedOperationException e) {
-      throw new IllegalArgumentException(
-          "cannot write log file '" + file + "': " + e.getMessage(), e);
+      // No cause: start-up errors print the cause chain, and NIO's messages repeat the path.
+      throw new IllegalArgumentException("cannot write log file '" + file + "': " + reason(e));
     }
+  }
+
+  /** Why a file could not be opened, in words and without the path. */
+  private static String reason(Exception e) {
+    if (e instanceof NoSuchFileException) {
+      return "no such directory";
+    }
+    if (e instanceof AccessDeniedException) {
+      return "permission denied";
+    }
+    if (e instanceof FileSystemException f && f.getReason() != null) {
+      return f.getReason();
+    }
+    if (e instanceof UnsupportedOperationException) {
+      return "the file system does not support owner-only files";
+    }
+    return "I/O error";
   }
 }

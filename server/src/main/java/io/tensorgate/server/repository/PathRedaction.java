@@ -18,6 +18,11 @@ final class PathRedaction {
   private static final Pattern ABSOLUTE =
       Pattern.compile("(?<=^|[\\s'\"(\\[=,])/[^\\s'\"():,\\]]*");
 
+  // The private folder of a load's override files (OverrideFiles: .tensorgate/overrides/<session>/
+  // <model>-<n>/), with whatever leads to it: the client named its files relative to the model.
+  private static final Pattern OVERRIDE_FOLDER =
+      Pattern.compile("[^\\s'\"(\\[=,]*\\.tensorgate/overrides/[^/\\s'\"]+/[^/\\s'\"]+/");
+
   private final List<String> roots;
 
   /**
@@ -41,6 +46,7 @@ final class PathRedaction {
       return "";
     }
     String m = message;
+    m = OVERRIDE_FOLDER.matcher(m).replaceAll("");
     for (String root : roots) {
       m = m.replace(root + "/", "");
     }

@@ -2,6 +2,7 @@ package io.tensorgate.server.grpc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import com.google.protobuf.ByteString;
 import io.grpc.Status;
@@ -84,6 +85,51 @@ class ModelControlErrorsEndToEndTest {
                   .doesNotContain(".tensorgate")
                   .hasSizeLessThan(300));
     }
+  }
+
+  private static final String SIMPLE_JSON =
+      "{\"name\":\"simple\",\"platform\":\"onnxruntime_onnx\",\"max_batch_size\":8,"
+          + "\"input\":[{\"name\":\"INPUT0\",\"data_type\":\"TYPE_INT32\",\"dims\":[16]},"
+          + "{\"name\":\"INPUT1\",\"data_type\":\"TYPE_INT32\",\"dims\":[16]}],"
+          + "\"output\":[{\"name\":\"OUTPUT0\",\"data_type\":\"TYPE_INT32\",\"dims\":[16]},"
+          + "{\"name\":\"OUTPUT1\",\"data_type\":\"TYPE_INT32\",\"dims\":[16]}]}";
+
+  private String garbageOverrideFailure(String configJson) throws Exception {
+    new TestRepository(repo).withSampleModel("simple");
+    try (RunningServer s = explicitServer()) {
+      StatusRuntimeException e =
+          assertThrows(
+              StatusRuntimeException.class,
+              () ->
+                  s.blocking()
+                      .repositoryModelLoad(
+                          load("simple")
+                              .putParameters("config", string(configJson))
+                              .putParameters("file:1/model.onnx", bytes("not an onnx model"))
+                              .build()));
+      return e.getStatus().getDescription();
+    }
+  }
+
+  @Test
+  void shouldNameTheFileAsSentWhenAutoCompletingFromAGarbageOverrideFileFails() throws Exception {
+    assertThat(garbageOverrideFailure("{}"))
+        .startsWith("failed to load 'simple'")
+        .contains(" 1/model.onnx ")
+        .doesNotContain(".tensorgate")
+        .doesNotContain("overrides")
+        .doesNotContain("simple-1/");
+  }
+
+  @Test
+  void shouldNameModelVersionAndFileAsSentWhenTheBackendRefusesAGarbageOverrideFile()
+      throws Exception {
+    assertThat(garbageOverrideFailure(SIMPLE_JSON))
+        .startsWith("load failed for model 'simple': version 1 ")
+        .contains(" 1/model.onnx ")
+        .doesNotContain(".tensorgate")
+        .doesNotContain("overrides")
+        .doesNotContain("simple-1/");
   }
 
   @Test

@@ -20,6 +20,16 @@ class PathRedactionTest {
   }
 
   @Test
+  void shouldNameOverrideFilesAsTheClientSentThemWhenAPathIsInTheOverrideFolder() {
+    assertThat(
+            redaction.redact(
+                "Load model from /srv/models/.tensorgate/overrides/5d09076f-162b/simple-1/1/"
+                    + "model.onnx failed; cannot load '/mnt/disk1/models/.tensorgate/overrides/"
+                    + "5d09076f-162b/simple-1/1/labels.txt'"))
+        .isEqualTo("Load model from 1/model.onnx failed; cannot load '1/labels.txt'");
+  }
+
+  @Test
   void shouldCutOtherAbsolutePathsToTheirLastName() {
     assertThat(
             redaction.redact(
