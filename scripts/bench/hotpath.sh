@@ -12,8 +12,8 @@
 source "$(dirname "$0")/common.sh"
 ROUNDS=${1:-3}
 SECS=${2:-10}
-ECHO_PORT=${TG_HOTPATH_ECHO_PORT:-19150}
-SERVER_PORT=${TG_HOTPATH_PORT:-19151}
+ECHO_PORT=${TG_HOTPATH_ECHO_PORT:-$((PORT_BASE + 50))}
+SERVER_PORT=${TG_HOTPATH_PORT:-$((PORT_BASE + 51))}
 PATH_INFER=/inference.GRPCInferenceService/ModelInfer
 command -v h2load >/dev/null || { echo "hotpath.sh needs h2load (nghttp2-client)" >&2; exit 1; }
 build_if_needed
