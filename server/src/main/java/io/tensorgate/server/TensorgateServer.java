@@ -22,7 +22,6 @@ import io.tensorgate.server.grpc.ParseGuard;
 import io.tensorgate.server.grpc.RequestDecompressors;
 import io.tensorgate.server.grpc.ServerIdentity;
 import io.tensorgate.server.grpc.StatusGuard;
-import io.tensorgate.server.http.HttpOptions;
 import io.tensorgate.server.logging.LogControl;
 import io.tensorgate.server.repository.BackendRegistry;
 import io.tensorgate.server.repository.LoadedVersion;
@@ -30,20 +29,14 @@ import io.tensorgate.server.repository.ModelRegistry;
 import io.tensorgate.server.repository.ModelRepositoryManager;
 import io.tensorgate.server.repository.ModelRepositoryManager.ControlMode;
 import io.tensorgate.server.repository.RepositoryLayout;
-import io.tensorgate.server.repository.RepositorySettings;
 import io.tensorgate.server.route.Routing;
-import io.tensorgate.server.route.RoutingOptions;
-import io.tensorgate.server.security.SecurityOptions;
 import io.tensorgate.server.security.ServerHardening;
 import io.tensorgate.server.shm.SharedMemoryRegistry;
 import io.tensorgate.server.threads.BackgroundThreads;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
-import java.util.Objects;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.concurrent.ExecutorService;
@@ -71,7 +64,7 @@ public final class TensorgateServer implements AutoCloseable {
 
   private static final long TERMINATION_WAIT_SECONDS = 5;
 
-  private final Builder config;
+  private final TensorgateServerBuilder config;
   private final AtomicBoolean stopping = new AtomicBoolean();
   private final HealthStatusManager health = new HealthStatusManager();
   private final OpenCalls openCalls = new OpenCalls();
@@ -87,12 +80,12 @@ public final class TensorgateServer implements AutoCloseable {
   private Server grpc;
   private HttpEndpoint http;
 
-  private TensorgateServer(Builder b) {
+  TensorgateServer(TensorgateServerBuilder b) {
     this.config = b;
   }
 
-  public static Builder builder() {
-    return new Builder();
+  public static TensorgateServerBuilder builder() {
+    return new TensorgateServerBuilder();
   }
 
   /** The version this build reports in ServerMetadata. */
@@ -105,17 +98,18 @@ public final class TensorgateServer implements AutoCloseable {
    * Loads the start-up models, binds the port and starts serving.
    *
    * @throws IOException when the repository cannot be read or the port cannot be bound
-   * @throws InferenceException with {@link Builder#exitOnError}, when a start-up model fails to
-   *     load (the message names the model and why)
+   * @throws InferenceException with {@link TensorgateServerBuilder#exitOnError}, when a start-up
+   *     model fails to load (the message names the model and why)
    */
   public TensorgateServer start() throws IOException, InferenceException {
     LogControl logControl = config.logControl != null ? config.logControl : new LogControl(0);
     // Bad TLS, token or limit settings fail here, before anything is started.
-    if (!config.allowGrpc && !httpEnabled()) {
+    if (!config.allowGrpc && !config.httpEnabled()) {
       throw new IllegalArgumentException("neither gRPC nor HTTP is enabled: nothing to serve");
     }
     hardening =
-        ServerHardening.prepare(config.security, exposedAddress(), logControl.clientFaults());
+        ServerHardening.prepare(
+            config.security, config.exposedAddress(), logControl.clientFaults());
     logControl.redactSecrets(hardening.secrets());
     config.transport.validate();
     governance = Governance.prepare(config.governance);
@@ -209,7 +203,7 @@ public final class TensorgateServer implements AutoCloseable {
         netty.intercept(new StatusGuard());
         grpc = netty.build().start();
       }
-      if (httpEnabled()) {
+      if (config.httpEnabled()) {
         // HTTP calls the same services, with the same per-call rules, in process.
         http =
             HttpEndpoint.start(
@@ -247,8 +241,9 @@ public final class TensorgateServer implements AutoCloseable {
   }
 
   /**
-   * Loads the start-up models; with {@link Builder#exitOnError}, a failure stops the start-up with
-   * one line naming the model and why, after everything started so far is closed again.
+   * Loads the start-up models; with {@link TensorgateServerBuilder#exitOnError}, a failure stops
+   * the start-up with one line naming the model and why, after everything started so far is closed
+   * again.
    */
   private void loadStartupModels() throws IOException, InferenceException {
     SortedMap<String, String> failures;
@@ -279,22 +274,6 @@ public final class TensorgateServer implements AutoCloseable {
     // and save a thread hop per request.
     b.directExecutor().intercept(openCalls);
     services.forEach(b::addService);
-  }
-
-  private boolean httpEnabled() {
-    return config.http != null && config.http.enabled();
-  }
-
-  /** The address access rules are decided for: a non-loopback one if HTTP or gRPC has one. */
-  private InetAddress exposedAddress() throws IOException {
-    InetAddress grpcAddress = InetAddress.getByName(config.grpcAddress);
-    if (httpEnabled()) {
-      InetAddress httpAddress = InetAddress.getByName(config.http.bindAddress(config.grpcAddress));
-      if (grpcAddress.isLoopbackAddress() && !httpAddress.isLoopbackAddress()) {
-        return httpAddress;
-      }
-    }
-    return grpcAddress;
   }
 
   @SuppressWarnings("deprecation")
@@ -467,218 +446,5 @@ public final class TensorgateServer implements AutoCloseable {
   @Override
   public void close() {
     shutdown();
-  }
-
-  /** Settings of a server; defaults follow Triton's where Triton has one. */
-  public static final class Builder {
-    private Path modelRepository = Path.of("models");
-    private ControlMode controlMode = ControlMode.NONE;
-    private List<String> loadModels = List.of();
-    private long pollSeconds = 15;
-    private String grpcAddress = "127.0.0.1";
-    private int grpcPort = 8001;
-    private Duration exitTimeout = Duration.ofSeconds(30);
-    private Duration executionTimeout = Duration.ofSeconds(300);
-    private Duration maxQueueWait = Duration.ofSeconds(1);
-    private Path shmRoot = Path.of("/dev/shm");
-    private int maxMessageBytes = 64 << 20;
-    private long maxInflightRequestBytes;
-    private LogControl logControl;
-    private BackendRegistry backends;
-    private ObservabilityOptions observability = new ObservabilityOptions();
-    private RoutingOptions routing = new RoutingOptions();
-    private SecurityOptions security = new SecurityOptions();
-    private GovernanceOptions governance = new GovernanceOptions();
-    private HttpOptions http;
-    private boolean allowGrpc = true;
-    private GrpcTransportOptions transport = new GrpcTransportOptions();
-    private RepositorySettings repositorySettings = RepositorySettings.DEFAULTS;
-    private String serverId = "triton";
-    private boolean exitOnError;
-    private boolean strictReadiness = true;
-    private boolean allowClientSharedMemory = true;
-
-    private Builder() {}
-
-    /** Triton's {@code --allow-grpc}: false serves HTTP only (given {@link #http}). */
-    public Builder allowGrpc(boolean v) {
-      this.allowGrpc = v;
-      return this;
-    }
-
-    /**
-     * The HTTP/REST endpoint; without this call a server built in code serves gRPC only (the
-     * command line turns HTTP on by default, as Triton).
-     */
-    public Builder http(HttpOptions v) {
-      this.http = Objects.requireNonNull(v, "http");
-      return this;
-    }
-
-    /** Keepalive, connection age, handler threads, port reuse, compression; see the class. */
-    public Builder transport(GrpcTransportOptions v) {
-      this.transport = Objects.requireNonNull(v, "transport");
-      return this;
-    }
-
-    /** How configurations are read and completed and how models load; Triton's defaults. */
-    public Builder repositorySettings(RepositorySettings v) {
-      this.repositorySettings = Objects.requireNonNull(v, "repositorySettings");
-      return this;
-    }
-
-    /** The name ServerMetadata reports (Triton's {@code --id}); default {@code triton}. */
-    public Builder serverId(String v) {
-      this.serverId = Objects.requireNonNull(v, "serverId");
-      return this;
-    }
-
-    /**
-     * Whether {@link #start()} fails when a start-up model fails to load (Triton's {@code
-     * --exit-on-error}, which the command line defaults to true). Default here: false, the others
-     * serve and the failure is listed in RepositoryIndex.
-     */
-    public Builder exitOnError(boolean v) {
-      this.exitOnError = v;
-      return this;
-    }
-
-    /**
-     * Triton's {@code --strict-readiness} (default true): ServerReady and the health service say
-     * ready only while every model a load was asked for is available.
-     */
-    public Builder strictReadiness(boolean v) {
-      this.strictReadiness = v;
-      return this;
-    }
-
-    /** Triton's {@code --allow-client-shm}: whether clients may register shared memory. */
-    public Builder allowClientSharedMemory(boolean v) {
-      this.allowClientSharedMemory = v;
-      return this;
-    }
-
-    /** TLS, tokens, request and HTTP/2 limits; see {@link SecurityOptions}. */
-    public Builder security(SecurityOptions v) {
-      this.security = Objects.requireNonNull(v, "security");
-      return this;
-    }
-
-    /** Signed models, the audit trail and cost accounting; see {@link GovernanceOptions}. */
-    public Builder governance(GovernanceOptions v) {
-      this.governance = Objects.requireNonNull(v, "governance");
-      return this;
-    }
-
-    /** Metrics, payload logs, drift queues and tracing; see {@link ObservabilityOptions}. */
-    public Builder observability(ObservabilityOptions v) {
-      this.observability = Objects.requireNonNull(v, "observability");
-      return this;
-    }
-
-    /** Labels, canary, shadow, rollouts and the admin RoutingService; see {@link Routing}. */
-    public Builder routing(RoutingOptions v) {
-      this.routing = Objects.requireNonNull(v, "routing");
-      return this;
-    }
-
-    /** Shorthand for the metrics port of {@link #observability}; 0 picks a free port. */
-    public Builder metricsPort(int v) {
-      this.observability.metricsPort(v);
-      return this;
-    }
-
-    public Builder modelRepository(Path v) {
-      this.modelRepository = Objects.requireNonNull(v, "modelRepository");
-      return this;
-    }
-
-    public Builder controlMode(ControlMode v) {
-      this.controlMode = Objects.requireNonNull(v, "controlMode");
-      return this;
-    }
-
-    public Builder loadModels(List<String> v) {
-      this.loadModels = List.copyOf(v);
-      return this;
-    }
-
-    public Builder pollSeconds(long v) {
-      this.pollSeconds = v;
-      return this;
-    }
-
-    public Builder grpcAddress(String v) {
-      this.grpcAddress = Objects.requireNonNull(v, "grpcAddress");
-      return this;
-    }
-
-    /** 0 picks a free port. */
-    public Builder grpcPort(int v) {
-      this.grpcPort = v;
-      return this;
-    }
-
-    public Builder exitTimeout(Duration v) {
-      this.exitTimeout = Objects.requireNonNull(v, "exitTimeout");
-      return this;
-    }
-
-    /**
-     * How long one batch may execute before its instance counts as hung: the batch fails with
-     * INTERNAL and a new instance takes its place. {@link Duration#ZERO} turns the watchdog off.
-     */
-    public Builder executionTimeout(Duration v) {
-      this.executionTimeout = Objects.requireNonNull(v, "executionTimeout");
-      return this;
-    }
-
-    /**
-     * The queue wait admitted requests should stay within: a request whose predicted wait (from
-     * each version's measured time per request) exceeds 3/4 of it is refused at once with
-     * UNAVAILABLE; a request's sooner deadline bounds it too. {@link Duration#ZERO} turns this off.
-     * Default 1 s.
-     */
-    public Builder maxQueueWait(Duration v) {
-      this.maxQueueWait = Objects.requireNonNull(v, "maxQueueWait");
-      return this;
-    }
-
-    public Builder sharedMemoryRoot(Path v) {
-      this.shmRoot = Objects.requireNonNull(v, "shmRoot");
-      return this;
-    }
-
-    public Builder maxMessageBytes(int v) {
-      this.maxMessageBytes = v;
-      return this;
-    }
-
-    /**
-     * The most bytes inference requests in flight may hold once decoded, together (one request
-     * included); 0 (the default) means {@link InflightBudget#defaultLimit()}.
-     */
-    public Builder maxInflightRequestBytes(long v) {
-      if (v < 0) {
-        throw new IllegalArgumentException("--max-inflight-request-bytes must be >= 0, got " + v);
-      }
-      this.maxInflightRequestBytes = v;
-      return this;
-    }
-
-    public Builder logControl(LogControl v) {
-      this.logControl = v;
-      return this;
-    }
-
-    /** The backends to use instead of those found on the class path (tests). */
-    public Builder backends(BackendRegistry v) {
-      this.backends = v;
-      return this;
-    }
-
-    public TensorgateServer build() {
-      return new TensorgateServer(this);
-    }
   }
 }

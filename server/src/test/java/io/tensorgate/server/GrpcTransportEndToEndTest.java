@@ -31,7 +31,7 @@ class GrpcTransportEndToEndTest {
 
   @TempDir Path repo;
 
-  private TensorgateServer.Builder builder() {
+  private TensorgateServerBuilder builder() {
     new TestRepository(repo).withSampleModel("simple");
     return TensorgateServer.builder().modelRepository(repo);
   }

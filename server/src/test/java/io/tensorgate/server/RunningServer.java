@@ -33,7 +33,7 @@ public final class RunningServer implements AutoCloseable {
         TensorgateServer.builder().modelRepository(repository).controlMode(mode).loadModels(load));
   }
 
-  public static RunningServer start(TensorgateServer.Builder builder) throws Exception {
+  public static RunningServer start(TensorgateServerBuilder builder) throws Exception {
     return new RunningServer(
         builder.grpcPort(0).metricsPort(0).exitTimeout(Duration.ofSeconds(10)).build().start());
   }

@@ -36,7 +36,7 @@ class StartupSemanticsTest {
     Files.writeString(repo.resolve("broken/config.pbtxt"), "name: \"broken\"\ninput [{ name: ");
   }
 
-  private static TensorgateServer.Builder builder(Path repo) {
+  private static TensorgateServerBuilder builder(Path repo) {
     return TensorgateServer.builder().modelRepository(repo);
   }
 

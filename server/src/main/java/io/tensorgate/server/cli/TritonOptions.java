@@ -1,6 +1,6 @@
 package io.tensorgate.server.cli;
 
-import io.tensorgate.server.TensorgateServer;
+import io.tensorgate.server.TensorgateServerBuilder;
 import io.tensorgate.server.repository.RepositorySettings;
 import java.util.ArrayList;
 import java.util.List;
@@ -285,7 +285,7 @@ public final class TritonOptions {
   }
 
   /** Sets what these flags control on a server. */
-  public TensorgateServer.Builder applyTo(TensorgateServer.Builder b) {
+  public TensorgateServerBuilder applyTo(TensorgateServerBuilder b) {
     return b.serverId(id)
         .allowGrpc(allowGrpc)
         .exitOnError(exitOnError)

@@ -8,7 +8,7 @@ import picocli.CommandLine.Option;
  * The HTTP/REST endpoint (KServe v2 with Triton's extensions): a picocli mixin of the {@code
  * tensorgate} command and, through its setters, the programmatic settings of a server. Flag names
  * are Triton's. On the command line HTTP is on (port 8000, as Triton); a server built in code
- * serves HTTP only when given these options (see {@code TensorgateServer.Builder#http}).
+ * serves HTTP only when given these options (see {@code TensorgateServerBuilder#http}).
  */
 public final class HttpOptions {
   /** Triton's default for {@code --http-max-input-size}: 64 MiB. */

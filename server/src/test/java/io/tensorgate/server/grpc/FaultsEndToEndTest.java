@@ -15,6 +15,7 @@ import io.tensorgate.proto.inference.ServerReadyRequest;
 import io.tensorgate.server.Requests;
 import io.tensorgate.server.RunningServer;
 import io.tensorgate.server.TensorgateServer;
+import io.tensorgate.server.TensorgateServerBuilder;
 import io.tensorgate.server.TestRepository;
 import io.tensorgate.server.repository.LoadedVersion;
 import io.tensorgate.server.repository.ModelRepositoryManager.ControlMode;
@@ -47,7 +48,7 @@ class FaultsEndToEndTest {
     }
   }
 
-  private RunningServer start(TensorgateServer.Builder builder) throws Exception {
+  private RunningServer start(TensorgateServerBuilder builder) throws Exception {
     server = RunningServer.start(builder.modelRepository(repo));
     return server;
   }

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.tensorgate.server.RunningServer;
-import io.tensorgate.server.TensorgateServer;
+import io.tensorgate.server.TensorgateServerBuilder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -36,11 +36,11 @@ final class HttpCalls implements AutoCloseable {
     this.base = "http://127.0.0.1:" + server.server.httpPort();
   }
 
-  static HttpCalls start(TensorgateServer.Builder builder) throws Exception {
+  static HttpCalls start(TensorgateServerBuilder builder) throws Exception {
     return start(builder, new HttpOptions());
   }
 
-  static HttpCalls start(TensorgateServer.Builder builder, HttpOptions http) throws Exception {
+  static HttpCalls start(TensorgateServerBuilder builder, HttpOptions http) throws Exception {
     RunningServer s = RunningServer.start(builder.http(http.port(0)));
     return new HttpCalls(
         s,

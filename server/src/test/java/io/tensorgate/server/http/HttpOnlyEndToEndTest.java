@@ -4,6 +4,7 @@ import static io.tensorgate.server.http.HttpCalls.simpleJson;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tensorgate.server.TensorgateServer;
+import io.tensorgate.server.TensorgateServerBuilder;
 import io.tensorgate.server.TestRepository;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -51,7 +52,7 @@ class HttpOnlyEndToEndTest {
 
   @Test
   void shouldRefuseToStartWhenNeitherProtocolIsOn() {
-    TensorgateServer.Builder b =
+    TensorgateServerBuilder b =
         TensorgateServer.builder().modelRepository(repo).allowGrpc(false).metricsPort(0);
 
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> b.build().start())

@@ -18,6 +18,7 @@ import io.tensorgate.proto.admin.v1.SetRoutingRequest;
 import io.tensorgate.proto.admin.v1.SetShadowRequest;
 import io.tensorgate.proto.admin.v1.Shadow;
 import io.tensorgate.server.TensorgateServer;
+import io.tensorgate.server.TensorgateServerBuilder;
 import io.tensorgate.server.repository.ModelRepositoryManager.ControlMode;
 import io.tensorgate.server.security.SecurityOptions;
 import io.tensorgate.server.testing.ScriptedBackend;
@@ -158,7 +159,7 @@ class RoutingEndToEndTest {
   @Test
   void shouldApplyAHandEditedRoutingFileWhenPolling() throws Exception {
     RoutingFixture.writeModel(repo, "edited");
-    TensorgateServer.Builder b =
+    TensorgateServerBuilder b =
         TensorgateServer.builder()
             .modelRepository(repo)
             .controlMode(ControlMode.POLL)

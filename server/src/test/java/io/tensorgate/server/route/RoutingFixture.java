@@ -11,6 +11,7 @@ import io.tensorgate.proto.inference.ModelInferResponse;
 import io.tensorgate.server.Requests;
 import io.tensorgate.server.RunningServer;
 import io.tensorgate.server.TensorgateServer;
+import io.tensorgate.server.TensorgateServerBuilder;
 import io.tensorgate.server.testing.ScriptedBackend;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
@@ -35,7 +36,7 @@ final class RoutingFixture implements AutoCloseable {
     return start(TensorgateServer.builder().modelRepository(repo).routing(options), model);
   }
 
-  static RoutingFixture start(TensorgateServer.Builder builder, String model) throws Exception {
+  static RoutingFixture start(TensorgateServerBuilder builder, String model) throws Exception {
     return new RoutingFixture(RunningServer.start(builder), model);
   }
 
