@@ -299,9 +299,15 @@ class RolloutEndToEndTest {
       try (Load load = new Load(f)) {
         startRollout(f, RolloutPolicy.newBuilder().setMaxP99Ratio(3), null);
         await().atMost(Duration.ofSeconds(20)).until(() -> !f.routing().getRouting().hasCanary());
-        RoutingEvent last = events(f).get(events(f).size() - 1);
-        assertThat(last.getKind()).isEqualTo("rollback");
-        assertThat(last.getReason()).contains("p99");
+        // One snapshot: events may still be appended while the test reads them.
+        await()
+            .atMost(Duration.ofSeconds(10))
+            .until(() -> events(f).stream().anyMatch(e -> e.getKind().equals("rollback")));
+        List<RoutingEvent> all = events(f);
+        assertThat(all)
+            .filteredOn(e -> e.getKind().equals("rollback"))
+            .singleElement()
+            .satisfies(e -> assertThat(e.getReason()).contains("p99"));
         assertThat(f.routing().getRouting().getStableVersion()).isEqualTo(1);
       }
     }
