@@ -17,6 +17,7 @@ class ExecutionWatchdogCheckTest {
   private static final long TIMEOUT = TimeUnit.HOURS.toNanos(1);
 
   private final Responses responses = new Responses();
+  private final List<String> reported = new CopyOnWriteArrayList<>();
   private final FakeInstance instance = new FakeInstance("i0");
   private final BatcherWakeup wakeup = new BatcherWakeup();
   private final RequestAccounting accounting = new RequestAccounting(wakeup, "watched:1");
@@ -28,7 +29,7 @@ class ExecutionWatchdogCheckTest {
           new OutputScatter(true),
           null,
           accounting,
-          BatchListener.NONE,
+          (size, timestamps, success) -> reported.add(size + (success ? " ok" : " failed")),
           wakeup,
           new ServiceRate());
   private final List<Integer> replaced = new CopyOnWriteArrayList<>();
@@ -87,6 +88,31 @@ class ExecutionWatchdogCheckTest {
     assertThat(a.error().message()).contains("'i0'").contains("within 3600000 ms");
     assertThat(replaced).containsExactly(0);
     assertThat(worker.abandoned()).isTrue();
+  }
+
+  @Test
+  void shouldReportTheAbandonedBatchAsFailedAndItsInputsAsStillRead() throws Exception {
+    runHeldBatch();
+    InferenceRequest running = worker.plan.request(0);
+
+    watchdog.check(System.nanoTime() + TIMEOUT + 1);
+
+    assertThat(reported).containsExactly("1 failed");
+    assertThat(running.inputsStillRead()).isTrue();
+    assertThat(accounting.pendingCount()).isZero();
+  }
+
+  @Test
+  void shouldReportAFinishedBatchOnceAsSucceeded() throws Exception {
+    runHeldBatch();
+    InferenceRequest running = worker.plan.request(0);
+
+    instance.release();
+    responses.awaitOutcome("a");
+
+    assertThat(reported).containsExactly("1 ok");
+    assertThat(running.inputsStillRead()).isFalse();
+    assertThat(running.executedBatchSize()).isEqualTo(1);
   }
 
   @Test
