@@ -14,6 +14,7 @@ final class BatcherRig {
   final RequestAccounting accounting = new RequestAccounting(wakeup, "rig:1");
   final PriorityQueues queues;
   final List<InstanceWorker> workers = new ArrayList<>();
+  final WorkerPool pool;
   final DynamicBatcher batcher;
 
   BatcherRig(SchedulerConfig config, int instances) {
@@ -33,7 +34,8 @@ final class BatcherRig {
               wakeup,
               new ServiceRate()));
     }
-    batcher = new DynamicBatcher(config, queues, new WorkerPool(workers), accounting);
+    pool = new WorkerPool(workers);
+    batcher = new DynamicBatcher(config, queues, pool, accounting);
   }
 
   /** Submits a one-row request as the scheduler does: counted, then offered to its level. */
