@@ -145,6 +145,7 @@ class ExecutionWatchdogCheckTest {
     thread.join(Wait.BOUND.toMillis());
 
     assertThat(thread.isAlive()).isFalse();
+    assertThat(instance.closed).isTrue();
     assertThat(responses.answers.get()).isEqualTo(1);
     assertThat(accounting.pendingCount()).isZero();
   }
