@@ -231,6 +231,69 @@ class BatchAssemblerTest {
         .build();
   }
 
+  @Test
+  void shouldForgetThePreviousBatchsOutputsWhenTheNextAsksForOthers() {
+    plan.add(request(Requests.fp32Tensor("IN", 1, new float[] {1}, false), "A"));
+    plan.add(request(Requests.fp32Tensor("IN", 1, new float[] {2}, false), "B"));
+    assembler.assemble(plan);
+    plan.clear();
+    plan.add(request(Requests.fp32Tensor("IN", 1, new float[] {1}, false), "C"));
+    plan.add(request(Requests.fp32Tensor("IN", 1, new float[] {2}, false), "D"));
+
+    assertThat(assembler.assemble(plan).requestedOutputs()).containsExactly("C", "D");
+  }
+
+  @Test
+  void shouldListASharedFirstOutputOnce() {
+    plan.add(request(Requests.fp32Tensor("IN", 1, new float[] {1}, false), "A"));
+    plan.add(request(Requests.fp32Tensor("IN", 1, new float[] {2}, false), "A", "B"));
+
+    assertThat(assembler.assemble(plan).requestedOutputs()).containsExactly("A", "B");
+  }
+
+  @Test
+  void shouldInsertBeforeTheNearestFollowingName() {
+    plan.add(request(Requests.fp32Tensor("IN", 1, new float[] {1}, false), "C", "D"));
+    plan.add(request(Requests.fp32Tensor("IN", 1, new float[] {2}, false), "A", "C", "D"));
+
+    assertThat(assembler.assemble(plan).requestedOutputs()).containsExactly("A", "C", "D");
+  }
+
+  @Test
+  void shouldKeepTheOrderOfSeveralNewNamesWhenAppended() {
+    plan.add(request(Requests.fp32Tensor("IN", 1, new float[] {1}, false), "A"));
+    plan.add(request(Requests.fp32Tensor("IN", 1, new float[] {2}, false), "X", "Y"));
+
+    assertThat(assembler.assemble(plan).requestedOutputs()).containsExactly("A", "X", "Y");
+  }
+
+  @Test
+  void shouldMarkEachInputGatheredIntoInstanceMemory() {
+    plan.add(
+        requestOf(
+            Requests.fp32Tensor("IN", 1, new float[] {1}, false),
+            Requests.fp32Tensor("IN2", 1, new float[] {2}, false)));
+    plan.add(
+        requestOf(
+            Requests.fp32Tensor("IN", 1, new float[] {3}, false),
+            Requests.fp32Tensor("IN2", 1, new float[] {4}, false)));
+
+    Batch batch = assembler.assemble(plan);
+
+    assertThat(batch.inInstanceMemory(0)).isTrue();
+    assertThat(batch.inInstanceMemory(1)).isTrue();
+    assertThat(Requests.floats(batch.inputs().get(1))).containsExactly(2, 4);
+  }
+
+  private static InferenceRequest requestOf(Tensor... inputs) {
+    return InferenceRequest.builder()
+        .inputs(List.of(inputs))
+        .requestedOutputs(List.of("OUT"))
+        .batchSize(1)
+        .listener(new Responses())
+        .build();
+  }
+
   private static InferenceRequest request(Tensor input) {
     return InferenceRequest.builder()
         .inputs(List.of(input))

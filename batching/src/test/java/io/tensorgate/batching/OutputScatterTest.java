@@ -173,4 +173,13 @@ class OutputScatterTest {
     assertThat(Requests.strings(scatter.rowsOf(List.of("OUT", "OUT2"), 1, 1).get(1)))
         .containsExactly("q");
   }
+
+  @Test
+  void shouldAnswerTheRequestedOrderWhenOneRequestTakesEveryRow() {
+    scatter.begin(List.of(fp32("OUT", 1, 1), fp32("OUT2", 1, 2)), 1);
+
+    List<Tensor> swapped = scatter.rowsOf(List.of("OUT2", "OUT"), 0, 1);
+
+    assertThat(swapped).extracting(Tensor::name).containsExactly("OUT2", "OUT");
+  }
 }

@@ -298,4 +298,83 @@ class SequenceBatcherTest {
 
     assertThat(plan(0)).containsExactly("a1");
   }
+
+  @Test
+  void shouldGiveAnOldestInstanceMaxCandidateSequencesSlotsButBatchesOfMaxBatchSize() {
+    start(
+        SchedulerConfig.builder("seq:1")
+            .maxBatchSize(2)
+            .sequence(
+                new SequenceConfig(0, SequenceConfig.Strategy.OLDEST, 3, 0, List.of(), List.of()))
+            .build(),
+        1);
+    offer(step("a1", 1, true, false, T0), T0);
+    offer(step("b1", 2, true, false, T0 + 1), T0);
+    offer(step("c1", 3, true, false, T0 + 2), T0);
+
+    batcher.dispatch(T0 + 5);
+    assertThat(plan(0)).containsExactly("a1", "b1");
+    finish(0);
+    batcher.dispatch(T0 + 5);
+
+    assertThat(plan(0)).containsExactly("c1");
+  }
+
+  @Test
+  void shouldGiveADirectInstanceMaxBatchSizeSlotsWhateverTheCandidateCount() {
+    start(
+        SchedulerConfig.builder("seq:1")
+            .maxBatchSize(2)
+            .sequence(
+                new SequenceConfig(0, SequenceConfig.Strategy.DIRECT, 1, 0, List.of(), List.of()))
+            .build(),
+        1);
+    offer("a1", 1, true, false, T0);
+    offer("b1", 2, true, false, T0);
+
+    batcher.dispatch(T0);
+
+    assertThat(plan(0)).containsExactly("a1", "b1");
+  }
+
+  @Test
+  void shouldLeaveOutASlotWhoseRequestHasOtherShapesThanTheFirst() {
+    start(direct(2), 1);
+    offer(step("a1", 1, true, false, T0), T0);
+    offer(
+        Requests.fp32("b1", responses, 1f, 2f)
+            .arrivalNanos(T0)
+            .sequence(new InferenceRequest.SequenceControl(2, null, true, false)),
+        T0);
+
+    batcher.dispatch(T0);
+
+    assertThat(plan(0)).containsExactly("a1");
+  }
+
+  @Test
+  void shouldGiveTheAdmissionBackWhenStepsAreDispatched() {
+    start(config(1, SequenceConfig.Strategy.DIRECT, 0, 0).ringSize(2).build(), 1);
+    for (int i = 0; i < 3; i++) {
+      assertThat(offer("a" + i, 1, i == 0, false, T0)).isNull();
+      batcher.dispatch(T0);
+      finish(0);
+    }
+
+    assertThat(offer("b", 2, true, false, T0)).isNull();
+    assertThat(offer("c", 3, true, false, T0)).isNull();
+  }
+
+  @Test
+  void shouldStampTheDispatchTimeAndCountTheStepsAsExecutingWhenHandedOver() {
+    start(direct(2), 1);
+    offer("a1", 1, true, false, T0);
+    offer("b1", 2, true, false, T0);
+
+    batcher.dispatch(T0 + 9);
+
+    assertThat(workers.get(0).plan.request(0).dispatchNanos()).isEqualTo(T0 + 9);
+    assertThat(accounting.queueDepth()).isZero();
+    assertThat(accounting.pendingCount()).isEqualTo(2);
+  }
 }
