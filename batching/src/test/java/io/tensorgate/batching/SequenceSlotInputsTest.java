@@ -225,4 +225,86 @@ class SequenceSlotInputsTest {
         .hasSize(8)
         .allMatch(s -> s.startsWith("92233720368547758"));
   }
+
+  @Test
+  void shouldKeepEachControlAndStateInItsOwnBufferWhenThereAreSeveralStates() {
+    SequenceConfig.State s1 =
+        new SequenceConfig.State("S1_IN", "S1_OUT", DataType.FP32, new long[] {1});
+    SequenceConfig.State s2 =
+        new SequenceConfig.State("S2_IN", "S2_OUT", DataType.FP32, new long[] {1});
+    SequenceInputs inputs =
+        new SequenceInputs(
+            config(
+                List.of(control(SequenceConfig.ControlKind.START, DataType.INT32)),
+                List.of(s1, s2)),
+            true);
+    BatchPlan plan = new BatchPlan(1, true);
+    plan.addSlot(step(1, true, false), new ActiveSequence(1L, 2, 0));
+
+    List<Tensor> appended = append(inputs, plan);
+
+    assertThat(appended).extracting(Tensor::name).containsExactly("START", "S1_IN", "S2_IN");
+    assertThat(ints(appended.get(0))).containsExactly(5);
+  }
+
+  @Test
+  void shouldHoldEveryRowWhenControlsOfManySlotsPassTheFirstBufferSize() {
+    SequenceInputs inputs =
+        new SequenceInputs(
+            config(List.of(control(SequenceConfig.ControlKind.CORRID, DataType.INT64)), List.of()),
+            true);
+    BatchPlan plan = new BatchPlan(9, true);
+    for (int i = 0; i < 9; i++) {
+      plan.addSlot(step(i + 1, true, false), new ActiveSequence((long) i + 1, 0, 0));
+    }
+
+    Tensor corrid = append(inputs, plan).get(0);
+
+    assertThat(corrid.byteSize()).isEqualTo(72);
+    assertThat(corrid.data().getLong(64)).isEqualTo(9);
+  }
+
+  @Test
+  void shouldShapeZeroRowsLikeTheKeptStateWhenTheConfigLeavesDimsOpen() {
+    SequenceConfig.State state =
+        new SequenceConfig.State("S_IN", "S_OUT", DataType.FP32, new long[] {-1});
+    SequenceInputs inputs = new SequenceInputs(config(List.of(), List.of(state)), true);
+    ActiveSequence goingOn = new ActiveSequence(1L, 1, 0);
+    goingOn.states[0] = Requests.fp32Tensor("S_OUT", 1, new float[] {7f, 8f, 9f}, false);
+    BatchPlan plan = new BatchPlan(2, true);
+    plan.addSlot(step(2, true, false), new ActiveSequence(2L, 1, 0));
+    plan.addSlot(step(1, false, false), goingOn);
+
+    Tensor s = append(inputs, plan).get(0);
+
+    assertThat(s.shape()).containsExactly(2, 3);
+    assertThat(Requests.floats(s)).containsExactly(0f, 0f, 0f, 7f, 8f, 9f);
+  }
+
+  @Test
+  void shouldHoldEveryRowWhenZeroStatesPassTheFirstBufferSize() {
+    SequenceConfig.State state =
+        new SequenceConfig.State("S_IN", "S_OUT", DataType.FP32, new long[] {32});
+    SequenceInputs inputs = new SequenceInputs(config(List.of(), List.of(state)), true);
+    BatchPlan plan = new BatchPlan(1, true);
+    plan.addSlot(step(1, true, false), new ActiveSequence(1L, 1, 0));
+
+    Tensor s = append(inputs, plan).get(0);
+
+    assertThat(s.byteSize()).isEqualTo(128);
+  }
+
+  @Test
+  void shouldKeepAZeroDimensionOfAStateAsZero() {
+    SequenceConfig.State state =
+        new SequenceConfig.State("S_IN", "S_OUT", DataType.FP32, new long[] {2, 0});
+    SequenceInputs inputs = new SequenceInputs(config(List.of(), List.of(state)), true);
+    BatchPlan plan = new BatchPlan(1, true);
+    plan.addSlot(step(1, true, false), new ActiveSequence(1L, 1, 0));
+
+    Tensor s = append(inputs, plan).get(0);
+
+    assertThat(s.shape()).containsExactly(1, 2, 0);
+    assertThat(s.byteSize()).isZero();
+  }
 }
