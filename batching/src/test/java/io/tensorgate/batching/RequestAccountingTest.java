@@ -59,6 +59,7 @@ class RequestAccountingTest {
 
   @Test
   void shouldRefuseAndNotCountWhenNoLongerAccepting() {
+    assertThat(accounting.accepting()).isTrue();
     accounting.enter();
     accounting.stopAccepting();
 
