@@ -149,4 +149,43 @@ class ExecutionWatchdogCheckTest {
     assertThat(responses.answers.get()).isEqualTo(1);
     assertThat(accounting.pendingCount()).isZero();
   }
+
+  @Test
+  void shouldEndTheAbandonedThreadWhenTheHungExecutionFailsLater() throws Exception {
+    runHeldBatch();
+    instance.failOnceWith(new IllegalStateException("failed after the timeout"));
+    watchdog.check(System.nanoTime() + TIMEOUT + 1);
+    responses.awaitOutcome("a");
+
+    instance.release();
+    thread.join(Wait.BOUND.toMillis());
+
+    assertThat(thread.isAlive()).isFalse();
+    assertThat(instance.closed).isTrue();
+    assertThat(responses.answers.get()).isEqualTo(1);
+  }
+
+  @Test
+  void shouldCountAFailedCheckAndKeepWatchingWhenAReplacementThrows() throws Exception {
+    ExecutionWatchdog failing =
+        new ExecutionWatchdog(
+            new WorkerPool(List.of(worker)),
+            TimeUnit.MILLISECONDS.toNanos(1),
+            (index, hung) -> {
+              throw new IllegalStateException("replacement bug");
+            });
+    Thread watching = new Thread(failing, "watchdog");
+    failing.bind(watching);
+    runHeldBatch();
+
+    watching.start();
+    try {
+      assertThat(responses.awaitOutcome("a").error().code()).isEqualTo(ErrorCode.INTERNAL);
+      Wait.until(() -> failing.failures() == 1);
+    } finally {
+      failing.stop();
+      watching.join(Wait.BOUND.toMillis());
+    }
+    assertThat(watching.isAlive()).isFalse();
+  }
 }
