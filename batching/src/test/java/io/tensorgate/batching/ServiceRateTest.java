@@ -75,7 +75,7 @@ class ServiceRateTest {
   void shouldPredictNoWaitWhenNothingIsQueued() {
     rate.served(1, 8_000);
 
-    assertThat(rate.predictedWaitNanos(0, 1)).isZero();
+    assertThat(rate.predictedWaitNanos(0, 2)).isZero();
   }
 
   @Test
