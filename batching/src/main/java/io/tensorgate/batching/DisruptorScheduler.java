@@ -9,6 +9,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
 
 /**
  * A {@link Scheduler} made of an {@link Admission} into Disruptor rings, one batcher thread running
@@ -67,6 +68,7 @@ final class DisruptorScheduler implements Scheduler {
   // Instances not abandoned by the watchdog; changed only on the watchdog thread.
   private final AtomicInteger live;
   private volatile boolean lost;
+  private final WorkerCpuTime cpuTime = new WorkerCpuTime();
 
   DisruptorScheduler(
       String name,
@@ -163,9 +165,16 @@ final class DisruptorScheduler implements Scheduler {
     Thread t =
         new Thread(
             () -> {
+              boolean worker = body instanceof InstanceWorker;
+              if (worker) {
+                cpuTime.started();
+              }
               try {
                 body.run();
               } finally {
+                if (worker) {
+                  cpuTime.ended();
+                }
                 // An abandoned worker was already counted out by replace().
                 if (!(body instanceof InstanceWorker w && w.abandoned())) {
                   terminated.arriveAndDeregister();
@@ -221,6 +230,11 @@ final class DisruptorScheduler implements Scheduler {
   @Override
   public int liveInstances() {
     return lost ? 0 : live.get();
+  }
+
+  @Override
+  public LongSupplier workerCpuTime() {
+    return cpuTime;
   }
 
   @Override

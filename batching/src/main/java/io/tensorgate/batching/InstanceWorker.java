@@ -8,8 +8,6 @@ import io.tensorgate.backend.ModelInstance;
 import java.lang.System.Logger.Level;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadMXBean;
 import java.util.Objects;
 import java.util.concurrent.locks.LockSupport;
 
@@ -68,8 +66,6 @@ final class InstanceWorker implements Runnable {
   private final SequenceInputs sequenceInputs;
   private final RequestAccounting accounting;
   private final BatchListener batchListener;
-  // Null when the listener wants no CPU time or the JVM cannot measure a thread's.
-  private final ThreadMXBean cpuClock;
   private final BatcherWakeup wakeup;
   private final ServiceRate serviceRate;
   private Delivery delivery;
@@ -104,22 +100,8 @@ final class InstanceWorker implements Runnable {
     this.sequenceInputs = sequenceInputs;
     this.accounting = Objects.requireNonNull(accounting, "accounting");
     this.batchListener = Objects.requireNonNull(batchListener, "batchListener");
-    this.cpuClock = batchListener.measuresCpuTime() ? cpuClock() : null;
     this.wakeup = Objects.requireNonNull(wakeup, "wakeup");
     this.serviceRate = Objects.requireNonNull(serviceRate, "serviceRate");
-  }
-
-  private static ThreadMXBean cpuClock() {
-    ThreadMXBean threads = ManagementFactory.getThreadMXBean();
-    return threads.isCurrentThreadCpuTimeSupported() && threads.isThreadCpuTimeEnabled()
-        ? threads
-        : null;
-  }
-
-  /** The worker thread's CPU time so far, or 0 when it is not measured. */
-  private long cpuNow() {
-    ThreadMXBean c = cpuClock;
-    return c == null ? 0 : c.getCurrentThreadCpuTime();
   }
 
   /** Set once before the thread starts. */
@@ -227,7 +209,7 @@ final class InstanceWorker implements Runnable {
   /** Watchdog thread, after {@link #abandonIfHung}: fails every request of the hung batch. */
   void failAbandoned(InferenceError error) {
     long now = System.nanoTime();
-    executed(plan.batchSize(), new ExecutionTimestamps(now, now, now, now), false, 0, 0);
+    executed(plan.batchSize(), new ExecutionTimestamps(now, now, now, now), false, 0);
     plan.fail(error);
     for (int i = 0; i < plan.count(); i++) {
       InferenceRequest r = plan.request(i);
@@ -329,7 +311,6 @@ final class InstanceWorker implements Runnable {
     }
     long token = start == NOT_EXECUTING || start == ABANDONED ? 1 : start;
     executionStart = token;
-    long cpuStart = cpuNow();
     ExecutionResult result;
     try {
       result = instance.execute(batch);
@@ -340,16 +321,14 @@ final class InstanceWorker implements Runnable {
       // Any failure of one execution (BackendException, a runtime exception, an error thrown by
       // native code) fails only this batch: a dead worker would leave every later request hanging.
       long end = System.nanoTime();
-      long cpu = cpuNow() - cpuStart;
       plan.fail(SchedulerErrors.executionFailed(e));
-      executed(batch.size(), new ExecutionTimestamps(start, start, end, end), false, cpu, 0);
+      executed(batch.size(), new ExecutionTimestamps(start, start, end, end), false, 0);
       return true;
     }
-    long cpu = cpuNow() - cpuStart;
     if (!EXECUTION_START.compareAndSet(this, token, NOT_EXECUTING)) {
       return false;
     }
-    executed(batch.size(), result.timestamps(), true, cpu, result.deviceNanos());
+    executed(batch.size(), result.timestamps(), true, result.deviceNanos());
     try {
       scatter.begin(result.outputs(), batch.size());
       int row = 0;
@@ -375,16 +354,13 @@ final class InstanceWorker implements Runnable {
   }
 
   private void executed(
-      int batchSize,
-      ExecutionTimestamps timestamps,
-      boolean success,
-      long cpuNanos,
-      long deviceNanos) {
-    if (plan.mirrored()) {
-      return;
-    }
+      int batchSize, ExecutionTimestamps timestamps, boolean success, long deviceNanos) {
     try {
-      batchListener.onBatchExecuted(batchSize, timestamps, success, cpuNanos, deviceNanos);
+      if (plan.mirrored()) {
+        batchListener.onMirroredBatchExecuted(batchSize, success, deviceNanos);
+      } else {
+        batchListener.onBatchExecuted(batchSize, timestamps, success, deviceNanos);
+      }
     } catch (Throwable e) {
       accounting.workerFailed(e);
     }

@@ -2,6 +2,7 @@ package io.tensorgate.batching;
 
 import io.tensorgate.backend.InferenceError;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 
 /**
  * Queues, batches and executes the requests of one loaded model version on its instances.
@@ -37,6 +38,15 @@ public interface Scheduler extends AutoCloseable {
    * and its requests answered.
    */
   long failures();
+
+  /**
+   * The CPU nanoseconds the instance worker threads used so far (executions, assembling inputs,
+   * cutting outputs), for cost accounting: read from the threads' clocks when asked, never measured
+   * per execution. Threads that ended (stopped, replaced) stay counted; it never decreases, and
+   * reads 0 where the JVM cannot measure thread CPU time. It holds nothing else of the scheduler,
+   * so it may outlive it.
+   */
+  LongSupplier workerCpuTime();
 
   /** Stops accepting requests. Requests already accepted still run and are answered. Idempotent. */
   void shutdown();

@@ -181,7 +181,8 @@ public final class TensorgateServer implements AutoCloseable {
             parseGuard.guard(observability.monitoringService().bindService()),
             parseGuard.guard(
                 ServerInterceptors.intercept(
-                    health.getHealthService(), new AnyHealthName(HEALTH_NAMES))),
+                    health.getHealthService(),
+                    new AnyHealthName(HEALTH_NAMES, readiness::refresh))),
             parseGuard.guard(ProtoReflectionServiceV1.newInstance().bindService()),
             parseGuard.guard(legacyReflection().bindService()),
             parseGuard.guard(routing.service()),
