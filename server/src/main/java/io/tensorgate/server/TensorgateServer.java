@@ -218,7 +218,8 @@ public final class TensorgateServer implements AutoCloseable {
                   b.intercept(governance.auditInterceptor(hardening.callers()));
                   b.intercept(new StatusGuard());
                 },
-                services);
+                services,
+                inflightLimit());
         if (grpc == null) {
           // HTTP only: the in-process server is the one every call goes through.
           grpc = http.calls();
@@ -304,12 +305,15 @@ public final class TensorgateServer implements AutoCloseable {
     log.info(sb.toString());
   }
 
+  /** {@code --max-inflight-request-bytes}, or its default. */
+  private long inflightLimit() {
+    return config.maxInflightRequestBytes > 0
+        ? config.maxInflightRequestBytes
+        : InflightBudget.defaultLimit();
+  }
+
   private InflightBudget inflightBudget() {
-    InflightBudget budget =
-        new InflightBudget(
-            config.maxInflightRequestBytes > 0
-                ? config.maxInflightRequestBytes
-                : InflightBudget.defaultLimit());
+    InflightBudget budget = new InflightBudget(inflightLimit());
     Gauge.builder("tensorgate.inflight.request", budget, InflightBudget::reserved)
         .description(
             "Bytes that inference requests in flight hold once decoded (limit: "
