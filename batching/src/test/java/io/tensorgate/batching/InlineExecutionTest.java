@@ -2,6 +2,7 @@ package io.tensorgate.batching;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tensorgate.backend.ErrorCode;
 import io.tensorgate.backend.ModelInstance;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -169,5 +170,29 @@ class InlineExecutionTest {
     assertThat(closer.isAlive()).isFalse();
     assertThat(completedWhenClosed.get()).isEqualTo(1);
     scheduler = null;
+  }
+
+  @Test
+  void shouldFailAHungInlineExecutionAndServeLaterRequestsOnTheReplacement() throws Exception {
+    FakeInstance hung = new FakeInstance("i0").hold();
+    FakeInstance fresh = new FakeInstance("i0-new");
+    SchedulerConfig config =
+        Configs.dynamic(8)
+            .inlineExecution(true)
+            .executionTimeoutNanos(TimeUnit.MILLISECONDS.toNanos(100))
+            .build();
+    scheduler = Schedulers.create(config, List.of(hung), BatchListener.NONE, (index, old) -> fresh);
+    CompletableFuture<Void> aReturned =
+        submitFrom("conn-a", Requests.fp32("a", responses, 1f).build());
+    hung.awaitEntered(1);
+
+    assertThat(responses.awaitOutcome("a").error().code()).isEqualTo(ErrorCode.INTERNAL);
+    scheduler.submit(Requests.fp32("b", responses, 2f).build());
+    assertThat(responses.awaitOutcome("b").ok()).isTrue();
+    assertThat(fresh.executions.get()).isEqualTo(1);
+    // The caller's thread comes back once the hung execution returns, without a second answer.
+    hung.release();
+    aReturned.get(Wait.BOUND.toMillis(), TimeUnit.MILLISECONDS);
+    assertThat(responses.duplicates.get()).isZero();
   }
 }
