@@ -197,7 +197,7 @@ def cpu_snapshot(path):
     for line in lines[1:]:
         if line.startswith("thread "):
             _, name, ticks = line.split(" ")
-            group = "instances" if "-instance-" in name else "other"
+            group = "instances" if "instance" in name else "other"
             groups[group] = groups.get(group, 0) + int(ticks)
         elif line.startswith("["):
             batches = json.loads(line)
@@ -246,7 +246,7 @@ def inline(out):
         p99 = {m: h2p99ms(f"{out}/{m}-h2-r{r}.log") for m in ("simple", "simple_inline")}
         load_avg = re.search(r"load: ([0-9.]+)", open(f"{out}/simple-h2-r{r}.txt").read()).group(1)
         p50 = {m: c1[m]["latencyNanos"]["p50"] / 1e3 for m in c1}
-        rps = {m: c1[m]["rps"] for m in c1}
+        rps = {m: c1[m]["okRps"] for m in c1}
         print(f"| {r} | {load_avg} | {p50['simple']:.1f} / {p50['simple_inline']:.1f} "
               f"| {rps['simple']:,.0f} / {rps['simple_inline']:,.0f} | {rps['simple_inline'] / rps['simple']:.2f} "
               f"| {h2['simple']:,.0f} / {h2['simple_inline']:,.0f} | {h2['simple_inline'] / h2['simple']:.2f} "
