@@ -32,6 +32,13 @@ for m in simple simple_inline; do
   grep -qi '^grpc-status: 0' "$OUT/check-$m.txt" || { echo "$m refused the frame:"; cat "$OUT/check-$m.txt"; exit 1; } >&2
 done
 
+# Warm-up, not recorded: a fresh JVM compiles its hot paths in its first seconds, which would
+# count against whichever model round 1 measures first.
+for m in simple simple_inline; do
+  h2load -D 5 -c 16 -m 8 -H 'content-type: application/grpc' -H 'te: trailers' -d "$OUT/$m.bin" \
+    "http://127.0.0.1:$SERVER_PORT$INFER_PATH" >/dev/null
+done
+
 for round in $(seq 1 "$ROUNDS"); do
   echo "round $round/$ROUNDS (load $(cut -d' ' -f1 /proc/loadavg))"
   if [ $((round % 2)) -eq 1 ]; then order="simple simple_inline"; else order="simple_inline simple"; fi
