@@ -18,7 +18,8 @@ import java.util.function.LongSupplier;
  * <p>Request path: the submitting thread publishes to a ring and returns; the batcher thread forms
  * a batch when an instance is idle and hands it to that instance's worker; the worker executes it
  * and calls the listeners. When nothing is queued and an instance is idle, the submitting thread
- * hands the request over itself ({@link DirectDispatch}). Nothing blocks on the way in.
+ * hands the request over itself ({@link DirectDispatch}), or with inline execution runs it itself.
+ * Nothing else blocks on the way in.
  *
  * <p>With a {@link QueueWaitLimit}, a request that would wait too long is refused before it is
  * queued.

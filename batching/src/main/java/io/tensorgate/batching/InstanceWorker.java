@@ -225,30 +225,51 @@ final class InstanceWorker implements Runnable {
   public void run() {
     long previousEnd = 0;
     while (awaitBatch()) {
-      state = BUSY;
       long start = System.nanoTime();
       // A batch that was already waiting when the previous one ended counts from that end: the
       // gap between them delays the queue as much as executing does.
       long busySince = parked || previousEnd == 0 ? start : previousEnd;
-      int requests = plan.requestCount();
-      try {
-        if (!execute()) {
-          closeAbandoned();
-          return;
-        }
-        delivery.completed(this);
-      } catch (Throwable t) {
-        if (abandoned()) {
-          // The watchdog owns the batch; only the instance is left to this thread.
-          accounting.workerFailed(t);
-          closeAbandoned();
-          return;
-        }
-        recover(t);
+      if (!runBatch(busySince)) {
+        return;
       }
       previousEnd = System.nanoTime();
-      serviceRate.served(requests, previousEnd - busySince);
     }
+  }
+
+  /**
+   * Inline execution: the submitting thread, which claimed this idle worker and filled {@link
+   * #plan}, runs the batch itself instead of handing it to the worker's thread, and answers it. A
+   * batch queued meanwhile is handed to the worker's thread as usual ({@link #releaseOrRefill}), so
+   * the caller only ever runs the request it brought. If the watchdog abandons the execution, this
+   * worker's parked thread is ended once the execution returns.
+   */
+  void runInline() {
+    if (!runBatch(System.nanoTime())) {
+      stop();
+    }
+  }
+
+  /** Executes and answers the plan's batch; false when the watchdog abandoned it (thread ends). */
+  private boolean runBatch(long busySince) {
+    state = BUSY;
+    int requests = plan.requestCount();
+    try {
+      if (!execute()) {
+        closeAbandoned();
+        return false;
+      }
+      delivery.completed(this);
+    } catch (Throwable t) {
+      if (abandoned()) {
+        // The watchdog owns the batch; only the instance is left to this thread.
+        accounting.workerFailed(t);
+        closeAbandoned();
+        return false;
+      }
+      recover(t);
+    }
+    serviceRate.served(requests, System.nanoTime() - busySince);
+    return true;
   }
 
   /**

@@ -7,16 +7,18 @@ import java.util.function.LongSupplier;
 /**
  * Queues, batches and executes the requests of one loaded model version on its instances.
  *
- * <p>Threading: {@link #submit} is called by many request threads at once and never blocks.
+ * <p>Threading: {@link #submit} is called by many request threads at once and never blocks, except
+ * under {@link SchedulerConfig#inlineExecution()}, where it may execute the request on the calling
+ * thread (and answer it) before returning.
  */
 public interface Scheduler extends AutoCloseable {
   /**
    * Offers a request.
    *
    * @return {@code null} when accepted: the scheduler then owns the request and answers it exactly
-   *     once through its {@link ResponseListener}. Otherwise the refusal (e.g. UNAVAILABLE "Exceeds
-   *     maximum queue size", or UNAVAILABLE after {@link #shutdown}); the caller still owns the
-   *     request, and the listener is not called.
+   *     once through its {@link ResponseListener}, possibly before this returns. Otherwise the
+   *     refusal (e.g. UNAVAILABLE "Exceeds maximum queue size", or UNAVAILABLE after {@link
+   *     #shutdown}); the caller still owns the request, and the listener is not called.
    */
   InferenceError submit(InferenceRequest request);
 

@@ -85,7 +85,7 @@ public final class Schedulers {
     }
     DirectDispatch direct =
         delivery == Delivery.IMMEDIATE && !hasDelayQueues(config)
-            ? new DirectDispatch(queues.levels, pool, accounting, wakeup)
+            ? new DirectDispatch(queues.levels, pool, accounting, wakeup, config.inlineExecution())
             : null;
     DisruptorScheduler.Supervision supervision = null;
     if (config.executionTimeoutNanos() > 0 && delivery == Delivery.IMMEDIATE) {
