@@ -24,14 +24,21 @@ final class DirectDispatch {
   private final RequestAccounting accounting;
   private final BatcherWakeup wakeup;
   private final boolean inline;
+  private final WorkerCpuTime cpuTime;
 
+  /**
+   * @param inline whether the submitting thread executes the request itself
+   * @param cpuTime counts the CPU time of inline executions, which no worker thread's clock holds
+   */
   DirectDispatch(
       PriorityLevel[] levels,
       WorkerPool workers,
       RequestAccounting accounting,
       BatcherWakeup wakeup,
-      boolean inline) {
+      boolean inline,
+      WorkerCpuTime cpuTime) {
     this.inline = inline;
+    this.cpuTime = Objects.requireNonNull(cpuTime, "cpuTime");
     this.levels = levels.clone();
     this.workers = Objects.requireNonNull(workers, "workers");
     this.accounting = Objects.requireNonNull(accounting, "accounting");
@@ -62,7 +69,12 @@ final class DirectDispatch {
     request.markDispatched(now);
     accounting.dispatched(1);
     if (inline) {
-      worker.runInline();
+      long cpu = cpuTime.currentThreadNanos();
+      try {
+        worker.runInline();
+      } finally {
+        cpuTime.addInline(cpuTime.currentThreadNanos() - cpu);
+      }
     } else {
       worker.assign();
     }

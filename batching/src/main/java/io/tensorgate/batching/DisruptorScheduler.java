@@ -69,7 +69,7 @@ final class DisruptorScheduler implements Scheduler {
   // Instances not abandoned by the watchdog; changed only on the watchdog thread.
   private final AtomicInteger live;
   private volatile boolean lost;
-  private final WorkerCpuTime cpuTime = new WorkerCpuTime();
+  private final WorkerCpuTime cpuTime;
 
   DisruptorScheduler(
       String name,
@@ -80,7 +80,9 @@ final class DisruptorScheduler implements Scheduler {
       BatcherWakeup wakeup,
       DirectDispatch direct,
       Supervision supervision,
-      QueueWaitLimit waitLimit) {
+      QueueWaitLimit waitLimit,
+      WorkerCpuTime cpuTime) {
+    this.cpuTime = Objects.requireNonNull(cpuTime, "cpuTime");
     this.direct = direct;
     this.waitLimit = waitLimit;
     this.name = Objects.requireNonNull(name, "name");

@@ -71,6 +71,22 @@ class ExecutionCostReportingTest {
   }
 
   @Test
+  void shouldCountTheCpuTimeOfInlineExecutions() throws Exception {
+    CostListener listener = new CostListener();
+    scheduler =
+        Schedulers.create(
+            SchedulerConfig.builder("cost:1").maxBatchSize(8).inlineExecution(true).build(),
+            List.of(new FakeInstance("i0").burnCpu(FIVE_MS)),
+            listener);
+
+    // Inline: executed on this thread, whose clock no worker holds, before submit returns.
+    scheduler.submit(Requests.fp32("r", responses, 1f, 2f).build());
+
+    assertThat(listener.executed.getCount()).isZero();
+    assertThat(scheduler.workerCpuTime().getAsLong()).isBetween(FIVE_MS, 10 * FIVE_MS);
+  }
+
+  @Test
   void shouldKeepCountingTheCpuTimeOfWorkersThatEnded() throws Exception {
     runOne(new FakeInstance("i0").burnCpu(FIVE_MS), false);
     LongSupplier cpu = scheduler.workerCpuTime();
