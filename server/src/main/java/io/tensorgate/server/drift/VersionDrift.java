@@ -1,5 +1,6 @@
 package io.tensorgate.server.drift;
 
+import com.google.errorprone.annotations.concurrent.GuardedBy;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
@@ -29,9 +30,6 @@ import org.slf4j.LoggerFactory;
  */
 final class VersionDrift {
   private static final Logger log = LoggerFactory.getLogger(VersionDrift.class);
-
-  /** Captured values kept per feature while capturing a reference. */
-  static final int MAX_CAPTURED_VALUES = 200_000;
 
   enum State {
     CAPTURING,
@@ -64,20 +62,43 @@ final class VersionDrift {
   final Counter sampled;
   final Counter dropped;
 
-  // Guarded by this.
+  @GuardedBy("this")
   private State state;
+
+  @GuardedBy("this")
   private String source = "";
+
+  @GuardedBy("this")
   private String failure = "";
+
+  @GuardedBy("this")
   private long referenceRequests;
-  private List<List<Object>> captured;
-  private int capturedRequests;
+
+  @GuardedBy("this")
+  private ReferenceCapture capture;
+
+  @GuardedBy("this")
   private Feature[] monitored = new Feature[0];
+
+  @GuardedBy("this")
   private Bins[] bins = new Bins[0];
+
+  @GuardedBy("this")
   private int[] featureIndex = new int[0];
+
+  @GuardedBy("this")
   private long[][] counts = new long[0][];
+
+  @GuardedBy("this")
   private double[][] stats = new double[0][];
+
+  @GuardedBy("this")
   private boolean[] drifting = new boolean[0];
+
+  @GuardedBy("this")
   private Counter[] events = new Counter[0];
+
+  @GuardedBy("this")
   private final ArrayDeque<Entry> window = new ArrayDeque<>();
 
   private volatile Report report;
@@ -195,8 +216,7 @@ final class VersionDrift {
   private void start() {
     meters.removeFeatures();
     window.clear();
-    captured = null;
-    capturedRequests = 0;
+    capture = null;
     referenceRequests = 0;
     Path file = version.modelDirectory().resolve(ReferenceFile.NAME);
     if (Files.exists(file)) {
@@ -210,10 +230,7 @@ final class VersionDrift {
     }
     source = "captured";
     state = State.CAPTURING;
-    captured = new ArrayList<>();
-    for (int i = 0; i < features.size(); i++) {
-      captured.add(new ArrayList<>());
-    }
+    capture = new ReferenceCapture(features, config.referenceRequests(), config.bins());
     publish();
   }
 
@@ -229,44 +246,13 @@ final class VersionDrift {
   }
 
   private void capture(Sample s) {
-    for (int i = 0; i < features.size(); i++) {
-      Object v = s.values()[i];
-      List<Object> into = captured.get(i);
-      if (v instanceof double[] d) {
-        for (int k = 0; k < d.length && into.size() < MAX_CAPTURED_VALUES; k++) {
-          into.add(d[k]);
-        }
-      } else if (v instanceof String[] str) {
-        for (int k = 0; k < str.length && into.size() < MAX_CAPTURED_VALUES; k++) {
-          into.add(str[k]);
-        }
-      }
-    }
-    if (++capturedRequests < config.referenceRequests()) {
+    if (!capture.add(s.values())) {
       publish();
       return;
     }
-    Map<Feature, Bins> ref = new java.util.LinkedHashMap<>();
-    for (int i = 0; i < features.size(); i++) {
-      Feature f = features.get(i);
-      List<Object> values = captured.get(i);
-      if (values.isEmpty()) {
-        continue;
-      }
-      if (f.categorical()) {
-        List<String> strings = new ArrayList<>(values.size());
-        values.forEach(o -> strings.add((String) o));
-        ref.put(f, Bins.Categorical.capture(strings, 2 * config.bins()));
-      } else {
-        double[] d = new double[values.size()];
-        for (int k = 0; k < d.length; k++) {
-          d[k] = (Double) values.get(k);
-        }
-        ref.put(f, Bins.Numeric.capture(d, config.bins()));
-      }
-    }
-    referenceRequests = capturedRequests;
-    captured = null;
+    Map<Feature, Bins> ref = capture.reference();
+    referenceRequests = capture.requests();
+    capture = null;
     if (ref.isEmpty()) {
       fail("the captured requests held no values to build a reference from");
       return;
@@ -413,7 +399,7 @@ final class VersionDrift {
             state,
             source,
             failure,
-            state == State.CAPTURING ? capturedRequests : referenceRequests,
+            state == State.CAPTURING ? capture.requests() : referenceRequests,
             window.size(),
             List.copyOf(f));
   }
