@@ -10,12 +10,10 @@ import io.tensorgate.server.repository.LoadedVersion;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,8 +51,6 @@ final class VersionDrift {
       long windowRequests,
       List<FeatureReport> features) {}
 
-  private record Entry(long nanos, int[][] bins) {}
-
   final LoadedVersion version;
   final DriftConfig config;
   private final List<Feature> features;
@@ -84,12 +80,6 @@ final class VersionDrift {
   private Bins[] bins = new Bins[0];
 
   @GuardedBy("this")
-  private int[] featureIndex = new int[0];
-
-  @GuardedBy("this")
-  private long[][] counts = new long[0][];
-
-  @GuardedBy("this")
   private double[][] stats = new double[0][];
 
   @GuardedBy("this")
@@ -99,7 +89,7 @@ final class VersionDrift {
   private Counter[] events = new Counter[0];
 
   @GuardedBy("this")
-  private final ArrayDeque<Entry> window = new ArrayDeque<>();
+  private DriftWindow window = DriftWindow.none();
 
   private volatile Report report;
 
@@ -175,8 +165,8 @@ final class VersionDrift {
         capture(s);
         break;
       case MONITORING:
-        addToWindow(s);
-        evict(s.nanos());
+        window.add(s.nanos(), s.values());
+        window.evict(s.nanos());
         evaluate();
         break;
       default:
@@ -186,12 +176,8 @@ final class VersionDrift {
 
   /** Drops window entries that are too old; drift thread, about once a second. */
   synchronized void expire(long nowNanos) {
-    if (state == State.MONITORING && !window.isEmpty()) {
-      int before = window.size();
-      evict(nowNanos);
-      if (window.size() != before) {
-        evaluate();
-      }
+    if (state == State.MONITORING && window.evict(nowNanos)) {
+      evaluate();
     }
   }
 
@@ -213,9 +199,10 @@ final class VersionDrift {
     meters.close();
   }
 
+  @GuardedBy("this")
   private void start() {
     meters.removeFeatures();
-    window.clear();
+    window = DriftWindow.none();
     capture = null;
     referenceRequests = 0;
     Path file = version.modelDirectory().resolve(ReferenceFile.NAME);
@@ -234,6 +221,7 @@ final class VersionDrift {
     publish();
   }
 
+  @GuardedBy("this")
   private void fail(String reason) {
     state = State.FAILED;
     failure = reason;
@@ -245,6 +233,7 @@ final class VersionDrift {
     publish();
   }
 
+  @GuardedBy("this")
   private void capture(Sample s) {
     if (!capture.add(s.values())) {
       publish();
@@ -266,73 +255,34 @@ final class VersionDrift {
     monitor(ref);
   }
 
+  @GuardedBy("this")
   private void monitor(Map<Feature, Bins> ref) {
     int n = ref.size();
     monitored = ref.keySet().toArray(new Feature[0]);
     bins = ref.values().toArray(new Bins[0]);
-    featureIndex = new int[n];
-    counts = new long[n][];
+    int[] featureIndex = new int[n];
     stats = new double[n][];
     drifting = new boolean[n];
     events = new Counter[n];
     for (int i = 0; i < n; i++) {
       featureIndex[i] = features.indexOf(monitored[i]);
-      counts[i] = new long[bins[i].size()];
       stats[i] = new double[] {Double.NaN, Double.NaN, Double.NaN};
       events[i] = meters.addFeature(i, monitored[i]);
     }
+    window = new DriftWindow(bins, featureIndex, config.windowSeconds(), config.windowRequests());
     state = State.MONITORING;
     failure = "";
     publish();
   }
 
-  private void addToWindow(Sample s) {
-    int[][] entry = new int[monitored.length][];
-    for (int i = 0; i < monitored.length; i++) {
-      Object v = s.values()[featureIndex[i]];
-      int[] b;
-      if (v instanceof double[] d) {
-        Bins.Numeric nb = (Bins.Numeric) bins[i];
-        b = new int[d.length];
-        for (int k = 0; k < d.length; k++) {
-          b[k] = nb.bin(d[k]);
-        }
-      } else if (v instanceof String[] str) {
-        Bins.Categorical cb = (Bins.Categorical) bins[i];
-        b = new int[str.length];
-        for (int k = 0; k < str.length; k++) {
-          b[k] = cb.bin(str[k]);
-        }
-      } else {
-        b = new int[0];
-      }
-      for (int x : b) {
-        counts[i][x]++;
-      }
-      entry[i] = b;
-    }
-    window.addLast(new Entry(s.nanos(), entry));
-  }
-
-  private void evict(long nowNanos) {
-    long oldest = nowNanos - TimeUnit.SECONDS.toNanos(config.windowSeconds());
-    while (!window.isEmpty()
-        && (window.size() > config.windowRequests() || window.peekFirst().nanos() < oldest)) {
-      Entry e = window.removeFirst();
-      for (int i = 0; i < e.bins().length; i++) {
-        for (int x : e.bins()[i]) {
-          counts[i][x]--;
-        }
-      }
-    }
-  }
-
+  @GuardedBy("this")
   private void evaluate() {
     boolean verdict = window.size() >= config.minWindowRequests();
     for (int i = 0; i < monitored.length; i++) {
-      double[] live = DriftMath.proportions(counts[i]);
+      long[] counts = window.counts(i);
+      double[] live = DriftMath.proportions(counts);
       boolean any = false;
-      for (long c : counts[i]) {
+      for (long c : counts) {
         any |= c > 0;
       }
       if (!verdict || !any) {
@@ -382,6 +332,7 @@ final class VersionDrift {
     return Double.isNaN(v) ? "n/a" : String.format(java.util.Locale.ROOT, "%.4f", v);
   }
 
+  @GuardedBy("this")
   private void publish() {
     List<FeatureReport> f = new ArrayList<>(monitored.length);
     for (int i = 0; i < monitored.length; i++) {
