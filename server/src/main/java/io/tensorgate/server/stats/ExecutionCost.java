@@ -1,5 +1,6 @@
 package io.tensorgate.server.stats;
 
+import com.google.errorprone.annotations.concurrent.GuardedBy;
 import java.util.Arrays;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
@@ -29,10 +30,17 @@ public final class ExecutionCost {
   private final LongAdder cpuNanos = new LongAdder();
   private final LongAdder deviceNanos = new LongAdder();
   private final LongAdder inferences = new LongAdder();
-  // @GuardedBy("this")
+
+  @GuardedBy("this")
   private final long[] epoch = new long[BUCKETS];
+
+  @GuardedBy("this")
   private final long[] cpu = new long[BUCKETS];
+
+  @GuardedBy("this")
   private final long[] device = new long[BUCKETS];
+
+  @GuardedBy("this")
   private final long[] count = new long[BUCKETS];
 
   public ExecutionCost() {
