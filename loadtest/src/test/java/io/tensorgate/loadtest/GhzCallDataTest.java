@@ -3,50 +3,24 @@ package io.tensorgate.loadtest;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Where the ghz command line takes its call data from: a file, binary messages, stdin, a dump. */
 class GhzCallDataTest {
   @TempDir Path dir;
-  private GhzRig rig;
-  private Path request;
-  private final ObjectMapper mapper = new ObjectMapper();
 
-  @BeforeEach
-  void start() throws Exception {
-    rig = new GhzRig(dir, GhzCommandTest.SIMPLE_REQUEST);
-    request = rig.request();
-  }
-
-  @AfterEach
-  void stop() throws Exception {
-    rig.close();
-  }
-
-  private String host() {
-    return rig.host();
-  }
-
-  private Cli ghz(String... flags) {
-    return rig.ghz(flags);
-  }
-
-  private JsonNode json(Cli cli) throws Exception {
-    assertThat(cli.exitCode()).as(cli.err()).isZero();
-    return mapper.readTree(cli.out());
-  }
+  @RegisterExtension final GhzRig rig = new GhzRig(GhzCommandTest.SIMPLE_REQUEST);
 
   @Test
   void shouldWriteTheFramedRequestAndExitWhenDumpRequested() throws Exception {
     Path frame = dir.resolve("simple.grpc");
 
-    Cli cli = ghz("--insecure", "-D", request.toString(), "--dump-request", frame.toString());
+    Cli cli =
+        rig.ghz("--insecure", "-D", rig.request().toString(), "--dump-request", frame.toString());
 
     assertThat(cli.exitCode()).as(cli.err()).isZero();
     byte[] bytes = Files.readAllBytes(frame);
@@ -74,7 +48,8 @@ class GhzCallDataTest {
     Files.write(binary, bytes.toByteArray());
 
     JsonNode report =
-        json(ghz("-c", "1", "-n", "10", "--insecure", "-B", binary.toString(), "-O", "json"));
+        rig.json(
+            rig.ghz("-c", "1", "-n", "10", "--insecure", "-B", binary.toString(), "-O", "json"));
 
     // The echo server answers "simple" and refuses any other model: one of each, in turn.
     assertThat(report.get("statusCodeDistribution").get("OK").asLong()).isEqualTo(5);
@@ -97,8 +72,8 @@ class GhzCallDataTest {
             "@",
             "-O",
             "json",
-            host());
+            rig.host());
 
-    assertThat(json(cli).get("statusCodeDistribution").get("OK").asLong()).isEqualTo(20);
+    assertThat(rig.json(cli).get("statusCodeDistribution").get("OK").asLong()).isEqualTo(20);
   }
 }

@@ -10,14 +10,12 @@ import java.nio.file.Path;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The ghz command line end to end: real flags, the lean client, an echo server on loopback. */
 class GhzCommandTest {
-
   static final String SIMPLE_REQUEST =
       "{\"model_name\":\"simple\",\"inputs\":["
           + "{\"name\":\"INPUT0\",\"datatype\":\"INT32\",\"shape\":[1,16],"
@@ -27,47 +25,23 @@ class GhzCommandTest {
           + "\"outputs\":[{\"name\":\"OUTPUT0\"},{\"name\":\"OUTPUT1\"}]}";
 
   @TempDir Path dir;
-  private GhzRig rig;
-  private Path request;
+
+  @RegisterExtension final GhzRig rig = new GhzRig(SIMPLE_REQUEST);
   private final ObjectMapper mapper = new ObjectMapper();
-
-  @BeforeEach
-  void start() throws Exception {
-    rig = new GhzRig(dir, SIMPLE_REQUEST);
-    request = rig.request();
-  }
-
-  @AfterEach
-  void stop() throws Exception {
-    rig.close();
-  }
-
-  private String host() {
-    return rig.host();
-  }
-
-  private Cli ghz(String... flags) {
-    return rig.ghz(flags);
-  }
-
-  private JsonNode json(Cli cli) throws Exception {
-    assertThat(cli.exitCode()).as(cli.err()).isZero();
-    return mapper.readTree(cli.out());
-  }
 
   @Test
   void shouldWriteGhzJsonWithGhzFieldNamesWhenRunForADuration() throws Exception {
     Path out = dir.resolve("report.json");
 
     Cli cli =
-        ghz(
+        rig.ghz(
             "-c",
             "16",
             "-z",
             "1s",
             "--insecure",
             "-D",
-            request.toString(),
+            rig.request().toString(),
             "-O",
             "json",
             "-o",
@@ -79,7 +53,7 @@ class GhzCommandTest {
     assertThat(report.get("endReason").asText()).isEqualTo("timeout");
     JsonNode options = report.get("options");
     assertThat(options.get("call").asText()).isEqualTo("inference.GRPCInferenceService.ModelInfer");
-    assertThat(options.get("host").asText()).isEqualTo(host());
+    assertThat(options.get("host").asText()).isEqualTo(rig.host());
     assertThat(options.get("insecure").asBoolean()).isTrue();
     assertThat(options.get("concurrency").asInt()).isEqualTo(16);
     assertThat(options.get("duration").asLong()).isEqualTo(1_000_000_000L);
@@ -131,7 +105,17 @@ class GhzCommandTest {
   @Test
   void shouldMakeExactlyTheTotalCallsWhenTotalGiven() throws Exception {
     JsonNode report =
-        json(ghz("-c", "8", "-n", "500", "--insecure", "-D", request.toString(), "-O", "json"));
+        rig.json(
+            rig.ghz(
+                "-c",
+                "8",
+                "-n",
+                "500",
+                "--insecure",
+                "-D",
+                rig.request().toString(),
+                "-O",
+                "json"));
 
     assertThat(report.get("count").asLong()).isEqualTo(500);
     assertThat(report.get("statusCodeDistribution").get("OK").asLong()).isEqualTo(500);
@@ -141,7 +125,7 @@ class GhzCommandTest {
 
   @Test
   void shouldPrintGhzSummaryWhenNoFormatGiven() {
-    Cli cli = ghz("-c", "4", "--insecure", "-D", request.toString());
+    Cli cli = rig.ghz("-c", "4", "--insecure", "-D", rig.request().toString());
 
     assertThat(cli.exitCode()).as(cli.err()).isZero();
     assertThat(cli.out())
@@ -152,7 +136,8 @@ class GhzCommandTest {
 
   @Test
   void shouldWriteOneCsvLinePerCallWhenFormatIsCsv() {
-    Cli cli = ghz("-c", "4", "-n", "100", "--insecure", "-D", request.toString(), "-O", "csv");
+    Cli cli =
+        rig.ghz("-c", "4", "-n", "100", "--insecure", "-D", rig.request().toString(), "-O", "csv");
 
     assertThat(cli.exitCode()).as(cli.err()).isZero();
     List<String> lines = cli.out().lines().toList();
@@ -165,14 +150,14 @@ class GhzCommandTest {
   @Test
   void shouldWriteAPageThatFetchesNothingWhenFormatIsHtml() {
     Cli cli =
-        ghz(
+        rig.ghz(
             "-c",
             "4",
             "-n",
             "100",
             "--insecure",
             "-D",
-            request.toString(),
+            rig.request().toString(),
             "-O",
             "html",
             "--name",
@@ -188,8 +173,8 @@ class GhzCommandTest {
   @Test
   void shouldLeaveTheFirstAnswersOutWhenSkipFirstGiven() throws Exception {
     JsonNode report =
-        json(
-            ghz(
+        rig.json(
+            rig.ghz(
                 "-c",
                 "2",
                 "-n",
@@ -198,7 +183,7 @@ class GhzCommandTest {
                 "10",
                 "--insecure",
                 "-D",
-                request.toString(),
+                rig.request().toString(),
                 "-O",
                 "json"));
 
@@ -208,8 +193,8 @@ class GhzCommandTest {
   @Test
   void shouldCountServerErrorsByStatusWhenTheModelIsUnknown() throws Exception {
     JsonNode report =
-        json(
-            ghz(
+        rig.json(
+            rig.ghz(
                 "-c",
                 "2",
                 "-n",
@@ -229,8 +214,8 @@ class GhzCommandTest {
   @Test
   void shouldCallAnyMethodOfTheServiceWhenCallGiven() throws Exception {
     JsonNode report =
-        json(
-            ghz(
+        rig.json(
+            rig.ghz(
                 "--call",
                 "inference.GRPCInferenceService/ServerLive",
                 "-c",
@@ -248,8 +233,8 @@ class GhzCommandTest {
   @Test
   void shouldSendEachStreamCallsMessagesWhenCallIsModelStreamInfer() throws Exception {
     JsonNode report =
-        json(
-            ghz(
+        rig.json(
+            rig.ghz(
                 "--call",
                 "inference.GRPCInferenceService.ModelStreamInfer",
                 "-c",
@@ -260,7 +245,7 @@ class GhzCommandTest {
                 "3",
                 "--insecure",
                 "-D",
-                request.toString(),
+                rig.request().toString(),
                 "-O",
                 "json"));
 
@@ -270,8 +255,8 @@ class GhzCommandTest {
   @Test
   void shouldGenerateBatchedInputsWhenModelGiven() throws Exception {
     JsonNode report =
-        json(
-            ghz(
+        rig.json(
+            rig.ghz(
                 "--model",
                 "simple",
                 "--batch-size",
@@ -303,8 +288,8 @@ class GhzCommandTest {
             "{\"name\":\"OUTPUT1\"}", "{\"name\":\"OUTPUT1\"},{\"name\":\"OUTPUT9\"}");
 
     JsonNode report =
-        json(
-            ghz(
+        rig.json(
+            rig.ghz(
                 "--check-outputs",
                 "-c",
                 "2",
@@ -326,8 +311,8 @@ class GhzCommandTest {
     Path perf = dir.resolve("perf.csv");
 
     JsonNode report =
-        json(
-            ghz(
+        rig.json(
+            rig.ghz(
                 "--model",
                 "simple",
                 "--concurrency-range",

@@ -6,37 +6,17 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import io.netty.channel.DefaultChannelPipeline;
-import java.nio.file.Path;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.slf4j.LoggerFactory;
 
 /** What the ghz command line refuses, and how: exit code 2 and one line that says the way out. */
 class GhzRefusalsTest {
-  @TempDir Path dir;
-  private GhzRig rig;
-  private Path request;
-
-  @BeforeEach
-  void start() throws Exception {
-    rig = new GhzRig(dir, GhzCommandTest.SIMPLE_REQUEST);
-    request = rig.request();
-  }
-
-  @AfterEach
-  void stop() throws Exception {
-    rig.close();
-  }
-
-  private Cli ghz(String... flags) {
-    return rig.ghz(flags);
-  }
+  @RegisterExtension final GhzRig rig = new GhzRig(GhzCommandTest.SIMPLE_REQUEST);
 
   @Test
   void shouldRefuseCallDataTemplatesWithTheWayOut() {
-    Cli cli = ghz("--insecure", "-d", "{\"model_name\":\"{{.RequestNumber}}\"}");
+    Cli cli = rig.ghz("--insecure", "-d", "{\"model_name\":\"{{.RequestNumber}}\"}");
 
     assertThat(cli.exitCode()).isEqualTo(2);
     assertThat(cli.err()).contains("templates", "--disable-template-data");
@@ -44,7 +24,7 @@ class GhzRefusalsTest {
 
   @Test
   void shouldRefuseCallDataWithUnknownFieldsPrecisely() {
-    Cli cli = ghz("--insecure", "-d", "{\"model\":\"simple\"}");
+    Cli cli = rig.ghz("--insecure", "-d", "{\"model\":\"simple\"}");
 
     assertThat(cli.exitCode()).isEqualTo(2);
     assertThat(cli.err()).startsWith("error: call data is not a valid ModelInferRequest");
@@ -52,7 +32,7 @@ class GhzRefusalsTest {
 
   @Test
   void shouldRefuseUnimplementedGhzFlagsWithTheReason() {
-    Cli cli = ghz("--insecure", "--lb-strategy", "round_robin");
+    Cli cli = rig.ghz("--insecure", "--lb-strategy", "round_robin");
 
     assertThat(cli.exitCode()).isEqualTo(2);
     assertThat(cli.err()).contains("--lb-strategy is not supported");
@@ -60,7 +40,7 @@ class GhzRefusalsTest {
 
   @Test
   void shouldSayInsecureIsMissingWhenTheServerIsPlaintext() {
-    Cli cli = ghz("-n", "1", "--connect-timeout", "3s", "-D", request.toString());
+    Cli cli = rig.ghz("-n", "1", "--connect-timeout", "3s", "-D", rig.request().toString());
 
     assertThat(cli.exitCode()).isEqualTo(2);
     assertThat(cli.err()).contains("--insecure");
@@ -74,7 +54,7 @@ class GhzRefusalsTest {
     logged.start();
     tail.addAppender(logged);
     try {
-      Cli cli = ghz("-n", "1", "--connect-timeout", "3s", "-D", request.toString());
+      Cli cli = rig.ghz("-n", "1", "--connect-timeout", "3s", "-D", rig.request().toString());
 
       assertThat(cli.exitCode()).isEqualTo(2);
     } finally {
@@ -85,7 +65,7 @@ class GhzRefusalsTest {
 
   @Test
   void shouldRefuseMoreConnectionsThanWorkersAsGhzDoes() {
-    Cli cli = ghz("-c", "2", "--connections", "4", "--insecure");
+    Cli cli = rig.ghz("-c", "2", "--connections", "4", "--insecure");
 
     assertThat(cli.exitCode()).isEqualTo(2);
     assertThat(cli.err()).contains("connections cannot be greater than concurrency");

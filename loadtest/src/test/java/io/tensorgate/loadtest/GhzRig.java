@@ -1,23 +1,56 @@
 package io.tensorgate.loadtest;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
-/** An echo server on loopback, a request file, and the ghz command line aimed at them. */
-final class GhzRig implements AutoCloseable {
-  private final EchoServer echo;
-  private final Path request;
+/**
+ * Per test: an echo server on loopback, a request file, and the ghz command line aimed at them.
+ * Registered with {@code @RegisterExtension}.
+ */
+final class GhzRig implements BeforeEachCallback, AfterEachCallback {
+  private final String requestJson;
+  private final ObjectMapper mapper = new ObjectMapper();
+  private Path dir;
+  private EchoServer echo;
+  private Path request;
 
   /**
-   * @param dir where the request file and the echo server's shared memory go
    * @param requestJson the call data written to {@link #request()}
    */
-  GhzRig(Path dir, String requestJson) throws Exception {
+  GhzRig(String requestJson) {
+    this.requestJson = requestJson;
+  }
+
+  @Override
+  public void beforeEach(ExtensionContext context) throws Exception {
+    dir = Files.createTempDirectory("ghz-rig");
     echo = EchoServer.builder().port(0).sharedMemoryDirectory(dir).start();
     request = dir.resolve("req.json");
     Files.writeString(request, requestJson);
+  }
+
+  @Override
+  public void afterEach(ExtensionContext context) throws Exception {
+    echo.close();
+    try (Stream<Path> files = Files.walk(dir)) {
+      for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    } catch (IOException e) {
+      // Left behind in the temp folder; the test's outcome does not depend on it.
+    }
   }
 
   Path request() {
@@ -35,8 +68,9 @@ final class GhzRig implements AutoCloseable {
     return Cli.execute(args.toArray(new String[0]));
   }
 
-  @Override
-  public void close() throws InterruptedException {
-    echo.close();
+  /** The JSON report of a run that must have succeeded. */
+  JsonNode json(Cli cli) throws IOException {
+    assertThat(cli.exitCode()).as(cli.err()).isZero();
+    return mapper.readTree(cli.out());
   }
 }
