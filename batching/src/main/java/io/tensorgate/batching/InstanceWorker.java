@@ -40,20 +40,11 @@ final class InstanceWorker implements Runnable {
   /** Taken by the batcher or a submitting thread that is about to fill {@link #plan}. */
   static final int CLAIMED = 3;
 
-  /** {@link #executionStart} while no execution runs. */
-  private static final long NOT_EXECUTING = 0;
-
-  /** {@link #executionStart} once the watchdog took the batch of a hung execution. */
-  private static final long ABANDONED = Long.MIN_VALUE;
-
   private static final VarHandle STATE;
-  private static final VarHandle EXECUTION_START;
 
   static {
     try {
       STATE = MethodHandles.lookup().findVarHandle(InstanceWorker.class, "state", int.class);
-      EXECUTION_START =
-          MethodHandles.lookup().findVarHandle(InstanceWorker.class, "executionStart", long.class);
     } catch (ReflectiveOperationException e) {
       throw new ExceptionInInitializerError(e);
     }
@@ -68,6 +59,7 @@ final class InstanceWorker implements Runnable {
   private final BatchListener batchListener;
   private final BatcherWakeup wakeup;
   private final ServiceRate serviceRate;
+  private final ExecutionWatch watch = new ExecutionWatch();
   private Delivery delivery;
   private Batcher refill;
   private volatile int state = IDLE;
@@ -75,13 +67,6 @@ final class InstanceWorker implements Runnable {
   private volatile Thread thread;
   // Whether the last awaitBatch() had to wait: the worker was idle between two batches. Own thread.
   private boolean parked;
-
-  /**
-   * The start ({@link System#nanoTime}) of the running execution, {@link #NOT_EXECUTING}, or {@link
-   * #ABANDONED}. The worker ends an execution and the watchdog abandons a hung one each with a CAS
-   * from the start value, so exactly one of them answers the batch.
-   */
-  private volatile long executionStart = NOT_EXECUTING;
 
   InstanceWorker(
       ModelInstance instance,
@@ -190,7 +175,7 @@ final class InstanceWorker implements Runnable {
 
   /** Whether the watchdog gave up on this worker; its thread ends once the execution returns. */
   boolean abandoned() {
-    return executionStart == ABANDONED;
+    return watch.abandoned();
   }
 
   /**
@@ -199,11 +184,7 @@ final class InstanceWorker implements Runnable {
    * ({@link #failAbandoned}); the worker never touches it again.
    */
   boolean abandonIfHung(long now, long timeoutNanos) {
-    long start = executionStart;
-    return start != NOT_EXECUTING
-        && start != ABANDONED
-        && now - start > timeoutNanos
-        && EXECUTION_START.compareAndSet(this, start, ABANDONED);
+    return watch.abandonIfHung(now, timeoutNanos);
   }
 
   /** Watchdog thread, after {@link #abandonIfHung}: fails every request of the hung batch. */
@@ -330,13 +311,12 @@ final class InstanceWorker implements Runnable {
       accounting.workerFailed(e);
       return true;
     }
-    long token = start == NOT_EXECUTING || start == ABANDONED ? 1 : start;
-    executionStart = token;
+    long token = watch.begin(start);
     ExecutionResult result;
     try {
       result = instance.execute(batch);
     } catch (Throwable e) {
-      if (!EXECUTION_START.compareAndSet(this, token, NOT_EXECUTING)) {
+      if (!watch.end(token)) {
         return false;
       }
       // Any failure of one execution (BackendException, a runtime exception, an error thrown by
@@ -346,7 +326,7 @@ final class InstanceWorker implements Runnable {
       executed(batch.size(), new ExecutionTimestamps(start, start, end, end), false, 0);
       return true;
     }
-    if (!EXECUTION_START.compareAndSet(this, token, NOT_EXECUTING)) {
+    if (!watch.end(token)) {
       return false;
     }
     executed(batch.size(), result.timestamps(), true, result.deviceNanos());
