@@ -7,6 +7,9 @@
 #      against the in-process ONNX Runtime ceiling, best of batch 4/8/16, same round.
 #   4. Bytes allocated per `simple` request under load: JFR's per-thread allocation statistics
 #      summed over the server's threads, divided by the requests served.
+# Around each `cls` run it also records where the two cores went (the machine's /proc/stat, the
+# server's threads by name, h2load's own CPU time) and the batches the server formed
+# (ModelStatistics batch_stats over HTTP), so that a miss of the ceiling ratio can be explained.
 # Needs a quiet machine for the throughput figures; the load average is recorded beside them.
 #   scripts/bench/hotpath.sh [rounds] [seconds]
 source "$(dirname "$0")/common.sh"
@@ -14,6 +17,7 @@ ROUNDS=${1:-3}
 SECS=${2:-10}
 ECHO_PORT=${TG_HOTPATH_ECHO_PORT:-$((PORT_BASE + 50))}
 SERVER_PORT=${TG_HOTPATH_PORT:-$((PORT_BASE + 51))}
+HTTP_PORT=${TG_HOTPATH_HTTP_PORT:-$((PORT_BASE + 52))}
 PATH_INFER=/inference.GRPCInferenceService/ModelInfer
 command -v h2load >/dev/null || { echo "hotpath.sh needs h2load (nghttp2-client)" >&2; exit 1; }
 build_if_needed
@@ -23,7 +27,7 @@ python3 scripts/bench/grpc_frame.py "$OUT/simple.bin" simple INPUT0:INT32:1,16 I
 python3 scripts/bench/grpc_frame.py "$OUT/cls.bin" cls x:FP32:1,3,48,192
 
 start_server "$SERVER_PORT" --model-repository bench-models/repo --model-control-mode explicit \
-  --load-model simple --load-model cls
+  --load-model simple --load-model cls --http-port "$HTTP_PORT"
 SERVER_PID=${PIDS[-1]}
 start_echo "$ECHO_PORT"
 
@@ -41,6 +45,15 @@ h2() { # h2() PORT FRAME CONNECTIONS STREAMS NAME
   echo "load: $(cut -d' ' -f1 /proc/loadavg)" >>"$OUT/$5.txt"
 }
 
+cpu_snapshot() { # cpu_snapshot FILE: the machine's CPU line, then each server thread's ticks
+  { head -1 /proc/stat
+    for t in /proc/"$SERVER_PID"/task/*; do
+      echo "thread $(tr -c 'A-Za-z0-9\n' _ <"$t/comm") $(cut -d')' -f2 "$t/stat" | awk '{print $12 + $13}')"
+    done
+    curl -s "http://127.0.0.1:$HTTP_PORT/v2/models/cls/stats" | jq -c '.model_stats[0].batch_stats'
+  } >"$1"
+}
+
 for round in $(seq 1 "$ROUNDS"); do
   echo "round $round/$ROUNDS (load $(cut -d' ' -f1 /proc/loadavg))"
   if [ $((round % 2)) -eq 1 ]; then order="echo tg"; else order="tg echo"; fi
@@ -52,7 +65,11 @@ for round in $(seq 1 "$ROUNDS"); do
   done
   $LOADGEN inprocess -f bench-models/repo/cls/1/model.onnx --shape x:3,48,192 --threads 2 \
     --batch-sizes 4,8,16 -d "${SECS}s" --warmup 2s --json "$OUT/inprocess-r$round.json" >/dev/null
-  h2 "$SERVER_PORT" "$OUT/cls.bin" 32 1 "tg-cls-h2-r$round"
+  cpu_snapshot "$OUT/cls-cpu0-r$round.txt"
+  # h2load's own CPU time (user, system seconds), warm-up included like the snapshots.
+  TIMEFORMAT='%U %S'
+  { time h2 "$SERVER_PORT" "$OUT/cls.bin" 32 1 "tg-cls-h2-r$round"; } 2>"$OUT/cls-h2load-cpu-r$round.txt"
+  cpu_snapshot "$OUT/cls-cpu1-r$round.txt"
 done
 
 # Allocation: a JFR recording around one more `simple` run (no warm-up: the server is warm);

@@ -172,6 +172,7 @@ def hotpath(out):
         p99 = h2p99ms(f"{out}/tg-cls-h2-r{r}.log")
         inproc = max(x["inferencesPerSecond"] for x in load(f"{out}/inprocess-r{r}.json")["results"])
         print(f"| {r} | {load_avg} | {e:,.0f} | {t:,.0f} | {t/e:.2f} | {over:.1f} | {c:,.0f} | {p99:.1f} | {inproc:,.0f} | {c/inproc:.2f} |")
+    cls_cpu(out, rounds)
     alloc = f"{out}/alloc.json"
     if os.path.exists(alloc):
         events = json.load(open(alloc))["recording"]["events"]
@@ -187,6 +188,73 @@ def hotpath(out):
               f"{done:,} `simple` requests: {total / max(done, 1):,.0f} bytes per request.")
 
 
+def cpu_snapshot(path):
+    """hotpath.sh's cpu_snapshot: machine CPU ticks, server ticks by thread group, batch_stats."""
+    lines = open(path).read().splitlines()
+    machine = [int(x) for x in lines[0].split()[1:]]
+    groups = {}
+    batches = []
+    for line in lines[1:]:
+        if line.startswith("thread "):
+            _, name, ticks = line.split(" ")
+            group = "instances" if "instance" in name else "other"
+            groups[group] = groups.get(group, 0) + int(ticks)
+        elif line.startswith("["):
+            batches = json.loads(line)
+    return machine, groups, {b["batch_size"]: b["compute_infer"] for b in batches}
+
+
+def cls_cpu(out, rounds):
+    """Where the two cores went during each `cls` run, and the batches the server formed."""
+    if not glob.glob(f"{out}/cls-cpu0-r*.txt"):
+        return
+    hz = os.sysconf("SC_CLK_TCK")
+    print("\n`cls` runs: cores used (of the machine's), batches formed, ONNX Runtime CPU per inference")
+    print("| round | machine busy | server: instance threads | server: other threads | h2load | rest (kernel, other processes) | batches (mean size; top sizes) | served: instance CPU ms / inference | in-process: core-ms / inference (2 threads, wall clock) | ceiling at the instances' cores |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    for r in rounds:
+        m0, g0, b0 = cpu_snapshot(f"{out}/cls-cpu0-r{r}.txt")
+        m1, g1, b1 = cpu_snapshot(f"{out}/cls-cpu1-r{r}.txt")
+        d = [b - a for a, b in zip(m0, m1)]
+        # user nice system idle iowait irq softirq steal: seconds of wall time the window lasted
+        wall = sum(d[:8]) / hz / os.cpu_count()
+        busy = (sum(d[:8]) - d[3] - d[4]) / hz / wall
+        inst = (g1.get("instances", 0) - g0.get("instances", 0)) / hz / wall
+        other = (g1.get("other", 0) - g0.get("other", 0)) / hz / wall
+        h2 = sum(float(x) for x in open(f"{out}/cls-h2load-cpu-r{r}.txt").read().split()[-2:]) / wall
+        sizes = {k: b1[k]["count"] - b0.get(k, {"count": 0})["count"] for k in b1}
+        executions = sum(sizes.values())
+        inferences = sum(k * n for k, n in sizes.items())
+        top = ", ".join(f"{k}: {n}" for k, n in sorted(sizes.items(), key=lambda x: -x[1])[:4] if n)
+        c, _ = h2rps(f"{out}/tg-cls-h2-r{r}.txt")
+        inproc = max(x["inferencesPerSecond"] for x in load(f"{out}/inprocess-r{r}.json")["results"])
+        threads = load(f"{out}/inprocess-r{r}.json")["results"][0].get("threads", 2)
+        # Instance CPU over the inferences executed in the same window (warm-up included in both).
+        inst_ms = (g1.get("instances", 0) - g0.get("instances", 0)) / hz * 1e3 / max(inferences, 1)
+        print(f"| {r} | {busy:.2f} | {inst:.2f} | {other:.2f} | {h2:.2f} | {busy - inst - other - h2:.2f} "
+              f"| {inferences / max(executions, 1):.1f}; {top} | {inst_ms:.2f} "
+              f"| {threads * 1e3 / inproc:.2f} | {inproc * inst / threads:,.0f} |")
+
+
+def inline(out):
+    """scripts/bench/inline.sh: `simple` with inline execution on against off, per round."""
+    rounds = sorted(int(m.group(1)) for p in glob.glob(f"{out}/simple-h2-r*.txt")
+                    for m in [re.search(r"-r([0-9]+)[.]txt$", p)])
+    print("| round | load | c=1 p50 us off / on | c=1 rps off / on | ratio | h2load 16x8 rps off / on | ratio | p99 ms off / on |")
+    print("|---|---|---|---|---|---|---|---|")
+    for r in rounds:
+        c1 = {m: load(f"{out}/{m}-c1-r{r}.json")["tensorgate"] for m in ("simple", "simple_inline")}
+        h2 = {m: h2rps(f"{out}/{m}-h2-r{r}.txt")[0] for m in ("simple", "simple_inline")}
+        p99 = {m: h2p99ms(f"{out}/{m}-h2-r{r}.log") for m in ("simple", "simple_inline")}
+        load_avg = re.search(r"load: ([0-9.]+)", open(f"{out}/simple-h2-r{r}.txt").read()).group(1)
+        p50 = {m: c1[m]["latencyNanos"]["p50"] / 1e3 for m in c1}
+        rps = {m: c1[m]["okRps"] for m in c1}
+        print(f"| {r} | {load_avg} | {p50['simple']:.1f} / {p50['simple_inline']:.1f} "
+              f"| {rps['simple']:,.0f} / {rps['simple_inline']:,.0f} | {rps['simple_inline'] / rps['simple']:.2f} "
+              f"| {h2['simple']:,.0f} / {h2['simple_inline']:,.0f} | {h2['simple_inline'] / h2['simple']:.2f} "
+              f"| {p99['simple']:.1f} / {p99['simple_inline']:.1f} |")
+
+
 if __name__ == "__main__":
     {"overhead": overhead, "batching": batching, "openloop": openloop,
-     "tensorrt": tensorrt, "hotpath": hotpath}[sys.argv[1]](sys.argv[2])
+     "tensorrt": tensorrt, "hotpath": hotpath, "inline": inline}[sys.argv[1]](sys.argv[2])

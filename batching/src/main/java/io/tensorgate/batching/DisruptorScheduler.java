@@ -9,6 +9,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
 
 /**
  * A {@link Scheduler} made of an {@link Admission} into Disruptor rings, one batcher thread running
@@ -17,7 +18,8 @@ import java.util.function.Function;
  * <p>Request path: the submitting thread publishes to a ring and returns; the batcher thread forms
  * a batch when an instance is idle and hands it to that instance's worker; the worker executes it
  * and calls the listeners. When nothing is queued and an instance is idle, the submitting thread
- * hands the request over itself ({@link DirectDispatch}). Nothing blocks on the way in.
+ * hands the request over itself ({@link DirectDispatch}), or with inline execution runs it itself.
+ * Nothing else blocks on the way in.
  *
  * <p>With a {@link QueueWaitLimit}, a request that would wait too long is refused before it is
  * queued.
@@ -67,6 +69,7 @@ final class DisruptorScheduler implements Scheduler {
   // Instances not abandoned by the watchdog; changed only on the watchdog thread.
   private final AtomicInteger live;
   private volatile boolean lost;
+  private final WorkerCpuTime cpuTime;
 
   DisruptorScheduler(
       String name,
@@ -77,7 +80,9 @@ final class DisruptorScheduler implements Scheduler {
       BatcherWakeup wakeup,
       DirectDispatch direct,
       Supervision supervision,
-      QueueWaitLimit waitLimit) {
+      QueueWaitLimit waitLimit,
+      WorkerCpuTime cpuTime) {
+    this.cpuTime = Objects.requireNonNull(cpuTime, "cpuTime");
     this.direct = direct;
     this.waitLimit = waitLimit;
     this.name = Objects.requireNonNull(name, "name");
@@ -163,9 +168,16 @@ final class DisruptorScheduler implements Scheduler {
     Thread t =
         new Thread(
             () -> {
+              boolean worker = body instanceof InstanceWorker;
+              if (worker) {
+                cpuTime.started();
+              }
               try {
                 body.run();
               } finally {
+                if (worker) {
+                  cpuTime.ended();
+                }
                 // An abandoned worker was already counted out by replace().
                 if (!(body instanceof InstanceWorker w && w.abandoned())) {
                   terminated.arriveAndDeregister();
@@ -221,6 +233,11 @@ final class DisruptorScheduler implements Scheduler {
   @Override
   public int liveInstances() {
     return lost ? 0 : live.get();
+  }
+
+  @Override
+  public LongSupplier workerCpuTime() {
+    return cpuTime;
   }
 
   @Override

@@ -1,5 +1,6 @@
 package io.tensorgate.batching;
 
+import com.google.errorprone.annotations.concurrent.GuardedBy;
 import io.tensorgate.backend.InferenceError;
 import java.util.Arrays;
 import java.util.Iterator;
@@ -36,7 +37,7 @@ import java.util.Objects;
  * right after answering one ({@link #refill}), which saves two thread hops per batch under load.
  * Both paths hold this object's monitor, which is uncontended most of the time.
  */
-final class DynamicBatcher implements Batcher {
+final class DynamicBatcher implements Batcher, QueueTimeouts.Expiry {
   private final PriorityLevel[] levels;
   private final WorkerPool workers;
   private final RequestAccounting accounting;
@@ -48,23 +49,42 @@ final class DynamicBatcher implements Batcher {
   private final ShapeRule shapes;
 
   // The scan's candidates, reused for every batch (no allocation per request).
+  @GuardedBy("this")
   private final InferenceRequest[] candidates;
-  private final QueuedRequest[] candidateSlots;
-  private final PriorityLevel[] candidateLevels;
-  private final boolean[] candidateDelayed;
-  private int found;
-  // The most requests this batch may take: an even share of the queue over the instances.
-  private int share;
-  private int rows;
-  private int preferredFound;
-  private boolean full;
 
-  private final long[] observed;
-  private boolean hasTimeout;
-  private long nextTimeout;
+  @GuardedBy("this")
+  private final QueuedRequest[] candidateSlots;
+
+  @GuardedBy("this")
+  private final PriorityLevel[] candidateLevels;
+
+  @GuardedBy("this")
+  private final boolean[] candidateDelayed;
+
+  @GuardedBy("this")
+  private int found;
+
+  // The most requests this batch may take: an even share of the queue over the instances.
+  @GuardedBy("this")
+  private int share;
+
+  @GuardedBy("this")
+  private int rows;
+
+  @GuardedBy("this")
+  private int preferredFound;
+
+  @GuardedBy("this")
+  private final QueueTimeouts timeouts;
+
+  @GuardedBy("this")
   private long nextOrdinal;
+
+  @GuardedBy("this")
   private boolean progressed;
+
   // Set once the scheduler closes: queued requests are then answered, never dispatched.
+  @GuardedBy("this")
   private boolean closed;
 
   DynamicBatcher(
@@ -90,8 +110,7 @@ final class DynamicBatcher implements Batcher {
     this.candidateSlots = new QueuedRequest[capacity];
     this.candidateLevels = new PriorityLevel[capacity];
     this.candidateDelayed = new boolean[capacity];
-    this.observed = new long[levels.length];
-    Arrays.fill(observed, -1L);
+    this.timeouts = new QueueTimeouts(levels);
   }
 
   /** The most requests one batch can hold; the size of each worker's {@link BatchPlan}. */
@@ -102,11 +121,7 @@ final class DynamicBatcher implements Batcher {
   @Override
   public synchronized long dispatch(long now) {
     progressed = false;
-    observeTimeouts();
-    if (hasTimeout && now - nextTimeout > 0) {
-      sweepTimeouts(now);
-    }
-    long sleep = Long.MAX_VALUE;
+    timeouts.update(now, this);
     InstanceWorker worker;
     while ((worker = workers.claimIdle()) != null) {
       int take = form(now);
@@ -121,10 +136,7 @@ final class DynamicBatcher implements Batcher {
     if (progressed) {
       releaseClearedSlots();
     }
-    if (hasTimeout) {
-      sleep = Math.min(sleep, Math.max(1L, nextTimeout - now + 1));
-    }
-    return sleep;
+    return timeouts.sleepNanos(now);
   }
 
   @Override
@@ -133,10 +145,7 @@ final class DynamicBatcher implements Batcher {
       return false;
     }
     progressed = false;
-    observeTimeouts();
-    if (hasTimeout && now - nextTimeout > 0) {
-      sweepTimeouts(now);
-    }
+    timeouts.update(now, this);
     int take = form(now);
     if (take > 0) {
       hand(worker, take, now);
@@ -180,12 +189,12 @@ final class DynamicBatcher implements Batcher {
    *
    * @return how many candidates to dispatch; 0 when nothing is queued
    */
+  @GuardedBy("this")
   private int form(long now) {
     found = 0;
     share = shareOfQueue();
     rows = 0;
     preferredFound = 0;
-    full = false;
     scan:
     for (PriorityLevel level : levels) {
       for (long s = level.consumed.get() + 1; level.ring.isAvailable(s); s++) {
@@ -233,6 +242,7 @@ final class DynamicBatcher implements Batcher {
   }
 
   /** Adds a candidate; false when the scan must stop (this request, or any after, cannot join). */
+  @GuardedBy("this")
   private boolean add(InferenceRequest r, QueuedRequest q, PriorityLevel level, boolean delayed) {
     int size = batching ? r.batchSize() : 1;
     if (found > 0) {
@@ -241,7 +251,6 @@ final class DynamicBatcher implements Batcher {
         preferredFound = found;
       }
       if (rows + size > maxBatchSize || !shapes.compatible(candidates[0], r)) {
-        full = true;
         return false;
       }
     }
@@ -254,14 +263,11 @@ final class DynamicBatcher implements Batcher {
     if (Arrays.binarySearch(preferred, rows) >= 0) {
       preferredFound = found;
     }
-    if (onePerBatch || found == candidates.length || found >= share) {
-      full = true;
-      return false;
-    }
-    return true;
+    return !(onePerBatch || found == candidates.length || found >= share);
   }
 
   /** Answers and removes a ring request that must not run: cancelled, late or timed out. */
+  @GuardedBy("this")
   private boolean dropped(PriorityLevel level, QueuedRequest q, InferenceRequest r, long now) {
     InferenceError error = unservable(r, now);
     if (error != null) {
@@ -286,6 +292,7 @@ final class DynamicBatcher implements Batcher {
     return null;
   }
 
+  @GuardedBy("this")
   private void drop(PriorityLevel level, QueuedRequest q, InferenceError error) {
     InferenceRequest r = q.request;
     q.clear();
@@ -295,7 +302,9 @@ final class DynamicBatcher implements Batcher {
   }
 
   /** Applies the level's timeout action to a ring request whose queue timeout expired. */
-  private void expire(PriorityLevel level, QueuedRequest q) {
+  @Override
+  @GuardedBy("this")
+  public void expire(PriorityLevel level, QueuedRequest q) {
     if (level.policy.timeoutAction() == QueuePolicy.TimeoutAction.REJECT) {
       drop(level, q, SchedulerErrors.QUEUE_TIMEOUT);
       return;
@@ -308,6 +317,7 @@ final class DynamicBatcher implements Batcher {
   }
 
   /** Hands the first {@code take} candidates to {@code worker}. */
+  @GuardedBy("this")
   private void hand(InstanceWorker worker, int take, long now) {
     BatchPlan plan = worker.plan;
     for (int i = 0; i < take; i++) {
@@ -337,49 +347,10 @@ final class DynamicBatcher implements Batcher {
     }
   }
 
+  @GuardedBy("this")
   private void clearCandidates(int count) {
     Arrays.fill(candidates, 0, count, null);
     Arrays.fill(candidateSlots, 0, count, null);
     Arrays.fill(candidateLevels, 0, count, null);
-  }
-
-  /** Notes the queue timeouts of requests published since the last look. */
-  private void observeTimeouts() {
-    for (int i = 0; i < levels.length; i++) {
-      PriorityLevel level = levels[i];
-      long s = Math.max(observed[i], level.consumed.get()) + 1;
-      for (; level.ring.isAvailable(s); s++) {
-        QueuedRequest q = level.ring.get(s);
-        if (q.request != null && q.hasTimeout) {
-          noteTimeout(q.timeoutNanos);
-        }
-      }
-      observed[i] = s - 1;
-    }
-  }
-
-  private void noteTimeout(long at) {
-    if (!hasTimeout || at - nextTimeout < 0) {
-      nextTimeout = at;
-      hasTimeout = true;
-    }
-  }
-
-  /** Applies the timeout action to every expired request and finds the next expiry. */
-  private void sweepTimeouts(long now) {
-    hasTimeout = false;
-    for (PriorityLevel level : levels) {
-      for (long s = level.consumed.get() + 1; level.ring.isAvailable(s); s++) {
-        QueuedRequest q = level.ring.get(s);
-        if (q.request == null || !q.hasTimeout) {
-          continue;
-        }
-        if (now - q.timeoutNanos > 0) {
-          expire(level, q);
-        } else {
-          noteTimeout(q.timeoutNanos);
-        }
-      }
-    }
   }
 }

@@ -8,8 +8,6 @@ import io.tensorgate.backend.ModelInstance;
 import java.lang.System.Logger.Level;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadMXBean;
 import java.util.Objects;
 import java.util.concurrent.locks.LockSupport;
 
@@ -42,20 +40,11 @@ final class InstanceWorker implements Runnable {
   /** Taken by the batcher or a submitting thread that is about to fill {@link #plan}. */
   static final int CLAIMED = 3;
 
-  /** {@link #executionStart} while no execution runs. */
-  private static final long NOT_EXECUTING = 0;
-
-  /** {@link #executionStart} once the watchdog took the batch of a hung execution. */
-  private static final long ABANDONED = Long.MIN_VALUE;
-
   private static final VarHandle STATE;
-  private static final VarHandle EXECUTION_START;
 
   static {
     try {
       STATE = MethodHandles.lookup().findVarHandle(InstanceWorker.class, "state", int.class);
-      EXECUTION_START =
-          MethodHandles.lookup().findVarHandle(InstanceWorker.class, "executionStart", long.class);
     } catch (ReflectiveOperationException e) {
       throw new ExceptionInInitializerError(e);
     }
@@ -68,10 +57,9 @@ final class InstanceWorker implements Runnable {
   private final SequenceInputs sequenceInputs;
   private final RequestAccounting accounting;
   private final BatchListener batchListener;
-  // Null when the listener wants no CPU time or the JVM cannot measure a thread's.
-  private final ThreadMXBean cpuClock;
   private final BatcherWakeup wakeup;
   private final ServiceRate serviceRate;
+  private final ExecutionWatch watch = new ExecutionWatch();
   private Delivery delivery;
   private Batcher refill;
   private volatile int state = IDLE;
@@ -79,13 +67,6 @@ final class InstanceWorker implements Runnable {
   private volatile Thread thread;
   // Whether the last awaitBatch() had to wait: the worker was idle between two batches. Own thread.
   private boolean parked;
-
-  /**
-   * The start ({@link System#nanoTime}) of the running execution, {@link #NOT_EXECUTING}, or {@link
-   * #ABANDONED}. The worker ends an execution and the watchdog abandons a hung one each with a CAS
-   * from the start value, so exactly one of them answers the batch.
-   */
-  private volatile long executionStart = NOT_EXECUTING;
 
   InstanceWorker(
       ModelInstance instance,
@@ -104,22 +85,8 @@ final class InstanceWorker implements Runnable {
     this.sequenceInputs = sequenceInputs;
     this.accounting = Objects.requireNonNull(accounting, "accounting");
     this.batchListener = Objects.requireNonNull(batchListener, "batchListener");
-    this.cpuClock = batchListener.measuresCpuTime() ? cpuClock() : null;
     this.wakeup = Objects.requireNonNull(wakeup, "wakeup");
     this.serviceRate = Objects.requireNonNull(serviceRate, "serviceRate");
-  }
-
-  private static ThreadMXBean cpuClock() {
-    ThreadMXBean threads = ManagementFactory.getThreadMXBean();
-    return threads.isCurrentThreadCpuTimeSupported() && threads.isThreadCpuTimeEnabled()
-        ? threads
-        : null;
-  }
-
-  /** The worker thread's CPU time so far, or 0 when it is not measured. */
-  private long cpuNow() {
-    ThreadMXBean c = cpuClock;
-    return c == null ? 0 : c.getCurrentThreadCpuTime();
   }
 
   /** Set once before the thread starts. */
@@ -208,7 +175,7 @@ final class InstanceWorker implements Runnable {
 
   /** Whether the watchdog gave up on this worker; its thread ends once the execution returns. */
   boolean abandoned() {
-    return executionStart == ABANDONED;
+    return watch.abandoned();
   }
 
   /**
@@ -217,17 +184,13 @@ final class InstanceWorker implements Runnable {
    * ({@link #failAbandoned}); the worker never touches it again.
    */
   boolean abandonIfHung(long now, long timeoutNanos) {
-    long start = executionStart;
-    return start != NOT_EXECUTING
-        && start != ABANDONED
-        && now - start > timeoutNanos
-        && EXECUTION_START.compareAndSet(this, start, ABANDONED);
+    return watch.abandonIfHung(now, timeoutNanos);
   }
 
   /** Watchdog thread, after {@link #abandonIfHung}: fails every request of the hung batch. */
   void failAbandoned(InferenceError error) {
     long now = System.nanoTime();
-    executed(plan.batchSize(), new ExecutionTimestamps(now, now, now, now), false, 0, 0);
+    executed(plan.batchSize(), new ExecutionTimestamps(now, now, now, now), false, 0);
     plan.fail(error);
     for (int i = 0; i < plan.count(); i++) {
       InferenceRequest r = plan.request(i);
@@ -243,30 +206,51 @@ final class InstanceWorker implements Runnable {
   public void run() {
     long previousEnd = 0;
     while (awaitBatch()) {
-      state = BUSY;
       long start = System.nanoTime();
       // A batch that was already waiting when the previous one ended counts from that end: the
       // gap between them delays the queue as much as executing does.
       long busySince = parked || previousEnd == 0 ? start : previousEnd;
-      int requests = plan.requestCount();
-      try {
-        if (!execute()) {
-          closeAbandoned();
-          return;
-        }
-        delivery.completed(this);
-      } catch (Throwable t) {
-        if (abandoned()) {
-          // The watchdog owns the batch; only the instance is left to this thread.
-          accounting.workerFailed(t);
-          closeAbandoned();
-          return;
-        }
-        recover(t);
+      if (!runBatch(busySince)) {
+        return;
       }
       previousEnd = System.nanoTime();
-      serviceRate.served(requests, previousEnd - busySince);
     }
+  }
+
+  /**
+   * Inline execution: the submitting thread, which claimed this idle worker and filled {@link
+   * #plan}, runs the batch itself instead of handing it to the worker's thread, and answers it. A
+   * batch queued meanwhile is handed to the worker's thread as usual ({@link #releaseOrRefill}), so
+   * the caller only ever runs the request it brought. If the watchdog abandons the execution, this
+   * worker's parked thread is ended once the execution returns.
+   */
+  void runInline() {
+    if (!runBatch(System.nanoTime())) {
+      stop();
+    }
+  }
+
+  /** Executes and answers the plan's batch; false when the watchdog abandoned it (thread ends). */
+  private boolean runBatch(long busySince) {
+    state = BUSY;
+    int requests = plan.requestCount();
+    try {
+      if (!execute()) {
+        closeAbandoned();
+        return false;
+      }
+      delivery.completed(this);
+    } catch (Throwable t) {
+      if (abandoned()) {
+        // The watchdog owns the batch; only the instance is left to this thread.
+        accounting.workerFailed(t);
+        closeAbandoned();
+        return false;
+      }
+      recover(t);
+    }
+    serviceRate.served(requests, System.nanoTime() - busySince);
+    return true;
   }
 
   /**
@@ -327,29 +311,25 @@ final class InstanceWorker implements Runnable {
       accounting.workerFailed(e);
       return true;
     }
-    long token = start == NOT_EXECUTING || start == ABANDONED ? 1 : start;
-    executionStart = token;
-    long cpuStart = cpuNow();
+    long token = watch.begin(start);
     ExecutionResult result;
     try {
       result = instance.execute(batch);
     } catch (Throwable e) {
-      if (!EXECUTION_START.compareAndSet(this, token, NOT_EXECUTING)) {
+      if (!watch.end(token)) {
         return false;
       }
       // Any failure of one execution (BackendException, a runtime exception, an error thrown by
       // native code) fails only this batch: a dead worker would leave every later request hanging.
       long end = System.nanoTime();
-      long cpu = cpuNow() - cpuStart;
       plan.fail(SchedulerErrors.executionFailed(e));
-      executed(batch.size(), new ExecutionTimestamps(start, start, end, end), false, cpu, 0);
+      executed(batch.size(), new ExecutionTimestamps(start, start, end, end), false, 0);
       return true;
     }
-    long cpu = cpuNow() - cpuStart;
-    if (!EXECUTION_START.compareAndSet(this, token, NOT_EXECUTING)) {
+    if (!watch.end(token)) {
       return false;
     }
-    executed(batch.size(), result.timestamps(), true, cpu, result.deviceNanos());
+    executed(batch.size(), result.timestamps(), true, result.deviceNanos());
     try {
       scatter.begin(result.outputs(), batch.size());
       int row = 0;
@@ -375,16 +355,13 @@ final class InstanceWorker implements Runnable {
   }
 
   private void executed(
-      int batchSize,
-      ExecutionTimestamps timestamps,
-      boolean success,
-      long cpuNanos,
-      long deviceNanos) {
-    if (plan.mirrored()) {
-      return;
-    }
+      int batchSize, ExecutionTimestamps timestamps, boolean success, long deviceNanos) {
     try {
-      batchListener.onBatchExecuted(batchSize, timestamps, success, cpuNanos, deviceNanos);
+      if (plan.mirrored()) {
+        batchListener.onMirroredBatchExecuted(batchSize, success, deviceNanos);
+      } else {
+        batchListener.onBatchExecuted(batchSize, timestamps, success, deviceNanos);
+      }
     } catch (Throwable e) {
       accounting.workerFailed(e);
     }

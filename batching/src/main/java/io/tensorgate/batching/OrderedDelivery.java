@@ -12,6 +12,7 @@ import com.google.errorprone.annotations.concurrent.GuardedBy;
  * within {@code workers} of the next one to answer, and a slot array of that size suffices.
  */
 final class OrderedDelivery implements Delivery {
+  @GuardedBy("this")
   private final InstanceWorker[] finished;
 
   @GuardedBy("this")
@@ -34,6 +35,7 @@ final class OrderedDelivery implements Delivery {
     }
   }
 
+  @GuardedBy("this")
   private int slot(long ordinal) {
     return (int) (ordinal % finished.length);
   }

@@ -2,20 +2,23 @@ package io.tensorgate.batching;
 
 import io.tensorgate.backend.InferenceError;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 
 /**
  * Queues, batches and executes the requests of one loaded model version on its instances.
  *
- * <p>Threading: {@link #submit} is called by many request threads at once and never blocks.
+ * <p>Threading: {@link #submit} is called by many request threads at once and never blocks, except
+ * under {@link SchedulerConfig#inlineExecution()}, where it may execute the request on the calling
+ * thread (and answer it) before returning.
  */
 public interface Scheduler extends AutoCloseable {
   /**
    * Offers a request.
    *
    * @return {@code null} when accepted: the scheduler then owns the request and answers it exactly
-   *     once through its {@link ResponseListener}. Otherwise the refusal (e.g. UNAVAILABLE "Exceeds
-   *     maximum queue size", or UNAVAILABLE after {@link #shutdown}); the caller still owns the
-   *     request, and the listener is not called.
+   *     once through its {@link ResponseListener}, possibly before this returns. Otherwise the
+   *     refusal (e.g. UNAVAILABLE "Exceeds maximum queue size", or UNAVAILABLE after {@link
+   *     #shutdown}); the caller still owns the request, and the listener is not called.
    */
   InferenceError submit(InferenceRequest request);
 
@@ -37,6 +40,15 @@ public interface Scheduler extends AutoCloseable {
    * and its requests answered.
    */
   long failures();
+
+  /**
+   * The CPU nanoseconds the instance worker threads used so far (executions, assembling inputs,
+   * cutting outputs), for cost accounting: read from the threads' clocks when asked, never measured
+   * per execution. Threads that ended (stopped, replaced) stay counted; it never decreases, and
+   * reads 0 where the JVM cannot measure thread CPU time. It holds nothing else of the scheduler,
+   * so it may outlive it.
+   */
+  LongSupplier workerCpuTime();
 
   /** Stops accepting requests. Requests already accepted still run and are answered. Idempotent. */
   void shutdown();

@@ -29,6 +29,7 @@ public final class SchedulerConfig {
   private final int ringSize;
   private final long executionTimeoutNanos;
   private final long maxQueueWaitNanos;
+  private final boolean inlineExecution;
 
   private SchedulerConfig(Builder b) {
     this.name = Objects.requireNonNull(b.name, "name");
@@ -47,6 +48,7 @@ public final class SchedulerConfig {
     this.ringSize = b.ringSize;
     this.executionTimeoutNanos = b.executionTimeoutNanos;
     this.maxQueueWaitNanos = b.maxQueueWaitNanos;
+    this.inlineExecution = b.inlineExecution;
     if (maxBatchSize < 0) {
       throw new IllegalArgumentException("maxBatchSize " + maxBatchSize + " < 0");
     }
@@ -150,6 +152,15 @@ public final class SchedulerConfig {
     return maxQueueWaitNanos;
   }
 
+  /**
+   * Whether a request that finds nothing queued and an instance idle is executed on the submitting
+   * thread itself (no hand-off to the instance's worker). Off by default; ignored where the fast
+   * path does not apply (sequence batching, ordered delivery, DELAY queue policies).
+   */
+  public boolean inlineExecution() {
+    return inlineExecution;
+  }
+
   /** Builds a config. Defaults follow Triton's. */
   public static final class Builder {
     private final String name;
@@ -168,6 +179,7 @@ public final class SchedulerConfig {
     private int ringSize = 1024;
     private long executionTimeoutNanos;
     private long maxQueueWaitNanos;
+    private boolean inlineExecution;
 
     private Builder(String name) {
       this.name = name;
@@ -254,6 +266,12 @@ public final class SchedulerConfig {
         throw new IllegalArgumentException("maxQueueWaitNanos " + v + " is negative");
       }
       this.maxQueueWaitNanos = v;
+      return this;
+    }
+
+    /** See {@link SchedulerConfig#inlineExecution()}. */
+    public Builder inlineExecution(boolean v) {
+      this.inlineExecution = v;
       return this;
     }
 

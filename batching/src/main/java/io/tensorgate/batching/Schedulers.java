@@ -54,6 +54,7 @@ public final class Schedulers {
     boolean batching = config.maxBatchSize() > 0;
     int capacity = DynamicBatcher.capacity(config);
     ServiceRate rate = new ServiceRate();
+    WorkerCpuTime cpuTime = new WorkerCpuTime();
     Function<ModelInstance, InstanceWorker> newWorker =
         instance ->
             new InstanceWorker(
@@ -85,7 +86,8 @@ public final class Schedulers {
     }
     DirectDispatch direct =
         delivery == Delivery.IMMEDIATE && !hasDelayQueues(config)
-            ? new DirectDispatch(queues.levels, pool, accounting, wakeup)
+            ? new DirectDispatch(
+                queues.levels, pool, accounting, wakeup, config.inlineExecution(), cpuTime)
             : null;
     DisruptorScheduler.Supervision supervision = null;
     if (config.executionTimeoutNanos() > 0 && delivery == Delivery.IMMEDIATE) {
@@ -105,7 +107,16 @@ public final class Schedulers {
             ? new QueueWaitLimit(config.name(), rate, config.maxQueueWaitNanos())
             : null;
     return new DisruptorScheduler(
-        config.name(), queues, batcher, accounting, pool, wakeup, direct, supervision, waitLimit);
+        config.name(),
+        queues,
+        batcher,
+        accounting,
+        pool,
+        wakeup,
+        direct,
+        supervision,
+        waitLimit,
+        cpuTime);
   }
 
   /** Whether a level keeps timed-out requests aside (DELAY), which only the batcher may touch. */

@@ -31,25 +31,14 @@ final class SequenceRegistry implements Admission {
   @GuardedBy("lock")
   private final Map<Object, ActiveSequence> live = new HashMap<>();
 
-  @GuardedBy("lock")
+  // Lock-free: offer() admits with a compare-and-set.
   private final AtomicInteger queued = new AtomicInteger();
 
-  @GuardedBy("lock")
   private final int limit;
-
-  @GuardedBy("lock")
   private final int stateCount;
-
-  @GuardedBy("lock")
   private final boolean batching;
-
-  @GuardedBy("lock")
   private final String model;
-
-  @GuardedBy("lock")
   private final InferenceError missingId;
-
-  @GuardedBy("lock")
   private final InferenceError batchTooLarge;
 
   SequenceRegistry(SchedulerConfig config, BatcherWakeup wakeup) {

@@ -36,6 +36,15 @@ final class SequenceSchedulers {
     WorkerPool pool = new WorkerPool(workers);
     SequenceBatcher batcher = new SequenceBatcher(config, registry, pool, accounting);
     return new DisruptorScheduler(
-        config.name(), registry, batcher, accounting, pool, wakeup, null, null, null);
+        config.name(),
+        registry,
+        batcher,
+        accounting,
+        pool,
+        wakeup,
+        null,
+        null,
+        null,
+        new WorkerCpuTime());
   }
 }

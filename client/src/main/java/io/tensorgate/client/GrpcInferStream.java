@@ -1,5 +1,6 @@
 package io.tensorgate.client;
 
+import com.google.errorprone.annotations.concurrent.GuardedBy;
 import io.grpc.Status;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
@@ -23,14 +24,19 @@ final class GrpcInferStream
   private final Object lock = new Object();
   private final CompletableFuture<Void> completion = new CompletableFuture<>();
 
-  // Guarded by lock: requests waiting for their answer, by wire id, oldest first.
+  // Requests waiting for their answer, by wire id, oldest first.
+  @GuardedBy("lock")
   private final Map<String, Pending> pending = new LinkedHashMap<>();
-  // Guarded by lock.
+
+  @GuardedBy("lock")
   private long nextId;
-  // Guarded by lock: set once the sending side is closed or the call has ended.
+
+  // Set once the sending side is closed or the call has ended.
+  @GuardedBy("lock")
   private boolean closed;
-  // Set in beforeStart, inside open(); gRPC's request observer is not thread-safe, so it is only
-  // used under lock.
+
+  // Set in beforeStart, inside open(); gRPC's request observer is not thread-safe.
+  @GuardedBy("lock")
   private ClientCallStreamObserver<ModelInferRequest> requests;
 
   private GrpcInferStream() {}
@@ -43,7 +49,9 @@ final class GrpcInferStream
 
   @Override
   public void beforeStart(ClientCallStreamObserver<ModelInferRequest> requestStream) {
-    this.requests = requestStream;
+    synchronized (lock) {
+      this.requests = requestStream;
+    }
   }
 
   @Override

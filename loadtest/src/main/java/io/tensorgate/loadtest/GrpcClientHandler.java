@@ -2,7 +2,6 @@ package io.tensorgate.loadtest;
 
 import io.grpc.Status;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.CompositeByteBuf;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -16,7 +15,6 @@ import io.netty.handler.codec.http2.Http2EventAdapter;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2Stream;
-import io.netty.util.AsciiString;
 import io.netty.util.collection.IntObjectHashMap;
 import io.netty.util.collection.IntObjectMap;
 import io.netty.util.concurrent.Promise;
@@ -48,8 +46,6 @@ final class GrpcClientHandler extends Http2ConnectionHandler {
 
   static final int WINDOW_BYTES = 1 << 20;
   private static final int CONNECTION_WINDOW_BYTES = 16 << 20;
-  private static final AsciiString GRPC_STATUS = AsciiString.cached("grpc-status");
-  private static final AsciiString GRPC_MESSAGE = AsciiString.cached("grpc-message");
 
   private final Settings settings;
   private final Promise<Void> ready;
@@ -190,26 +186,8 @@ final class GrpcClientHandler extends Http2ConnectionHandler {
   }
 
   private Status outcome(Exchange exchange) {
-    if (exchange.grpcStatus == 0) {
-      if (settings.check() == null) {
-        return Status.OK;
-      }
-      return settings.check().check(exchange.body);
-    }
-    if (exchange.grpcStatus > 0) {
-      return GrpcWireStatus.fromTrailers(exchange.grpcStatus, exchange.grpcMessage);
-    }
-    if (exchange.resetCode >= 0) {
-      long timeout = settings.timeoutNanos();
-      return GrpcWireStatus.fromReset(
-          exchange.resetCode, timeout > 0 && System.nanoTime() - exchange.startNanos >= timeout);
-    }
-    if (exchange.httpStatus > 0 && exchange.httpStatus != 200) {
-      return GrpcWireStatus.fromHttpStatus(exchange.httpStatus);
-    }
-    return closed != null
-        ? closed
-        : Status.INTERNAL.withDescription("stream closed without grpc-status");
+    return exchange.response.status(
+        settings.check(), settings.timeoutNanos(), exchange.startNanos, closed);
   }
 
   /** Ends every call in flight with {@code status}; must run on the event loop. */
@@ -275,34 +253,19 @@ final class GrpcClientHandler extends Http2ConnectionHandler {
     CallTransport.Callback callback;
     long startNanos;
     ChannelPromise headersWritten;
-    int httpStatus;
-    int grpcStatus;
-    CharSequence grpcMessage;
-    long resetCode;
-    long responseBytes;
-    CompositeByteBuf body;
+    final CallResponse response = new CallResponse();
 
     void start(int streamId, CallTransport.Callback callback, long startNanos) {
       this.streamId = streamId;
       this.callback = callback;
       this.startNanos = startNanos;
-      this.httpStatus = -1;
-      this.grpcStatus = -1;
-      this.resetCode = -1;
-      if (settings.check() != null) {
-        body = ctx.alloc().compositeBuffer();
-      }
+      response.start(settings.check() != null ? ctx.alloc() : null);
     }
 
     void reset() {
       callback = null;
       headersWritten = null;
-      grpcMessage = null;
-      responseBytes = 0;
-      if (body != null) {
-        body.release();
-        body = null;
-      }
+      response.reset();
     }
 
     @Override
@@ -354,19 +317,8 @@ final class GrpcClientHandler extends Http2ConnectionHandler {
         int padding,
         boolean endOfStream) {
       Exchange exchange = exchanges.get(streamId);
-      if (exchange == null) {
-        return;
-      }
-      if (exchange.httpStatus < 0) {
-        CharSequence status = headers.status();
-        exchange.httpStatus = status == null ? 0 : AsciiString.of(status).parseInt();
-      }
-      CharSequence grpcStatus = headers.get(GRPC_STATUS);
-      if (grpcStatus != null) {
-        exchange.grpcStatus = AsciiString.of(grpcStatus).parseInt();
-        if (exchange.grpcStatus != 0) {
-          exchange.grpcMessage = headers.get(GRPC_MESSAGE);
-        }
+      if (exchange != null) {
+        exchange.response.onHeaders(headers);
       }
     }
 
@@ -378,16 +330,13 @@ final class GrpcClientHandler extends Http2ConnectionHandler {
       if (exchange == null) {
         return processed;
       }
-      exchange.responseBytes += data.readableBytes();
-      if (exchange.responseBytes > settings.maxResponseBytes()) {
+      if (!exchange.response.onData(data, settings.maxResponseBytes())) {
         exchanges.remove(streamId);
         complete(
             exchange,
             Status.RESOURCE_EXHAUSTED.withDescription(
                 "response larger than " + settings.maxResponseBytes() + " bytes"));
         encoder().writeRstStream(ctx, streamId, Http2Error.CANCEL.code(), ctx.newPromise());
-      } else if (exchange.body != null) {
-        exchange.body.addComponent(true, data.retain());
       }
       return processed;
     }
@@ -396,7 +345,7 @@ final class GrpcClientHandler extends Http2ConnectionHandler {
     public void onRstStreamRead(ChannelHandlerContext ctx, int streamId, long errorCode) {
       Exchange exchange = exchanges.get(streamId);
       if (exchange != null) {
-        exchange.resetCode = errorCode;
+        exchange.response.onReset(errorCode);
       }
     }
 

@@ -55,10 +55,6 @@ final class LevelRecorder {
     return windowStart;
   }
 
-  boolean inWindow(long sendNanos) {
-    return sendNanos >= windowStart;
-  }
-
   /** Records an answered call; its latency runs from {@code startNanos}. */
   void record(long startNanos, long endNanos, Status status) {
     if (startNanos < windowStart || frozen || skip()) {

@@ -1,5 +1,6 @@
 package io.tensorgate.loadtest;
 
+import com.google.errorprone.annotations.concurrent.GuardedBy;
 import java.io.PrintWriter;
 import java.util.Locale;
 import java.util.Objects;
@@ -24,9 +25,14 @@ final class ProgressLine implements AutoCloseable {
   private final LoadPlan plan;
   private final RunControl control;
   private final LevelRecorder recorder;
+
+  @GuardedBy("this")
   private ScheduledExecutorService timer;
-  // Guarded by this.
+
+  @GuardedBy("this")
   private boolean shown;
+
+  @GuardedBy("this")
   private boolean closed;
 
   ProgressLine(
@@ -43,7 +49,7 @@ final class ProgressLine implements AutoCloseable {
   }
 
   /** Starts the twice-a-second updates (a daemon thread); does nothing off a terminal. */
-  void start() {
+  synchronized void start() {
     if (!terminal) {
       return;
     }

@@ -1,5 +1,6 @@
 package io.tensorgate.loadtest;
 
+import com.google.errorprone.annotations.concurrent.GuardedBy;
 import io.tensorgate.proto.inference.GRPCInferenceServiceGrpc;
 import io.tensorgate.proto.inference.InferParameter;
 import io.tensorgate.proto.inference.ModelInferRequest;
@@ -50,8 +51,11 @@ final class SharedMemoryRequests implements RequestSource, AutoCloseable {
   // Per (slot, payload), the request built on first use: like NetworkRequests, the hot path sends
   // prebuilt messages.
   private final EncodedRequest[] built;
-  // Guarded by this: the shutdown hook and close() may race.
+
+  // The shutdown hook and close() may race.
+  @GuardedBy("this")
   private final List<String> registered = new ArrayList<>();
+
   // Ctrl-C skips the run's finally blocks: unregister and delete from a shutdown hook as well.
   private final Thread cleanupOnExit = new Thread(this::cleanUpQuietly, "shared-memory-cleanup");
 

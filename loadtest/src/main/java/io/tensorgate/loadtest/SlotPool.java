@@ -1,5 +1,6 @@
 package io.tensorgate.loadtest;
 
+import com.google.errorprone.annotations.concurrent.GuardedBy;
 import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 
@@ -11,12 +12,22 @@ import java.util.concurrent.TimeUnit;
  */
 final class SlotPool {
 
-  // Guarded by this.
+  @GuardedBy("this")
   private int[] free = new int[16];
+
+  @GuardedBy("this")
   private int freeCount;
+
+  @GuardedBy("this")
   private int[] parked = new int[16];
+
+  @GuardedBy("this")
   private int parkedCount;
+
+  @GuardedBy("this")
   private int created;
+
+  @GuardedBy("this")
   private int limit;
 
   SlotPool(int limit) {
@@ -81,6 +92,7 @@ final class SlotPool {
     notify();
   }
 
+  @GuardedBy("this")
   private void push(int slot) {
     free = grow(free, freeCount);
     free[freeCount++] = slot;

@@ -1,5 +1,6 @@
 package io.tensorgate.loadtest;
 
+import com.google.errorprone.annotations.concurrent.GuardedBy;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
@@ -54,8 +55,12 @@ final class StreamTransport implements CallTransport {
 
   private static final class Stream implements StreamObserver<ModelStreamInferResponse> {
     private final Map<String, Callback> pending = new ConcurrentHashMap<>();
+
+    // StreamObserver.onNext is not thread-safe.
+    @GuardedBy("this")
     private final StreamObserver<ModelInferRequest> requests;
-    // Guarded by this: StreamObserver.onNext is not thread-safe.
+
+    @GuardedBy("this")
     private Status closed;
 
     Stream(ManagedChannel channel) {

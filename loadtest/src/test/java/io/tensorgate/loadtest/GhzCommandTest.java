@@ -3,26 +3,19 @@ package io.tensorgate.loadtest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.netty.channel.DefaultChannelPipeline;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
-import org.slf4j.LoggerFactory;
 
 /** The ghz command line end to end: real flags, the lean client, an echo server on loopback. */
 class GhzCommandTest {
-
   static final String SIMPLE_REQUEST =
       "{\"model_name\":\"simple\",\"inputs\":["
           + "{\"name\":\"INPUT0\",\"datatype\":\"INT32\",\"shape\":[1,16],"
@@ -32,51 +25,23 @@ class GhzCommandTest {
           + "\"outputs\":[{\"name\":\"OUTPUT0\"},{\"name\":\"OUTPUT1\"}]}";
 
   @TempDir Path dir;
-  private EchoServer echo;
-  private Path request;
+
+  @RegisterExtension final GhzRig rig = new GhzRig(SIMPLE_REQUEST);
   private final ObjectMapper mapper = new ObjectMapper();
-
-  @BeforeEach
-  void start() throws Exception {
-    echo = EchoServer.builder().port(0).sharedMemoryDirectory(dir).start();
-    request = dir.resolve("req.json");
-    Files.writeString(request, SIMPLE_REQUEST);
-  }
-
-  @AfterEach
-  void stop() throws Exception {
-    echo.close();
-  }
-
-  private String host() {
-    return "127.0.0.1:" + echo.port();
-  }
-
-  /** The command line with {@code host} last, as ghz takes it. */
-  private Cli ghz(String... flags) {
-    List<String> args = new ArrayList<>(List.of(flags));
-    args.add(host());
-    return Cli.execute(args.toArray(new String[0]));
-  }
-
-  private JsonNode json(Cli cli) throws Exception {
-    assertThat(cli.exitCode()).as(cli.err()).isZero();
-    return mapper.readTree(cli.out());
-  }
 
   @Test
   void shouldWriteGhzJsonWithGhzFieldNamesWhenRunForADuration() throws Exception {
     Path out = dir.resolve("report.json");
 
     Cli cli =
-        ghz(
+        rig.ghz(
             "-c",
             "16",
             "-z",
             "1s",
             "--insecure",
             "-D",
-            request.toString(),
+            rig.request().toString(),
             "-O",
             "json",
             "-o",
@@ -88,7 +53,7 @@ class GhzCommandTest {
     assertThat(report.get("endReason").asText()).isEqualTo("timeout");
     JsonNode options = report.get("options");
     assertThat(options.get("call").asText()).isEqualTo("inference.GRPCInferenceService.ModelInfer");
-    assertThat(options.get("host").asText()).isEqualTo(host());
+    assertThat(options.get("host").asText()).isEqualTo(rig.host());
     assertThat(options.get("insecure").asBoolean()).isTrue();
     assertThat(options.get("concurrency").asInt()).isEqualTo(16);
     assertThat(options.get("duration").asLong()).isEqualTo(1_000_000_000L);
@@ -140,7 +105,17 @@ class GhzCommandTest {
   @Test
   void shouldMakeExactlyTheTotalCallsWhenTotalGiven() throws Exception {
     JsonNode report =
-        json(ghz("-c", "8", "-n", "500", "--insecure", "-D", request.toString(), "-O", "json"));
+        rig.json(
+            rig.ghz(
+                "-c",
+                "8",
+                "-n",
+                "500",
+                "--insecure",
+                "-D",
+                rig.request().toString(),
+                "-O",
+                "json"));
 
     assertThat(report.get("count").asLong()).isEqualTo(500);
     assertThat(report.get("statusCodeDistribution").get("OK").asLong()).isEqualTo(500);
@@ -150,7 +125,7 @@ class GhzCommandTest {
 
   @Test
   void shouldPrintGhzSummaryWhenNoFormatGiven() {
-    Cli cli = ghz("-c", "4", "--insecure", "-D", request.toString());
+    Cli cli = rig.ghz("-c", "4", "--insecure", "-D", rig.request().toString());
 
     assertThat(cli.exitCode()).as(cli.err()).isZero();
     assertThat(cli.out())
@@ -161,7 +136,8 @@ class GhzCommandTest {
 
   @Test
   void shouldWriteOneCsvLinePerCallWhenFormatIsCsv() {
-    Cli cli = ghz("-c", "4", "-n", "100", "--insecure", "-D", request.toString(), "-O", "csv");
+    Cli cli =
+        rig.ghz("-c", "4", "-n", "100", "--insecure", "-D", rig.request().toString(), "-O", "csv");
 
     assertThat(cli.exitCode()).as(cli.err()).isZero();
     List<String> lines = cli.out().lines().toList();
@@ -174,14 +150,14 @@ class GhzCommandTest {
   @Test
   void shouldWriteAPageThatFetchesNothingWhenFormatIsHtml() {
     Cli cli =
-        ghz(
+        rig.ghz(
             "-c",
             "4",
             "-n",
             "100",
             "--insecure",
             "-D",
-            request.toString(),
+            rig.request().toString(),
             "-O",
             "html",
             "--name",
@@ -197,8 +173,8 @@ class GhzCommandTest {
   @Test
   void shouldLeaveTheFirstAnswersOutWhenSkipFirstGiven() throws Exception {
     JsonNode report =
-        json(
-            ghz(
+        rig.json(
+            rig.ghz(
                 "-c",
                 "2",
                 "-n",
@@ -207,7 +183,7 @@ class GhzCommandTest {
                 "10",
                 "--insecure",
                 "-D",
-                request.toString(),
+                rig.request().toString(),
                 "-O",
                 "json"));
 
@@ -217,8 +193,8 @@ class GhzCommandTest {
   @Test
   void shouldCountServerErrorsByStatusWhenTheModelIsUnknown() throws Exception {
     JsonNode report =
-        json(
-            ghz(
+        rig.json(
+            rig.ghz(
                 "-c",
                 "2",
                 "-n",
@@ -238,8 +214,8 @@ class GhzCommandTest {
   @Test
   void shouldCallAnyMethodOfTheServiceWhenCallGiven() throws Exception {
     JsonNode report =
-        json(
-            ghz(
+        rig.json(
+            rig.ghz(
                 "--call",
                 "inference.GRPCInferenceService/ServerLive",
                 "-c",
@@ -257,8 +233,8 @@ class GhzCommandTest {
   @Test
   void shouldSendEachStreamCallsMessagesWhenCallIsModelStreamInfer() throws Exception {
     JsonNode report =
-        json(
-            ghz(
+        rig.json(
+            rig.ghz(
                 "--call",
                 "inference.GRPCInferenceService.ModelStreamInfer",
                 "-c",
@@ -269,7 +245,7 @@ class GhzCommandTest {
                 "3",
                 "--insecure",
                 "-D",
-                request.toString(),
+                rig.request().toString(),
                 "-O",
                 "json"));
 
@@ -279,8 +255,8 @@ class GhzCommandTest {
   @Test
   void shouldGenerateBatchedInputsWhenModelGiven() throws Exception {
     JsonNode report =
-        json(
-            ghz(
+        rig.json(
+            rig.ghz(
                 "--model",
                 "simple",
                 "--batch-size",
@@ -312,8 +288,8 @@ class GhzCommandTest {
             "{\"name\":\"OUTPUT1\"}", "{\"name\":\"OUTPUT1\"},{\"name\":\"OUTPUT9\"}");
 
     JsonNode report =
-        json(
-            ghz(
+        rig.json(
+            rig.ghz(
                 "--check-outputs",
                 "-c",
                 "2",
@@ -335,8 +311,8 @@ class GhzCommandTest {
     Path perf = dir.resolve("perf.csv");
 
     JsonNode report =
-        json(
-            ghz(
+        rig.json(
+            rig.ghz(
                 "--model",
                 "simple",
                 "--concurrency-range",
@@ -356,122 +332,5 @@ class GhzCommandTest {
     List<String> rows = Files.readAllLines(perf);
     assertThat(rows).hasSize(3);
     assertThat(rows.get(0)).startsWith("Concurrency,Inferences/Second,");
-  }
-
-  @Test
-  void shouldWriteTheFramedRequestAndExitWhenDumpRequested() throws Exception {
-    Path frame = dir.resolve("simple.grpc");
-
-    Cli cli = ghz("--insecure", "-D", request.toString(), "--dump-request", frame.toString());
-
-    assertThat(cli.exitCode()).as(cli.err()).isZero();
-    byte[] bytes = Files.readAllBytes(frame);
-    assertThat(bytes[0]).isZero();
-    int length = java.nio.ByteBuffer.wrap(bytes, 1, 4).getInt();
-    assertThat(length).isEqualTo(bytes.length - 5);
-    io.tensorgate.proto.inference.ModelInferRequest parsed =
-        io.tensorgate.proto.inference.ModelInferRequest.parseFrom(
-            java.util.Arrays.copyOfRange(bytes, 5, bytes.length));
-    assertThat(parsed.getModelName()).isEqualTo("simple");
-  }
-
-  @Test
-  void shouldRefuseCallDataTemplatesWithTheWayOut() {
-    Cli cli = ghz("--insecure", "-d", "{\"model_name\":\"{{.RequestNumber}}\"}");
-
-    assertThat(cli.exitCode()).isEqualTo(2);
-    assertThat(cli.err()).contains("templates", "--disable-template-data");
-  }
-
-  @Test
-  void shouldRefuseCallDataWithUnknownFieldsPrecisely() {
-    Cli cli = ghz("--insecure", "-d", "{\"model\":\"simple\"}");
-
-    assertThat(cli.exitCode()).isEqualTo(2);
-    assertThat(cli.err()).startsWith("error: call data is not a valid ModelInferRequest");
-  }
-
-  @Test
-  void shouldRefuseUnimplementedGhzFlagsWithTheReason() {
-    Cli cli = ghz("--insecure", "--lb-strategy", "round_robin");
-
-    assertThat(cli.exitCode()).isEqualTo(2);
-    assertThat(cli.err()).contains("--lb-strategy is not supported");
-  }
-
-  @Test
-  void shouldSayInsecureIsMissingWhenTheServerIsPlaintext() {
-    Cli cli = ghz("-n", "1", "--connect-timeout", "3s", "-D", request.toString());
-
-    assertThat(cli.exitCode()).isEqualTo(2);
-    assertThat(cli.err()).contains("--insecure");
-  }
-
-  @Test
-  void shouldLogNoStackTraceWhenTheServerIsPlaintextAndTlsIsAsked() {
-    // Netty logs an exception that no handler took at the pipeline's tail, with its stack trace.
-    Logger tail = (Logger) LoggerFactory.getLogger(DefaultChannelPipeline.class);
-    ListAppender<ILoggingEvent> logged = new ListAppender<>();
-    logged.start();
-    tail.addAppender(logged);
-    try {
-      Cli cli = ghz("-n", "1", "--connect-timeout", "3s", "-D", request.toString());
-
-      assertThat(cli.exitCode()).isEqualTo(2);
-    } finally {
-      tail.detachAppender(logged);
-    }
-    assertThat(logged.list).isEmpty();
-  }
-
-  @Test
-  void shouldRefuseMoreConnectionsThanWorkersAsGhzDoes() {
-    Cli cli = ghz("-c", "2", "--connections", "4", "--insecure");
-
-    assertThat(cli.exitCode()).isEqualTo(2);
-    assertThat(cli.err()).contains("connections cannot be greater than concurrency");
-  }
-
-  @Test
-  void shouldSendLengthDelimitedBinaryMessagesRoundRobinWhenBinaryFileGiven() throws Exception {
-    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
-    io.tensorgate.proto.inference.ModelInferRequest.newBuilder()
-        .setModelName("simple")
-        .build()
-        .writeDelimitedTo(bytes);
-    io.tensorgate.proto.inference.ModelInferRequest.newBuilder()
-        .setModelName("missing")
-        .build()
-        .writeDelimitedTo(bytes);
-    Path binary = dir.resolve("calls.bin");
-    Files.write(binary, bytes.toByteArray());
-
-    JsonNode report =
-        json(ghz("-c", "1", "-n", "10", "--insecure", "-B", binary.toString(), "-O", "json"));
-
-    // The echo server answers "simple" and refuses any other model: one of each, in turn.
-    assertThat(report.get("statusCodeDistribution").get("OK").asLong()).isEqualTo(5);
-    assertThat(report.get("statusCodeDistribution").get("NotFound").asLong()).isEqualTo(5);
-    assertThat(report.get("options").get("binary").asBoolean()).isTrue();
-  }
-
-  @Test
-  void shouldReadCallDataFromStdinWhenDataIsAt() throws Exception {
-    Cli cli =
-        Cli.execute(
-            new java.io.ByteArrayInputStream(
-                SIMPLE_REQUEST.getBytes(java.nio.charset.StandardCharsets.UTF_8)),
-            "-c",
-            "2",
-            "-n",
-            "20",
-            "--insecure",
-            "-d",
-            "@",
-            "-O",
-            "json",
-            host());
-
-    assertThat(json(cli).get("statusCodeDistribution").get("OK").asLong()).isEqualTo(20);
   }
 }

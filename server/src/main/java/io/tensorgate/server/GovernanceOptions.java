@@ -42,8 +42,9 @@ public final class GovernanceOptions {
       arity = "0..1",
       paramLabel = "<bool>",
       description =
-          "Measure the CPU time (and GPU time, where the backend reports it) of every model"
-              + " execution (default: ${DEFAULT-VALUE}).")
+          "Count the CPU time of each model version's instance threads, read from their"
+              + " clocks when metrics ask (GPU time is counted whenever the backend reports it)"
+              + " (default: ${DEFAULT-VALUE}).")
   boolean costAccounting = true;
 
   @Option(

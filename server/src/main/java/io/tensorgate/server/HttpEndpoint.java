@@ -34,6 +34,7 @@ final class HttpEndpoint {
    * @param ssl TLS for HTTP (the gRPC port's certificates), or {@code null}
    * @param admission the server-wide connection admission, or {@code null}
    * @param configure adds the services and the per-call interceptors, as on the gRPC port
+   * @param bodyBudgetBytes the most request body bytes HTTP connections may hold together
    * @throws IOException when the HTTP port cannot be bound
    */
   static HttpEndpoint start(
@@ -42,7 +43,8 @@ final class HttpEndpoint {
       SslContext ssl,
       ChannelHandler admission,
       Consumer<ServerBuilder<?>> configure,
-      List<ServerServiceDefinition> services)
+      List<ServerServiceDefinition> services,
+      long bodyBudgetBytes)
       throws IOException {
     String name = InProcessServerBuilder.generateName();
     InProcessServerBuilder b = InProcessServerBuilder.forName(name);
@@ -53,7 +55,8 @@ final class HttpEndpoint {
       return new HttpEndpoint(
           calls,
           channel,
-          HttpServer.start(options, grpcAddress, channel, services, ssl, admission));
+          HttpServer.start(
+              options, grpcAddress, channel, services, ssl, admission, bodyBudgetBytes));
     } catch (IOException | RuntimeException e) {
       channel.shutdownNow();
       calls.shutdownNow();

@@ -2,18 +2,14 @@ package io.tensorgate.server;
 
 import io.grpc.Server;
 import io.grpc.ServerBuilder;
-import io.grpc.ServerInterceptors;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
-import io.grpc.protobuf.services.ProtoReflectionServiceV1;
-import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.tensorgate.backend.ErrorCode;
 import io.tensorgate.backend.GpuMonitor;
 import io.tensorgate.backend.InferenceException;
 import io.tensorgate.proto.inference.GRPCInferenceServiceGrpc;
-import io.tensorgate.server.grpc.ClientSharedMemoryGuard;
 import io.tensorgate.server.grpc.EventLoops;
 import io.tensorgate.server.grpc.InferenceService;
 import io.tensorgate.server.grpc.InflightBudget;
@@ -24,8 +20,6 @@ import io.tensorgate.server.grpc.ServerIdentity;
 import io.tensorgate.server.grpc.StatusGuard;
 import io.tensorgate.server.logging.LogControl;
 import io.tensorgate.server.repository.BackendRegistry;
-import io.tensorgate.server.repository.LoadedVersion;
-import io.tensorgate.server.repository.ModelRegistry;
 import io.tensorgate.server.repository.ModelRepositoryManager;
 import io.tensorgate.server.repository.ModelRepositoryManager.ControlMode;
 import io.tensorgate.server.repository.RepositoryLayout;
@@ -37,7 +31,6 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.List;
-import java.util.Set;
 import java.util.SortedMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -57,10 +50,6 @@ public final class TensorgateServer implements AutoCloseable {
   /** The health service names reported: the whole server and the inference service. */
   private static final List<String> HEALTH_SERVICES =
       List.of("", GRPCInferenceServiceGrpc.SERVICE_NAME);
-
-  /** The names the health service keeps a status for; any other is answered as "". */
-  private static final Set<String> HEALTH_NAMES =
-      Set.of("", GRPCInferenceServiceGrpc.SERVICE_NAME, Readiness.LIVENESS);
 
   private static final long TERMINATION_WAIT_SECONDS = 5;
 
@@ -169,23 +158,16 @@ public final class TensorgateServer implements AutoCloseable {
             inflightBudget(),
             loops);
 
-    ServerServiceDefinition inference =
-        ServerInterceptors.intercept(
-            parseGuard.guard(service.withHeaders()), observability.traceHeaders());
-    if (!config.allowClientSharedMemory) {
-      inference = ServerInterceptors.intercept(inference, new ClientSharedMemoryGuard());
-    }
     List<ServerServiceDefinition> services =
-        List.of(
-            inference,
-            parseGuard.guard(observability.monitoringService().bindService()),
-            parseGuard.guard(
-                ServerInterceptors.intercept(
-                    health.getHealthService(), new AnyHealthName(HEALTH_NAMES))),
-            parseGuard.guard(ProtoReflectionServiceV1.newInstance().bindService()),
-            parseGuard.guard(legacyReflection().bindService()),
-            parseGuard.guard(routing.service()),
-            parseGuard.guard(governance.service(manager.registry()).bindService()));
+        ServedServices.of(
+            service,
+            parseGuard,
+            observability,
+            health,
+            readiness::refresh,
+            routing.service(),
+            governance.service(manager.registry()),
+            config.allowClientSharedMemory);
     try {
       if (config.allowGrpc) {
         InetSocketAddress address =
@@ -217,7 +199,8 @@ public final class TensorgateServer implements AutoCloseable {
                   b.intercept(governance.auditInterceptor(hardening.callers()));
                   b.intercept(new StatusGuard());
                 },
-                services);
+                services,
+                inflightLimit());
         if (grpc == null) {
           // HTTP only: the in-process server is the one every call goes through.
           grpc = http.calls();
@@ -232,7 +215,7 @@ public final class TensorgateServer implements AutoCloseable {
       throw e;
     }
     manager.startPolling(config.pollSeconds, new BackgroundThreads(meterRegistry()));
-    logModels();
+    log.info(manager.registry().describe());
     readiness.start();
     if (config.allowGrpc) {
       log.info("Started GRPCInferenceService at {}:{}", config.grpcAddress, port());
@@ -276,46 +259,16 @@ public final class TensorgateServer implements AutoCloseable {
     services.forEach(b::addService);
   }
 
-  @SuppressWarnings("deprecation")
-  private static io.grpc.BindableService legacyReflection() {
-    // grpcurl and older clients still ask the v1alpha reflection service first.
-    return io.grpc.protobuf.services.ProtoReflectionService.newInstance();
-  }
-
-  private void logModels() {
-    StringBuilder sb = new StringBuilder("models:");
-    List<ModelRegistry.ServedModel> models = new java.util.ArrayList<>(manager.registry().all());
-    models.sort(java.util.Comparator.comparing(ModelRegistry.ServedModel::name));
-    for (ModelRegistry.ServedModel m : models) {
-      for (LoadedVersion v : m.ready().values()) {
-        sb.append("\n  ").append(v.name()).append(" version ").append(v.version()).append(" READY");
-      }
-      m.unavailable()
-          .forEach(
-              (v, reason) ->
-                  sb.append("\n  ")
-                      .append(m.name())
-                      .append(" version ")
-                      .append(v)
-                      .append(" UNAVAILABLE: ")
-                      .append(reason));
-    }
-    log.info(sb.toString());
+  /** {@code --max-inflight-request-bytes}, or its default. */
+  private long inflightLimit() {
+    return config.maxInflightRequestBytes > 0
+        ? config.maxInflightRequestBytes
+        : InflightBudget.defaultLimit();
   }
 
   private InflightBudget inflightBudget() {
-    InflightBudget budget =
-        new InflightBudget(
-            config.maxInflightRequestBytes > 0
-                ? config.maxInflightRequestBytes
-                : InflightBudget.defaultLimit());
-    Gauge.builder("tensorgate.inflight.request", budget, InflightBudget::reserved)
-        .description(
-            "Bytes that inference requests in flight hold once decoded (limit: "
-                + budget.limit()
-                + ", --max-inflight-request-bytes)")
-        .baseUnit("bytes")
-        .register(meterRegistry());
+    InflightBudget budget = new InflightBudget(inflightLimit());
+    budget.bindTo(meterRegistry());
     return budget;
   }
 
@@ -396,7 +349,9 @@ public final class TensorgateServer implements AutoCloseable {
     // Answered HTTP requests count until their responses are written.
     boolean drained =
         new GracefulDrain(
-                grpc, openCalls, () -> inFlight() + (http == null ? 0 : http.openRequests()))
+                grpc,
+                openCalls,
+                () -> manager.registry().inFlight() + (http == null ? 0 : http.openRequests()))
             .await(deadline);
     grpc.shutdownNow();
     if (http != null) {
@@ -424,18 +379,6 @@ public final class TensorgateServer implements AutoCloseable {
     blockingExecutor.shutdownNow();
     log.info("server stopped");
     return drained;
-  }
-
-  private long inFlight() {
-    long n = 0;
-    List<ModelRegistry.ServedModel> models = new java.util.ArrayList<>(manager.registry().all());
-    models.sort(java.util.Comparator.comparing(ModelRegistry.ServedModel::name));
-    for (ModelRegistry.ServedModel m : models) {
-      for (LoadedVersion v : m.ready().values()) {
-        n += v.inFlight();
-      }
-    }
-    return n;
   }
 
   /** Blocks until the gRPC server terminated. */

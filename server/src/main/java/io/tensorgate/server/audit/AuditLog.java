@@ -1,5 +1,6 @@
 package io.tensorgate.server.audit;
 
+import com.google.errorprone.annotations.concurrent.GuardedBy;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
@@ -49,10 +50,13 @@ public final class AuditLog implements AuditTrail, MeterBinder, AutoCloseable {
   private final LongAdder queueFull = new LongAdder();
   private final LongAdder ioErrors = new LongAdder();
   private final LongAdder written = new LongAdder();
-  // @GuardedBy("this")
+
+  @GuardedBy("this")
   private final ArrayDeque<AuditEntry> kept = new ArrayDeque<>(KEPT);
-  // @GuardedBy("this")
+
+  @GuardedBy("this")
   private long lastReportNanos;
+
   private volatile boolean closing;
 
   /** Entries in memory only. */

@@ -38,7 +38,8 @@ public final class CostMetrics implements ModelRegistry.VersionListener {
     List<Meter> m = new ArrayList<>(3);
     m.add(
         FunctionCounter.builder("tensorgate.inference.cpu.seconds", cost, c -> c.cpuNanos() / 1e9)
-            .description("CPU time of the model's executions (instance threads in the backend)")
+            .description(
+                "CPU time of the version's instance threads (executing, assembling, answering)")
             .tags(tags)
             .register(registry));
     m.add(

@@ -1,5 +1,6 @@
 package io.tensorgate.server.drift;
 
+import com.google.errorprone.annotations.concurrent.GuardedBy;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
@@ -9,12 +10,10 @@ import io.tensorgate.server.repository.LoadedVersion;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,9 +28,6 @@ import org.slf4j.LoggerFactory;
  */
 final class VersionDrift {
   private static final Logger log = LoggerFactory.getLogger(VersionDrift.class);
-
-  /** Captured values kept per feature while capturing a reference. */
-  static final int MAX_CAPTURED_VALUES = 200_000;
 
   enum State {
     CAPTURING,
@@ -55,8 +51,6 @@ final class VersionDrift {
       long windowRequests,
       List<FeatureReport> features) {}
 
-  private record Entry(long nanos, int[][] bins) {}
-
   final LoadedVersion version;
   final DriftConfig config;
   private final List<Feature> features;
@@ -64,21 +58,38 @@ final class VersionDrift {
   final Counter sampled;
   final Counter dropped;
 
-  // Guarded by this.
+  @GuardedBy("this")
   private State state;
+
+  @GuardedBy("this")
   private String source = "";
+
+  @GuardedBy("this")
   private String failure = "";
+
+  @GuardedBy("this")
   private long referenceRequests;
-  private List<List<Object>> captured;
-  private int capturedRequests;
+
+  @GuardedBy("this")
+  private ReferenceCapture capture;
+
+  @GuardedBy("this")
   private Feature[] monitored = new Feature[0];
+
+  @GuardedBy("this")
   private Bins[] bins = new Bins[0];
-  private int[] featureIndex = new int[0];
-  private long[][] counts = new long[0][];
+
+  @GuardedBy("this")
   private double[][] stats = new double[0][];
+
+  @GuardedBy("this")
   private boolean[] drifting = new boolean[0];
+
+  @GuardedBy("this")
   private Counter[] events = new Counter[0];
-  private final ArrayDeque<Entry> window = new ArrayDeque<>();
+
+  @GuardedBy("this")
+  private DriftWindow window = DriftWindow.none();
 
   private volatile Report report;
 
@@ -154,8 +165,8 @@ final class VersionDrift {
         capture(s);
         break;
       case MONITORING:
-        addToWindow(s);
-        evict(s.nanos());
+        window.add(s.nanos(), s.values());
+        window.evict(s.nanos());
         evaluate();
         break;
       default:
@@ -165,12 +176,8 @@ final class VersionDrift {
 
   /** Drops window entries that are too old; drift thread, about once a second. */
   synchronized void expire(long nowNanos) {
-    if (state == State.MONITORING && !window.isEmpty()) {
-      int before = window.size();
-      evict(nowNanos);
-      if (window.size() != before) {
-        evaluate();
-      }
+    if (state == State.MONITORING && window.evict(nowNanos)) {
+      evaluate();
     }
   }
 
@@ -192,11 +199,11 @@ final class VersionDrift {
     meters.close();
   }
 
+  @GuardedBy("this")
   private void start() {
     meters.removeFeatures();
-    window.clear();
-    captured = null;
-    capturedRequests = 0;
+    window = DriftWindow.none();
+    capture = null;
     referenceRequests = 0;
     Path file = version.modelDirectory().resolve(ReferenceFile.NAME);
     if (Files.exists(file)) {
@@ -210,13 +217,11 @@ final class VersionDrift {
     }
     source = "captured";
     state = State.CAPTURING;
-    captured = new ArrayList<>();
-    for (int i = 0; i < features.size(); i++) {
-      captured.add(new ArrayList<>());
-    }
+    capture = new ReferenceCapture(features, config.referenceRequests(), config.bins());
     publish();
   }
 
+  @GuardedBy("this")
   private void fail(String reason) {
     state = State.FAILED;
     failure = reason;
@@ -228,45 +233,15 @@ final class VersionDrift {
     publish();
   }
 
+  @GuardedBy("this")
   private void capture(Sample s) {
-    for (int i = 0; i < features.size(); i++) {
-      Object v = s.values()[i];
-      List<Object> into = captured.get(i);
-      if (v instanceof double[] d) {
-        for (int k = 0; k < d.length && into.size() < MAX_CAPTURED_VALUES; k++) {
-          into.add(d[k]);
-        }
-      } else if (v instanceof String[] str) {
-        for (int k = 0; k < str.length && into.size() < MAX_CAPTURED_VALUES; k++) {
-          into.add(str[k]);
-        }
-      }
-    }
-    if (++capturedRequests < config.referenceRequests()) {
+    if (!capture.add(s.values())) {
       publish();
       return;
     }
-    Map<Feature, Bins> ref = new java.util.LinkedHashMap<>();
-    for (int i = 0; i < features.size(); i++) {
-      Feature f = features.get(i);
-      List<Object> values = captured.get(i);
-      if (values.isEmpty()) {
-        continue;
-      }
-      if (f.categorical()) {
-        List<String> strings = new ArrayList<>(values.size());
-        values.forEach(o -> strings.add((String) o));
-        ref.put(f, Bins.Categorical.capture(strings, 2 * config.bins()));
-      } else {
-        double[] d = new double[values.size()];
-        for (int k = 0; k < d.length; k++) {
-          d[k] = (Double) values.get(k);
-        }
-        ref.put(f, Bins.Numeric.capture(d, config.bins()));
-      }
-    }
-    referenceRequests = capturedRequests;
-    captured = null;
+    Map<Feature, Bins> ref = capture.reference();
+    referenceRequests = capture.requests();
+    capture = null;
     if (ref.isEmpty()) {
       fail("the captured requests held no values to build a reference from");
       return;
@@ -280,73 +255,34 @@ final class VersionDrift {
     monitor(ref);
   }
 
+  @GuardedBy("this")
   private void monitor(Map<Feature, Bins> ref) {
     int n = ref.size();
     monitored = ref.keySet().toArray(new Feature[0]);
     bins = ref.values().toArray(new Bins[0]);
-    featureIndex = new int[n];
-    counts = new long[n][];
+    int[] featureIndex = new int[n];
     stats = new double[n][];
     drifting = new boolean[n];
     events = new Counter[n];
     for (int i = 0; i < n; i++) {
       featureIndex[i] = features.indexOf(monitored[i]);
-      counts[i] = new long[bins[i].size()];
       stats[i] = new double[] {Double.NaN, Double.NaN, Double.NaN};
       events[i] = meters.addFeature(i, monitored[i]);
     }
+    window = new DriftWindow(bins, featureIndex, config.windowSeconds(), config.windowRequests());
     state = State.MONITORING;
     failure = "";
     publish();
   }
 
-  private void addToWindow(Sample s) {
-    int[][] entry = new int[monitored.length][];
-    for (int i = 0; i < monitored.length; i++) {
-      Object v = s.values()[featureIndex[i]];
-      int[] b;
-      if (v instanceof double[] d) {
-        Bins.Numeric nb = (Bins.Numeric) bins[i];
-        b = new int[d.length];
-        for (int k = 0; k < d.length; k++) {
-          b[k] = nb.bin(d[k]);
-        }
-      } else if (v instanceof String[] str) {
-        Bins.Categorical cb = (Bins.Categorical) bins[i];
-        b = new int[str.length];
-        for (int k = 0; k < str.length; k++) {
-          b[k] = cb.bin(str[k]);
-        }
-      } else {
-        b = new int[0];
-      }
-      for (int x : b) {
-        counts[i][x]++;
-      }
-      entry[i] = b;
-    }
-    window.addLast(new Entry(s.nanos(), entry));
-  }
-
-  private void evict(long nowNanos) {
-    long oldest = nowNanos - TimeUnit.SECONDS.toNanos(config.windowSeconds());
-    while (!window.isEmpty()
-        && (window.size() > config.windowRequests() || window.peekFirst().nanos() < oldest)) {
-      Entry e = window.removeFirst();
-      for (int i = 0; i < e.bins().length; i++) {
-        for (int x : e.bins()[i]) {
-          counts[i][x]--;
-        }
-      }
-    }
-  }
-
+  @GuardedBy("this")
   private void evaluate() {
     boolean verdict = window.size() >= config.minWindowRequests();
     for (int i = 0; i < monitored.length; i++) {
-      double[] live = DriftMath.proportions(counts[i]);
+      long[] counts = window.counts(i);
+      double[] live = DriftMath.proportions(counts);
       boolean any = false;
-      for (long c : counts[i]) {
+      for (long c : counts) {
         any |= c > 0;
       }
       if (!verdict || !any) {
@@ -396,6 +332,7 @@ final class VersionDrift {
     return Double.isNaN(v) ? "n/a" : String.format(java.util.Locale.ROOT, "%.4f", v);
   }
 
+  @GuardedBy("this")
   private void publish() {
     List<FeatureReport> f = new ArrayList<>(monitored.length);
     for (int i = 0; i < monitored.length; i++) {
@@ -413,7 +350,7 @@ final class VersionDrift {
             state,
             source,
             failure,
-            state == State.CAPTURING ? capturedRequests : referenceRequests,
+            state == State.CAPTURING ? capture.requests() : referenceRequests,
             window.size(),
             List.copyOf(f));
   }

@@ -1,5 +1,7 @@
 package io.tensorgate.server.grpc;
 
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.tensorgate.backend.ErrorCode;
 import io.tensorgate.backend.InferenceError;
 import java.util.concurrent.atomic.AtomicLong;
@@ -35,6 +37,17 @@ public final class InflightBudget {
 
   public long limit() {
     return limit;
+  }
+
+  /** Publishes {@link #reserved} as the gauge {@code tensorgate.inflight.request}. */
+  public void bindTo(MeterRegistry registry) {
+    Gauge.builder("tensorgate.inflight.request", this, InflightBudget::reserved)
+        .description(
+            "Bytes that inference requests in flight hold once decoded (limit: "
+                + limit
+                + ", --max-inflight-request-bytes)")
+        .baseUnit("bytes")
+        .register(registry);
   }
 
   /** The bytes reserved now by requests in flight. */

@@ -7,6 +7,7 @@ import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.Status;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.tensorgate.server.codec.RoutingKey;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
@@ -23,7 +24,7 @@ import java.util.Objects;
 final class GrpcBridge {
   /** Headers that mean the same over HTTP as over gRPC. */
   private static final String[] FORWARDED = {
-    "authorization", "traceparent", "tracestate", "tensorgate-routing-key"
+    "authorization", "traceparent", "tracestate", RoutingKey.NAME
   };
 
   /** Triton's restricted-protocol headers, {@code triton-grpc-protocol-<key>}. */

@@ -32,13 +32,18 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
   private final Router router;
   private final HttpServer.State state;
   private final int maxInputSize;
+  private final BodyReservation reservation;
   private final ArrayDeque<FullHttpRequest> waiting = new ArrayDeque<>(2);
   private HttpExchange current;
+  // Body bytes of the request being answered, given back to the budget once it is.
+  private long currentBodyBytes;
 
-  HttpConnection(Router router, HttpServer.State state, int maxInputSize) {
+  HttpConnection(
+      Router router, HttpServer.State state, int maxInputSize, BodyReservation reservation) {
     this.router = Objects.requireNonNull(router, "router");
     this.state = Objects.requireNonNull(state, "state");
     this.maxInputSize = maxInputSize;
+    this.reservation = Objects.requireNonNull(reservation, "reservation");
   }
 
   @Override
@@ -58,6 +63,7 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
   private void begin(ChannelHandlerContext ctx, FullHttpRequest request) {
     ctx.channel().config().setAutoRead(false);
     state.opened();
+    currentBodyBytes = request.content().readableBytes();
     HttpExchange ex;
     try {
       if (!request.decoderResult().isSuccess()) {
@@ -139,6 +145,8 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
     }
     current = null;
     state.closed();
+    reservation.answered(currentBodyBytes);
+    currentBodyBytes = 0;
     FullHttpRequest next = waiting.poll();
     if (next != null) {
       begin(ctx, next);

@@ -99,6 +99,8 @@ public final class HttpServer implements AutoCloseable {
    * @param ssl TLS for HTTP/1.1, or {@code null} for plaintext
    * @param admission admits or refuses each new connection on the accepting channel (the
    *     server-wide connection cap and rate), or {@code null} for none
+   * @param bodyBudgetBytes the most request body bytes all connections may hold together while
+   *     their requests are read and answered ({@code --max-inflight-request-bytes})
    * @throws IOException when the port cannot be bound
    */
   public static HttpServer start(
@@ -107,9 +109,11 @@ public final class HttpServer implements AutoCloseable {
       io.grpc.Channel calls,
       List<ServerServiceDefinition> services,
       SslContext ssl,
-      ChannelHandler admission)
+      ChannelHandler admission,
+      long bodyBudgetBytes)
       throws IOException {
     Objects.requireNonNull(options, "options");
+    BodyBudget bodies = new BodyBudget(bodyBudgetBytes);
     String address = options.bindAddress(grpcAddress);
     boolean epoll = Epoll.isAvailable();
     if (options.reusePort && !epoll) {
@@ -139,7 +143,7 @@ public final class HttpServer implements AutoCloseable {
                   @Override
                   protected void initChannel(Channel ch) {
                     channels.add(ch);
-                    pipeline(ch, ssl, options, router, state);
+                    pipeline(ch, ssl, options, router, state, bodies);
                   }
                 });
     if (options.reusePort) {
@@ -163,7 +167,12 @@ public final class HttpServer implements AutoCloseable {
   }
 
   private static void pipeline(
-      Channel ch, SslContext ssl, HttpOptions options, Router router, State state) {
+      Channel ch,
+      SslContext ssl,
+      HttpOptions options,
+      Router router,
+      State state,
+      BodyBudget bodies) {
     ChannelPipeline p = ch.pipeline();
     if (ssl != null) {
       p.addLast(ssl.newHandler(ch.alloc()));
@@ -176,8 +185,10 @@ public final class HttpServer implements AutoCloseable {
             new HttpDecoderConfig()
                 .setMaxInitialLineLength(MAX_INITIAL_LINE)
                 .setMaxHeaderSize(MAX_HEADER_BYTES)));
+    BodyReservation reservation = new BodyReservation(bodies);
+    p.addLast(reservation);
     p.addLast(new BodyAggregator(options.maxInputSize));
-    p.addLast(new HttpConnection(router, state, options.maxInputSize));
+    p.addLast(new HttpConnection(router, state, options.maxInputSize, reservation));
   }
 
   /** The bound port (useful with port 0). */

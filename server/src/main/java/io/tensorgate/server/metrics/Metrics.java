@@ -1,5 +1,6 @@
 package io.tensorgate.server.metrics;
 
+import com.google.errorprone.annotations.concurrent.GuardedBy;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
@@ -37,6 +38,8 @@ public final class Metrics implements ModelRegistry.VersionListener, AutoCloseab
   private final RequestMetrics requests;
   private final SchedulerMeters schedulers;
   private final JvmGcMetrics gc = new JvmGcMetrics();
+
+  @GuardedBy("this")
   private MetricsHttpServer http;
 
   /**

@@ -1,5 +1,6 @@
 package io.tensorgate.server.provenance;
 
+import com.google.errorprone.annotations.concurrent.GuardedBy;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
@@ -29,7 +30,9 @@ public final class SignatureVerifier implements ModelVerifier, MeterBinder {
   private static final Logger log = LoggerFactory.getLogger(SignatureVerifier.class);
 
   private final TrustedKeys keys;
-  // @GuardedBy("this"): filled once by bindTo, before the first load.
+
+  // Filled once by bindTo, before the first load.
+  @GuardedBy("this")
   private final Map<Reason, Counter> refusals = new EnumMap<>(Reason.class);
 
   public SignatureVerifier(TrustedKeys keys) {

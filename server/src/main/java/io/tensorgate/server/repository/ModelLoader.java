@@ -52,7 +52,7 @@ final class ModelLoader {
    * @param gpuCount the CUDA devices of this host (0 without CUDA), where KIND_GPU groups that name
    *     no {@code gpus} place their instances, as in Triton
    * @param maxQueueWait the longest predicted queue wait admitted; {@link Duration#ZERO}: no limit
-   * @param measureCpu whether instance workers measure the CPU time of every execution
+   * @param measureCpu whether the version's cost counts its instance threads' CPU time
    * @param closer where the versions it loads close once retired (closing blocks)
    */
   ModelLoader(
@@ -132,7 +132,7 @@ final class ModelLoader {
       }
       ModelWarmup.run(config, layout, modelDir, instances);
       long files = Fingerprints.ofVersion(modelDir, versionDir);
-      ModelStats stats = previous == null ? new ModelStats(measureCpu) : previous.stats();
+      ModelStats stats = previous == null ? new ModelStats() : previous.stats();
       StatsSnapshot baseline =
           previous == null
               ? StatsSnapshot.EMPTY
@@ -142,6 +142,9 @@ final class ModelLoader {
               config, version, executionTimeout.toNanos(), maxQueueWait.toNanos());
       scheduler =
           Schedulers.create(schedulerConfig, instances, stats, replaceInstances(model, instances));
+      if (measureCpu) {
+        stats.cost().addCpuSource(scheduler.workerCpuTime());
+      }
       return new LoadedVersion(
           config,
           version,

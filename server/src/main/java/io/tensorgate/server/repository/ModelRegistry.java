@@ -2,7 +2,9 @@ package io.tensorgate.server.repository;
 
 import io.tensorgate.backend.ErrorCode;
 import io.tensorgate.backend.InferenceException;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -141,6 +143,41 @@ public final class ModelRegistry {
       }
     }
     return true;
+  }
+
+  /**
+   * The start-up log's table: a line per version, READY or UNAVAILABLE with why, models by name.
+   */
+  public String describe() {
+    StringBuilder sb = new StringBuilder("models:");
+    List<ServedModel> sorted = new ArrayList<>(models.values());
+    sorted.sort(Comparator.comparing(ServedModel::name));
+    for (ServedModel m : sorted) {
+      for (LoadedVersion v : m.ready().values()) {
+        sb.append("\n  ").append(v.name()).append(" version ").append(v.version()).append(" READY");
+      }
+      m.unavailable()
+          .forEach(
+              (v, reason) ->
+                  sb.append("\n  ")
+                      .append(m.name())
+                      .append(" version ")
+                      .append(v)
+                      .append(" UNAVAILABLE: ")
+                      .append(reason));
+    }
+    return sb.toString();
+  }
+
+  /** The requests in flight now on every version in service, together. */
+  public long inFlight() {
+    long n = 0;
+    for (ServedModel m : models.values()) {
+      for (LoadedVersion v : m.ready().values()) {
+        n += v.inFlight();
+      }
+    }
+    return n;
   }
 
   synchronized void put(ServedModel model) {

@@ -110,8 +110,8 @@ public final class ModelRepositoryManager implements AutoCloseable {
   /**
    * @param verifier decides, before the backend sees them, whether a version's files may load
    *     (signed models); a refused version is UNAVAILABLE with the reason
-   * @param costAccounting whether instance workers measure the CPU time of every execution (see
-   *     {@link io.tensorgate.server.stats.ModelStats#cost()})
+   * @param costAccounting whether versions count their instance threads' CPU time (see {@link
+   *     io.tensorgate.server.stats.ModelStats#cost()})
    */
   public ModelRepositoryManager(
       RepositoryLayout layout,

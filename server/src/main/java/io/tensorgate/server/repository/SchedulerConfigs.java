@@ -9,6 +9,7 @@ import io.tensorgate.proto.inference.ModelConfig;
 import io.tensorgate.proto.inference.ModelDynamicBatching;
 import io.tensorgate.proto.inference.ModelInput;
 import io.tensorgate.proto.inference.ModelOutput;
+import io.tensorgate.proto.inference.ModelParameter;
 import io.tensorgate.proto.inference.ModelQueuePolicy;
 import io.tensorgate.proto.inference.ModelSequenceBatching;
 import java.util.ArrayList;
@@ -20,6 +21,9 @@ import java.util.Set;
 
 /** Translates a completed protobuf config into the plain-Java settings of lower modules. */
 final class SchedulerConfigs {
+  /** The {@code config.pbtxt} parameter that turns inline execution on (see README). */
+  static final String INLINE_EXECUTION = "inline_execution";
+
   /** Ring capacity per priority level when the config sets no max_queue_size. */
   static final int DEFAULT_RING_SIZE = 4096;
 
@@ -45,6 +49,7 @@ final class SchedulerConfigs {
             .executionTimeoutNanos(executionTimeoutNanos)
             .maxQueueWaitNanos(maxQueueWaitNanos)
             .maxBatchSize(c.getMaxBatchSize())
+            .inlineExecution(inlineExecution(c))
             .inputs(inputSpecs(c));
     Set<String> ragged = new HashSet<>();
     for (ModelInput in : c.getInputList()) {
@@ -77,6 +82,28 @@ final class SchedulerConfigs {
       b.sequence(sequence(c.getSequenceBatching()));
     }
     return b.ringSize(nextPowerOfTwo(ring)).build();
+  }
+
+  /**
+   * The {@code inline_execution} parameter: "true" or "false", default false.
+   *
+   * @throws IllegalArgumentException for any other value
+   */
+  static boolean inlineExecution(ModelConfig c) {
+    ModelParameter p = c.getParametersMap().get(INLINE_EXECUTION);
+    if (p == null) {
+      return false;
+    }
+    String v = p.getStringValue().trim();
+    if (v.equalsIgnoreCase("true")) {
+      return true;
+    }
+    if (v.equalsIgnoreCase("false")) {
+      return false;
+    }
+    String shown = v.length() > 32 ? v.substring(0, 32) + "..." : v;
+    throw new IllegalArgumentException(
+        INLINE_EXECUTION + " must be true or false, got '" + shown + "'");
   }
 
   static List<TensorSpec> inputSpecs(ModelConfig c) {

@@ -131,6 +131,7 @@ final class RoutingControl {
     }
   }
 
+  @GuardedBy("this")
   private ModelRoute install(String model, ModelRouting routing) {
     ModelRoute before = router.get(model);
     long canary = routing.getCanary().getVersion();

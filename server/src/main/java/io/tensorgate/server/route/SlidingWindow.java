@@ -30,6 +30,7 @@ final class SlidingWindow {
   private final long[] errors = new long[BUCKETS];
 
   // Int counts: about 10 KB per bucket; a bucket never holds 2^31 requests.
+  @GuardedBy("this")
   private final IntCountsHistogram[] latency = new IntCountsHistogram[BUCKETS];
 
   /** What the window holds now. */

@@ -36,21 +36,10 @@ public final class ModelStats implements BatchListener {
   private final Map<FailureReason, LongAdder> failures = new ConcurrentHashMap<>();
   private final Map<Integer, BatchDurations> batches = new ConcurrentHashMap<>();
   private final ExecutionCost cost = new ExecutionCost();
-  private final boolean measureCpu;
   private volatile long lastInferenceMillis;
   private volatile long loadDurationNanos;
 
-  /** Statistics without CPU time accounting. */
   public ModelStats() {
-    this(false);
-  }
-
-  /**
-   * @param measureCpu whether the instance workers measure their CPU time per execution for {@link
-   *     #cost()} ({@code --cost-accounting})
-   */
-  public ModelStats(boolean measureCpu) {
-    this.measureCpu = measureCpu;
     for (FailureReason r : FailureReason.values()) {
       failures.put(r, new LongAdder());
     }
@@ -102,15 +91,14 @@ public final class ModelStats implements BatchListener {
   }
 
   @Override
-  public boolean measuresCpuTime() {
-    return measureCpu;
+  public void onBatchExecuted(int batchSize, ExecutionTimestamps ts, boolean ok, long deviceNanos) {
+    onBatchExecuted(batchSize, ts, ok);
+    cost.record(batchSize, ok, deviceNanos);
   }
 
   @Override
-  public void onBatchExecuted(
-      int batchSize, ExecutionTimestamps ts, boolean ok, long cpuNanos, long deviceNanos) {
-    onBatchExecuted(batchSize, ts, ok);
-    cost.record(batchSize, ok, cpuNanos, deviceNanos);
+  public void onMirroredBatchExecuted(int batchSize, boolean ok, long deviceNanos) {
+    cost.record(batchSize, ok, deviceNanos);
   }
 
   /** CPU and device time of the executions, and the inferences they served. */

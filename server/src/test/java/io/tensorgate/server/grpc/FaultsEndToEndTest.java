@@ -7,6 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import io.grpc.Context;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthCheckResponse;
+import io.grpc.health.v1.HealthGrpc;
 import io.grpc.stub.StreamObserver;
 import io.tensorgate.proto.inference.ModelInferResponse;
 import io.tensorgate.proto.inference.ModelReadyRequest;
@@ -139,6 +142,11 @@ class FaultsEndToEndTest {
     assertThat(ready(s, "healthy")).isTrue();
     assertThat(s.blocking().serverReady(ServerReadyRequest.getDefaultInstance()).getReady())
         .isFalse();
+    assertThat(
+            HealthGrpc.newBlockingStub(s.channel)
+                .check(HealthCheckRequest.getDefaultInstance())
+                .getStatus())
+        .isEqualTo(HealthCheckResponse.ServingStatus.NOT_SERVING);
     assertThat(
             Requests.readInt32s(
                 s.blocking().modelInfer(Requests.gate("healthy", 3)).getRawOutputContents(0)))

@@ -2,6 +2,7 @@ package io.tensorgate.server.grpc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.tensorgate.backend.ErrorCode;
 import io.tensorgate.backend.InferenceError;
 import java.util.ArrayList;
@@ -15,6 +16,17 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 class InflightBudgetTest {
+  @Test
+  void shouldPublishTheReservedBytesWhenBoundToARegistry() {
+    InflightBudget budget = new InflightBudget(1000);
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    budget.bindTo(registry);
+
+    budget.tryReserve("m", 600);
+
+    assertThat(registry.get("tensorgate.inflight.request").gauge().value()).isEqualTo(600.0);
+  }
+
   @Test
   void shouldRefuseARequestLargerThanTheWholeBudgetSayingWhichFlag() {
     InflightBudget budget = new InflightBudget(1000);

@@ -55,6 +55,11 @@ public final class TestVersions {
           }
 
           @Override
+          public java.util.function.LongSupplier workerCpuTime() {
+            return () -> 0;
+          }
+
+          @Override
           public void shutdown() {}
 
           @Override

@@ -81,8 +81,10 @@ class CostGateEndToEndTest {
       assertThat(stable.getRole()).isEqualTo("stable");
       assertThat(canary.getRole()).isEqualTo("canary");
       assertThat(stable.getInferences()).isEqualTo(10);
-      assertThat(stable.getCpuSecondsPer1K()).isBetween(1.0, 1.25);
-      assertThat(canary.getCpuSecondsPer1K()).isBetween(2.0, 2.5);
+      // 1 and 2 ms burnt per inference, plus the workers' own CPU time for each request
+      // (assembling, answering; in a fresh JVM also loading and interpreting that code).
+      assertThat(stable.getCpuSecondsPer1K()).isBetween(1.0, 1.6);
+      assertThat(canary.getCpuSecondsPer1K()).isBetween(2.0, 2.6);
       assertThat(canary.getCostPer1K() / stable.getCostPer1K()).isBetween(1.6, 2.5);
     }
   }

@@ -94,6 +94,7 @@ public final class OnnxRuntimeBackendProvider implements BackendProvider {
   }
 
   // Called with lock held.
+  @GuardedBy("lock")
   private void probe() {
     if (ByteOrder.nativeOrder() != ByteOrder.LITTLE_ENDIAN) {
       availability =

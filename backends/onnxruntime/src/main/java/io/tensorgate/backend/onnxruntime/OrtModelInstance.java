@@ -7,6 +7,7 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
+import com.google.errorprone.annotations.concurrent.GuardedBy;
 import io.tensorgate.backend.BackendException;
 import io.tensorgate.backend.Batch;
 import io.tensorgate.backend.DataType;
@@ -66,6 +67,8 @@ final class OrtModelInstance implements ModelInstance {
   private OnnxTensor[] created = new OnnxTensor[4];
   private int createdCount;
   private OutputPlan plan;
+
+  @GuardedBy("this")
   private boolean closed;
 
   /**

@@ -50,6 +50,8 @@ final class EngineCache {
     TrtEngine engine;
     BackendException failure;
 
+    // Error Prone cannot name the cache's lock from a static nested class: the methods that count
+    // leases under it suppress its GuardedBy check.
     @GuardedBy("EngineCache.this.lock")
     int leases;
 
@@ -75,6 +77,7 @@ final class EngineCache {
     }
 
     /** Another hold on the same engine, e.g. for an instance. */
+    @SuppressWarnings("GuardedBy") // entry.leases under lock, see Entry
     Lease share() {
       synchronized (lock) {
         if (closed.get()) {
@@ -86,6 +89,7 @@ final class EngineCache {
     }
 
     @Override
+    @SuppressWarnings("GuardedBy") // entry.leases under lock, see Entry
     public void close() {
       if (!closed.compareAndSet(false, true)) {
         return;
@@ -108,6 +112,7 @@ final class EngineCache {
    *
    * @throws BackendException when the file cannot be read or TensorRT refuses it
    */
+  @SuppressWarnings("GuardedBy") // entry.leases under lock, see Entry
   Lease acquire(Path file, int device) throws BackendException {
     Key key = key(file, device);
     Entry entry;
