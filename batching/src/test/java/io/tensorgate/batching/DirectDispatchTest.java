@@ -10,7 +10,8 @@ class DirectDispatchTest {
 
   private final BatcherRig rig = new BatcherRig(Configs.dynamic(4).build(), 1);
   private final DirectDispatch direct =
-      new DirectDispatch(rig.queues.levels, rig.pool, rig.accounting, rig.wakeup);
+      new DirectDispatch(
+          rig.queues.levels, rig.pool, rig.accounting, rig.wakeup, false, new WorkerCpuTime());
 
   private InferenceRequest counted(String id) {
     rig.accounting.enter();
