@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.tensorgate.proto.admin.v1.GetRoutingRequest;
 import io.tensorgate.proto.admin.v1.GetRoutingResponse;
 import io.tensorgate.proto.admin.v1.ListEventsRequest;
@@ -16,13 +15,8 @@ import io.tensorgate.proto.admin.v1.SetCanaryRequest;
 import io.tensorgate.proto.admin.v1.SetLabelRequest;
 import io.tensorgate.proto.admin.v1.SetShadowRequest;
 import io.tensorgate.proto.admin.v1.Shadow;
-import io.tensorgate.server.audit.AuditTrail;
-import io.tensorgate.server.cost.CostPrices;
-import io.tensorgate.server.repository.ModelRegistry;
-import io.tensorgate.server.repository.TestVersions;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -32,38 +26,15 @@ import org.junit.jupiter.api.io.TempDir;
 class RoutingServiceTest {
   @TempDir Path repository;
 
-  private final ModelRegistry registry =
-      TestVersions.registry(
-          TestVersions.version(RouteValidatorTest.CONFIG, 1),
-          TestVersions.version(RouteValidatorTest.CONFIG, 2),
-          TestVersions.version(RouteValidatorTest.CONFIG, 3));
-  private final RouteTableRouter router = new RouteTableRouter(registry);
+  private RouteTableRouter router;
   private RoutingService service;
 
   @BeforeEach
   void setUp() throws Exception {
     Files.createDirectories(repository.resolve("m"));
-    RouteMetrics metrics = new RouteMetrics(new SimpleMeterRegistry());
-    DivergenceTable divergence = new DivergenceTable(router, metrics, Clock.systemUTC());
-    RoutingControl control =
-        new RoutingControl(
-            registry,
-            router,
-            metrics,
-            divergence,
-            new RoutingFiles(repository),
-            new RoutingEvents(Clock.systemUTC()));
-    VersionCosts costs = new VersionCosts(registry, CostPrices.NONE);
-    RolloutController rollouts =
-        new RolloutController(
-            control,
-            router,
-            new VersionWindows(router),
-            divergence,
-            costs,
-            AuditTrail.NONE,
-            System::nanoTime);
-    service = new RoutingService(control, rollouts, divergence, costs, router);
+    RoutingGraph g = new RoutingGraph(repository);
+    router = g.router;
+    service = g.service;
   }
 
   /** Collects one unary answer; the service answers on the calling thread. */
