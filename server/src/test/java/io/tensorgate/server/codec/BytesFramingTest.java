@@ -45,6 +45,12 @@ class BytesFramingTest {
   }
 
   @Test
+  void shouldAcceptElementsWhoseDataStartsAtASegmentBoundary() {
+    assertThatCode(() -> BytesFraming.validate(REQ, segmented(TWO, 4, 11), 2, "m"))
+        .doesNotThrowAnyException();
+  }
+
+  @Test
   void shouldAcceptDataSplitInsideAnElement() {
     assertThatCode(() -> BytesFraming.validate(REQ, segmented(TWO, 5, 12), 2, "m"))
         .doesNotThrowAnyException();

@@ -59,6 +59,11 @@ class RequestParametersTest {
   }
 
   @Test
+  void shouldAcceptPriorityZeroWhenUint64() throws Exception {
+    assertThat(parse(Map.of("priority", uint64(0))).priority).isZero();
+  }
+
+  @Test
   void shouldAcceptPriorityZeroWhenInt64() throws Exception {
     assertThat(parse(Map.of("priority", int64(0))).priority).isZero();
   }

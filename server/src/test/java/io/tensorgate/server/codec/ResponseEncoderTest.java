@@ -86,6 +86,17 @@ class ResponseEncoderTest {
   }
 
   @Test
+  void shouldClassifyAScalarShapedOutputAsOneRowWhenTheModelBatches() throws Exception {
+    OutputOptions[] o = {new OutputOptions(1, null, 0, 0), null};
+    Tensor out = int32("OUTPUT0", new long[] {}, 4, 6);
+
+    ModelInferResponse r = encoder.encode(decoded(o), SIMPLE, "1", List.of(out));
+
+    assertThat(r.getOutputs(0).getShapeList()).containsExactly(1L);
+    assertThat(r.getRawOutputContents(0).toStringUtf8()).endsWith("6:1");
+  }
+
+  @Test
   void shouldClassifyTheWholeTensorAsOneRowWhenTheModelDoesNotBatch() throws Exception {
     OutputOptions[] o = {null, new OutputOptions(1, null, 0, 0)};
     Tensor out = fp32("SCORES", new long[] {4}, 0.1f, 0.4f, 0.3f, 0.2f);
