@@ -22,13 +22,13 @@ final class RoutingGraph {
           TestVersions.version(RouteValidatorTest.CONFIG, 3));
   final RouteTableRouter router = new RouteTableRouter(registry);
   final VersionWindows windows = new VersionWindows(router);
+  final RouteMetrics metrics = new RouteMetrics(new SimpleMeterRegistry());
+  final DivergenceTable divergence = new DivergenceTable(router, metrics, Clock.systemUTC());
   final RoutingControl control;
   final RolloutController rollouts;
   final RoutingService service;
 
   RoutingGraph(Path repository) {
-    RouteMetrics metrics = new RouteMetrics(new SimpleMeterRegistry());
-    DivergenceTable divergence = new DivergenceTable(router, metrics, Clock.systemUTC());
     control =
         new RoutingControl(
             registry,
