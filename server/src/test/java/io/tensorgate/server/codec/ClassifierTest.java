@@ -212,4 +212,27 @@ class ClassifierTest {
     assertThat(Classifier.classesPerRow(b, DataType.FP32, 2, 5)).isEqualTo(3);
     assertThat(Classifier.classesPerRow(b, DataType.FP32, 0, 9)).isEqualTo(6);
   }
+
+  @Test
+  void shouldFormatUint64ExactlyWhenAboveTheSignedRange() throws Exception {
+    ByteBuffer b = le(16).putLong(-1L).putLong(1L << 63).flip();
+
+    assertThat(classify(b, DataType.UINT64, 1, 2))
+        .containsExactly("18446744073709551615:0", "9223372036854775808:1");
+  }
+
+  @Test
+  void shouldFormatInt64ExactlyWhenBeyondDoublePrecision() throws Exception {
+    ByteBuffer b = le(16).putLong((1L << 53) + 1).putLong(Long.MIN_VALUE + 1).flip();
+
+    assertThat(classify(b, DataType.INT64, 1, 2))
+        .containsExactly("9007199254740993:0", "-9223372036854775807:1");
+  }
+
+  @Test
+  void shouldOrderInt64ExactlyWhenValuesDifferBeyondDoublePrecision() throws Exception {
+    ByteBuffer b = le(16).putLong(1L << 53).putLong((1L << 53) + 1).flip();
+
+    assertThat(classify(b, DataType.INT64, 1, 1)).containsExactly("9007199254740993:1");
+  }
 }
