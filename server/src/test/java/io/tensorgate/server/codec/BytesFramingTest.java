@@ -51,6 +51,15 @@ class BytesFramingTest {
   }
 
   @Test
+  void shouldReadTheNextLengthFromTheFollowingSegmentAfterAnElementFilledOne() {
+    // Segments [1,0,0,0] ['x'] [2,0,0,0,'d','e']: the second length must come from the third.
+    byte[] b = {1, 0, 0, 0, 'x', 2, 0, 0, 0, 'd', 'e'};
+
+    assertThatCode(() -> BytesFraming.validate(REQ, segmented(b, 4, 5), 2, "m"))
+        .doesNotThrowAnyException();
+  }
+
+  @Test
   void shouldAcceptDataSplitInsideAnElement() {
     assertThatCode(() -> BytesFraming.validate(REQ, segmented(TWO, 5, 12), 2, "m"))
         .doesNotThrowAnyException();
