@@ -78,4 +78,19 @@ class InputChecksTest {
         "[request id: <id_unknown>] unexpected shape for input 'F32' for model 'mixed'. Expected"
             + " [-1,4], got [2,5]. ");
   }
+
+  @Test
+  void shouldRefuseANegativeDimensionEvenWhereTheModelsDimensionIsVariable() {
+    ModelInferRequest r =
+        ModelInferRequest.newBuilder()
+            .addInputs(input("F32", "FP32", -1, 4))
+            .addRawInputContents(com.google.protobuf.ByteString.copyFrom(new byte[16]))
+            .build();
+
+    assertRefused(
+        r,
+        MIXED,
+        "[request id: <id_unknown>] All input dimensions should be specified for input 'F32' for"
+            + " model 'mixed', got [-1,4]");
+  }
 }
