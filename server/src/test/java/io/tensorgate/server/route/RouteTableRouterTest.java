@@ -225,4 +225,16 @@ class RouteTableRouterTest {
     assertThat(router.all()).isEmpty();
     assertThat(router.route("m", "", null).version().version()).isEqualTo(3);
   }
+
+  @Test
+  void shouldTreatVersionsStartingWithZeroOrNineAsNumbers() {
+    install(ModelRouting.newBuilder().putLabels("prod", 1));
+
+    assertThatThrownBy(() -> router.route("m", "9", null))
+        .isInstanceOfSatisfying(
+            InferenceException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.NOT_FOUND));
+    assertThatThrownBy(() -> router.route("m", "0", null))
+        .isInstanceOf(InferenceException.class)
+        .hasMessageNotContaining("labels");
+  }
 }

@@ -195,4 +195,22 @@ class ShadowMirrorTest {
 
     assertThat(mirrored()).isZero();
   }
+
+  @Test
+  void shouldListTheComparedPairForTheModelWhenMirrored() throws Exception {
+    shadow(1);
+
+    mirror.onComplete(answered(version(1), null, null, true));
+
+    assertThat(g.divergence.forModel("m"))
+        .singleElement()
+        .satisfies(
+            d -> {
+              assertThat(d.toProto().getPrimaryVersion()).isEqualTo(1);
+              assertThat(d.toProto().getShadowVersion()).isEqualTo(2);
+              assertThat(d.toProto().getShadowModelName()).isEqualTo("m");
+              assertThat(d.toProto().getShadowRequests()).isEqualTo(1);
+            });
+    assertThat(g.divergence.forModel("other")).isEmpty();
+  }
 }
