@@ -7,6 +7,8 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 
@@ -50,18 +52,33 @@ final class Classifier {
     int k = Math.min(n, rowElements);
     List<byte[]> strings = new ArrayList<>(rows * k);
     int total = 0;
-    double[] values = new double[rowElements];
+    boolean wide = type == DataType.INT64 || type == DataType.UINT64;
+    double[] values = new double[wide ? 0 : rowElements];
+    // 64-bit integers are ordered and printed from their exact values, as Triton's
+    // std::to_string does: a double holds neither 2^53 + 1 nor anything above 2^63 - 1.
+    long[] exact = new long[wide ? rowElements : 0];
+    Comparator<Integer> descending =
+        type == DataType.INT64
+            ? (a, b) -> Long.compare(exact[b], exact[a])
+            : type == DataType.UINT64
+                ? (a, b) -> Long.compareUnsigned(exact[b], exact[a])
+                : (a, b) -> Double.compare(values[b], values[a]);
     Integer[] order = new Integer[rowElements];
     for (int r = 0; r < Math.max(1, rows); r++) {
       int base = in.position() + r * rowElements * type.byteSize();
       for (int i = 0; i < rowElements; i++) {
-        values[i] = read(in, base + i * type.byteSize(), type);
+        int at = base + i * type.byteSize();
+        if (wide) {
+          exact[i] = in.getLong(at);
+        } else {
+          values[i] = read(in, at, type);
+        }
         order[i] = i;
       }
-      java.util.Arrays.sort(order, (a, b) -> Double.compare(values[b], values[a]));
+      Arrays.sort(order, descending);
       for (int j = 0; j < k; j++) {
         int idx = order[j];
-        String s = format(values[idx], type) + ":" + idx;
+        String s = format(type, values, exact, idx) + ":" + idx;
         if (labels != null && idx < labels.size()) {
           s += ":" + labels.get(idx);
         }
@@ -96,11 +113,6 @@ final class Classifier {
         return Integer.toUnsignedLong(b.getInt(at));
       case INT32:
         return b.getInt(at);
-      case UINT64:
-        long u = b.getLong(at);
-        return u >= 0 ? u : (double) (u >>> 1) * 2.0;
-      case INT64:
-        return b.getLong(at);
       case FP32:
         return b.getFloat(at);
       default:
@@ -108,10 +120,17 @@ final class Classifier {
     }
   }
 
-  private static String format(double v, DataType t) {
-    if (t == DataType.FP32 || t == DataType.FP64) {
-      return String.format(Locale.ROOT, "%f", v);
+  private static String format(DataType t, double[] values, long[] exact, int i) {
+    switch (t) {
+      case FP32:
+      case FP64:
+        return String.format(Locale.ROOT, "%f", values[i]);
+      case INT64:
+        return Long.toString(exact[i]);
+      case UINT64:
+        return Long.toUnsignedString(exact[i]);
+      default:
+        return Long.toString((long) values[i]);
     }
-    return Long.toString((long) v);
   }
 }

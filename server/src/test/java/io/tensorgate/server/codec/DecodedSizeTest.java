@@ -80,4 +80,54 @@ class DecodedSizeTest {
 
     assertThat(DecodedSize.estimate(r)).isZero();
   }
+
+  @Test
+  void shouldCountEachTypedFieldAtItsWireSizeWhenSeveralAreSet() {
+    InferTensorContents c =
+        InferTensorContents.newBuilder()
+            .addBoolContents(true)
+            .addIntContents(1)
+            .addInt64Contents(1)
+            .addUintContents(1)
+            .addUint64Contents(1)
+            .addFp32Contents(1)
+            .addFp64Contents(1)
+            .build();
+    ModelInferRequest r =
+        ModelInferRequest.newBuilder()
+            .addInputs(input("A", "INT32", 1).toBuilder().setContents(c))
+            .build();
+
+    assertThat(DecodedSize.estimate(r)).isEqualTo(1 + 4 + 8 + 4 + 8 + 4 + 8);
+  }
+
+  @Test
+  void shouldSaturateWhenTheSizesOverflow() {
+    InferParameter huge = InferParameter.newBuilder().setInt64Param(Long.MAX_VALUE - 8).build();
+    ModelInferRequest r =
+        ModelInferRequest.newBuilder()
+            .addInputs(
+                input("A", "INT32", 1).toBuilder().putParameters("shared_memory_byte_size", huge))
+            .addInputs(
+                input("B", "INT32", 1).toBuilder().putParameters("shared_memory_byte_size", huge))
+            .build();
+
+    assertThat(DecodedSize.estimate(r)).isEqualTo(Long.MAX_VALUE);
+  }
+
+  @Test
+  void shouldAddExactlyWhenTheSumIsLargeButFits() {
+    InferParameter big = InferParameter.newBuilder().setInt64Param(1L << 61).build();
+    ModelInferRequest r =
+        ModelInferRequest.newBuilder()
+            .addInputs(
+                input("A", "INT32", 1).toBuilder().putParameters("shared_memory_byte_size", big))
+            .addInputs(
+                input("B", "INT32", 1).toBuilder().putParameters("shared_memory_byte_size", big))
+            .addInputs(
+                input("C", "INT32", 1).toBuilder().putParameters("shared_memory_byte_size", big))
+            .build();
+
+    assertThat(DecodedSize.estimate(r)).isEqualTo(3L << 61);
+  }
 }

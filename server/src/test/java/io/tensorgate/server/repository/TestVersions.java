@@ -27,6 +27,41 @@ public final class TestVersions {
 
   /** As {@link #version(ModelIo)}, closing on {@code closer} once retired. */
   public static LoadedVersion version(ModelIo io, Executor closer) {
+    return version(ModelConfig.newBuilder().setName(io.modelName()).build(), 1, io, closer);
+  }
+
+  /**
+   * Version {@code version} of the model a text config describes (its signature, as loaded),
+   * without a backend.
+   */
+  public static LoadedVersion version(String configText, long version) {
+    try {
+      ModelConfig c = ConfigReader.parseText(configText, "TestVersions");
+      ConfigValidator.validate(c);
+      return version(c, version, FuzzModels.io(c), Runnable::run);
+    } catch (ConfigException e) {
+      throw new IllegalArgumentException(e);
+    }
+  }
+
+  /** A registry serving {@code ready} (versions of one model) and no other model. */
+  public static ModelRegistry registry(LoadedVersion... ready) {
+    java.util.TreeMap<Long, LoadedVersion> versions = new java.util.TreeMap<>();
+    for (LoadedVersion v : ready) {
+      versions.put(v.version(), v);
+    }
+    ModelRegistry registry = new ModelRegistry();
+    registry.put(new ModelRegistry.ServedModel(ready[0].name(), versions, java.util.Map.of()));
+    return registry;
+  }
+
+  /** Adds {@code model} to {@code registry}. */
+  public static void serve(ModelRegistry registry, ModelRegistry.ServedModel model) {
+    registry.put(model);
+  }
+
+  private static LoadedVersion version(
+      ModelConfig config, long version, ModelIo io, Executor closer) {
     Scheduler scheduler =
         new Scheduler() {
           @Override
@@ -86,8 +121,8 @@ public final class TestVersions {
           public void close() {}
         };
     return new LoadedVersion(
-        ModelConfig.newBuilder().setName(io.modelName()).build(),
-        1,
+        config,
+        version,
         io,
         model,
         List.of(),

@@ -88,4 +88,42 @@ class WeightedCanarySplitTest {
     assertThatThrownBy(() -> new WeightedCanarySplit(Double.NaN, "m"))
         .isInstanceOf(IllegalArgumentException.class);
   }
+
+  @Test
+  void shouldSendTheConfiguredShareWhenTheWeightIsAboveHalf() {
+    WeightedCanarySplit split = new WeightedCanarySplit(90, "model");
+    int keyless = 0;
+    int keyed = 0;
+    for (int i = 0; i < 20_000; i++) {
+      keyless += split.toCanary(null) ? 1 : 0;
+      keyed += split.toCanary("user-" + i) ? 1 : 0;
+    }
+    assertThat(keyless / 200.0).isBetween(89.0, 91.0);
+    assertThat(keyed / 200.0).isBetween(89.0, 91.0);
+  }
+
+  @Test
+  void shouldAcceptTheBoundsOfTheWeight() {
+    assertThat(new WeightedCanarySplit(0, "m").weightPercent()).isZero();
+    assertThat(new WeightedCanarySplit(100, "m").weightPercent()).isEqualTo(100);
+  }
+
+  /**
+   * Sticky clients keep their version across server releases only while the hash stays: these are
+   * the points of FNV-1a with MurmurHash3's finalizer, salted with the model name.
+   */
+  @Test
+  void shouldPlaceKeysWhereTheHashHasAlwaysPlacedThem() {
+    WeightedCanarySplit split = new WeightedCanarySplit(10, "model");
+
+    assertThat(split.keyPoint("user-1")).isEqualTo(0x277d1a7015546d10L);
+    assertThat(split.keyPoint("user-2")).isEqualTo(0x1a54fa831f4fd00fL);
+    assertThat(split.keyPoint("")).isEqualTo(0x9ba11e94a4eae4f4L);
+  }
+
+  @Test
+  void shouldPlaceAKeyDifferentlyForAnotherModel() {
+    assertThat(new WeightedCanarySplit(10, "a").keyPoint("user-1"))
+        .isNotEqualTo(new WeightedCanarySplit(10, "b").keyPoint("user-1"));
+  }
 }
