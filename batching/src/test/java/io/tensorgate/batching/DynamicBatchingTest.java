@@ -269,6 +269,27 @@ class DynamicBatchingTest {
     responses.awaitAnswers(2);
 
     assertThat(responses.orderList()).containsExactly("first", "second");
+    assertThat(responses.byId.get("first").ok()).isTrue();
+    assertThat(responses.byId.get("second").ok()).isTrue();
+  }
+
+  @Test
+  void shouldFreeBothInstancesForLaterRequestsWhenOrderedAnswersWereDelivered() throws Exception {
+    FakeInstance slow = new FakeInstance("slow").hold();
+    FakeInstance fast = new FakeInstance("fast");
+    start(Configs.dynamic(1).preserveOrdering(true).build(), slow, fast);
+    submit("first", 1f);
+    slow.awaitEntered(1);
+    submit("second", 2f);
+    fast.awaitEntered(1);
+    slow.release();
+    responses.awaitAnswers(2);
+
+    submit("third", 3f);
+    submit("fourth", 4f);
+
+    assertThat(responses.awaitOutcome("third").ok()).isTrue();
+    assertThat(responses.awaitOutcome("fourth").ok()).isTrue();
   }
 
   private InferenceRequest bytesRequest(String id, String... rows) {

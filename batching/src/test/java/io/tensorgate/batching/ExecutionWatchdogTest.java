@@ -161,4 +161,34 @@ class ExecutionWatchdogTest {
     assertThat(responses.awaitOutcome("a").error()).isNull();
     assertThat(replacedIndexes).isEmpty();
   }
+
+  @Test
+  void shouldWatchASingleInstanceWhenItsModelPreservesOrdering() throws Exception {
+    SchedulerConfig config =
+        SchedulerConfig.builder("ordered:1")
+            .maxBatchSize(8)
+            .dynamicBatching(true)
+            .preserveOrdering(true)
+            .executionTimeoutNanos(TimeUnit.MILLISECONDS.toNanos(100))
+            .build();
+    scheduler =
+        Schedulers.create(config, List.of(hung), BatchListener.NONE, (index, instance) -> fresh);
+    scheduler.submit(Requests.fp32("a", responses, 1f).build());
+    hung.awaitEntered(1);
+
+    assertThat(responses.awaitOutcome("a").error().code()).isEqualTo(ErrorCode.INTERNAL);
+  }
+
+  @Test
+  void shouldRunEverySchedulerThreadAsADaemonWhenStarted() throws Exception {
+    start(60_000, hung);
+
+    assertThat(Thread.getAllStackTraces().keySet())
+        .filteredOn(t -> t.getName().startsWith("watched:1-"))
+        .extracting(Thread::getName)
+        .contains("watched:1-instance-0", "watched:1-batcher", "watched:1-watchdog");
+    assertThat(Thread.getAllStackTraces().keySet())
+        .filteredOn(t -> t.getName().startsWith("watched:1-"))
+        .allMatch(Thread::isDaemon);
+  }
 }

@@ -38,6 +38,9 @@ final class FakeInstance implements ModelInstance {
   final List<Recorded> batches = new CopyOnWriteArrayList<>();
   final AtomicInteger executions = new AtomicInteger();
 
+  /** Whether {@link #close} was called. */
+  volatile boolean closed;
+
   /** Executions that returned (successfully or not). */
   final AtomicInteger completed = new AtomicInteger();
 
@@ -186,5 +189,7 @@ final class FakeInstance implements ModelInstance {
   }
 
   @Override
-  public void close() {}
+  public void close() {
+    closed = true;
+  }
 }

@@ -322,4 +322,20 @@ class InstanceWorkersTest {
     assertThat(scheduler.awaitTermination(20, TimeUnit.SECONDS)).isTrue();
     assertThat(instance.executions.get()).isEqualTo(1);
   }
+
+  @Test
+  void shouldPassTheInputShapeUnchangedWhenTheModelDoesNotBatch() {
+    FakeInstance instance = new FakeInstance("i0");
+    start(SchedulerConfig.builder("nobatch:1").build(), instance);
+    scheduler.submit(
+        InferenceRequest.builder()
+            .id("a")
+            .inputs(List.of(Requests.fp32Tensor("IN", 2, new float[] {1, 2, 3, 4}, false)))
+            .requestedOutputs(List.of("OUT"))
+            .listener(responses)
+            .build());
+
+    assertThat(responses.awaitOutcome("a").ok()).isTrue();
+    assertThat(instance.batches.get(0).input("IN").shape()).containsExactly(2, 2);
+  }
 }

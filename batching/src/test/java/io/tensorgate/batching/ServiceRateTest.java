@@ -62,4 +62,26 @@ class ServiceRateTest {
 
     assertThat(rate.nanosPerRequest()).isZero();
   }
+
+  @Test
+  void shouldIgnoreABatchMeasuredAsTakingNoTime() {
+    rate.served(1, 0);
+
+    assertThat(rate.nanosPerBatch()).isZero();
+    assertThat(rate.predictedWaitNanos(3, 1)).isZero();
+  }
+
+  @Test
+  void shouldPredictNoWaitWhenNothingIsQueued() {
+    rate.served(1, 8_000);
+
+    assertThat(rate.predictedWaitNanos(0, 2)).isZero();
+  }
+
+  @Test
+  void shouldPredictAnEndlessWaitWhenNoInstanceIsLeft() {
+    rate.served(1, 8_000);
+
+    assertThat(rate.predictedWaitNanos(1, 0)).isEqualTo(Long.MAX_VALUE);
+  }
 }
