@@ -62,6 +62,16 @@ class OutputComparisonTest {
     assertThat(r.mismatch()).isTrue();
   }
 
+  @Test
+  void shouldCompareTop1WhenAFloatOutputHasExactlyTwoClasses() {
+    OutputComparison.Result r =
+        OutputComparison.compare(
+            List.of(floats("P", 1, 0.1f, 0.9f)), List.of(floats("P", 1, 0.2f, 0.8f)), 1, 1);
+
+    assertThat(r.top1Rows()).isEqualTo(1);
+    assertThat(r.top1Agree()).isEqualTo(1);
+  }
+
   private static Tensor ints(String name, int... v) {
     ByteBuffer b = ByteBuffer.allocate(v.length * 4).order(ByteOrder.LITTLE_ENDIAN);
     for (int i : v) {
