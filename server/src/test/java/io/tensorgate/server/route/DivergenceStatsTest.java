@@ -45,9 +45,9 @@ class DivergenceStatsTest {
 
   @Test
   void shouldKeepTheLargestDifferencesWhenRecorded() {
-    stats.record(result(false, true, 3, 0.1, 0, 0));
+    stats.record(result(false, true, 3, 0, 0, 0));
     stats.record(result(false, false, 0, 0.5, 0, 0));
-    stats.record(result(false, false, 1, 0, 0, 0));
+    stats.record(result(false, false, 1, 0.1, 0, 0));
 
     Divergence d = stats.toProto();
     assertThat(d.getMaxAbsDiff()).isEqualTo(3);

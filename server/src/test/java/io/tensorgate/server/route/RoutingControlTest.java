@@ -205,4 +205,13 @@ class RoutingControlTest {
     assertThat(kept).isEqualTo(first);
     assertThat(g.router.get("m").canaryEpoch).isGreaterThan(first);
   }
+
+  @Test
+  void shouldNotReadBackTheFileItWroteItself() throws Exception {
+    apply(shadowed(1, 2, 3, 0));
+
+    g.control.reloadFile("m");
+
+    assertThat(events()).extracting(RoutingEvent::getKind).containsExactly("test");
+  }
 }
