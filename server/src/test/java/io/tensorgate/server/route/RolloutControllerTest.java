@@ -270,7 +270,7 @@ class RolloutControllerTest {
   @Test
   void shouldRollBackOnTheMismatchesSinceTheStepBeganWhenTheShadowIsTheCanary() throws Exception {
     startShadowed(2);
-    compared(20, 0);
+    compared(20, 2);
     tickAt(0);
     compared(10, 6);
 
