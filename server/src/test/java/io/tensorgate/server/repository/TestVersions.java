@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 /** A {@link LoadedVersion} without a backend behind it, for tests of what surrounds one. */
 public final class TestVersions {
@@ -27,7 +28,8 @@ public final class TestVersions {
 
   /** As {@link #version(ModelIo)}, closing on {@code closer} once retired. */
   public static LoadedVersion version(ModelIo io, Executor closer) {
-    return version(ModelConfig.newBuilder().setName(io.modelName()).build(), 1, io, closer);
+    return version(
+        ModelConfig.newBuilder().setName(io.modelName()).build(), 1, io, closer, request -> null);
   }
 
   /**
@@ -35,10 +37,19 @@ public final class TestVersions {
    * without a backend.
    */
   public static LoadedVersion version(String configText, long version) {
+    return version(configText, version, request -> null);
+  }
+
+  /**
+   * As {@link #version(String, long)}, whose scheduler hands each request to {@code submit} and
+   * answers what it returns (null: accepted).
+   */
+  public static LoadedVersion version(
+      String configText, long version, Function<InferenceRequest, InferenceError> submit) {
     try {
       ModelConfig c = ConfigReader.parseText(configText, "TestVersions");
       ConfigValidator.validate(c);
-      return version(c, version, FuzzModels.io(c), Runnable::run);
+      return version(c, version, FuzzModels.io(c), Runnable::run, submit);
     } catch (ConfigException e) {
       throw new IllegalArgumentException(e);
     }
@@ -61,12 +72,16 @@ public final class TestVersions {
   }
 
   private static LoadedVersion version(
-      ModelConfig config, long version, ModelIo io, Executor closer) {
+      ModelConfig config,
+      long version,
+      ModelIo io,
+      Executor closer,
+      Function<InferenceRequest, InferenceError> submit) {
     Scheduler scheduler =
         new Scheduler() {
           @Override
           public InferenceError submit(InferenceRequest request) {
-            return null;
+            return submit.apply(request);
           }
 
           @Override

@@ -62,6 +62,32 @@ class OutputComparisonTest {
     assertThat(r.mismatch()).isTrue();
   }
 
+  @Test
+  void shouldCompareTop1WhenAFloatOutputHasExactlyTwoClasses() {
+    OutputComparison.Result r =
+        OutputComparison.compare(
+            List.of(floats("P", 1, 0.1f, 0.9f)), List.of(floats("P", 1, 0.2f, 0.8f)), 1, 1);
+
+    assertThat(r.top1Rows()).isEqualTo(1);
+    assertThat(r.top1Agree()).isEqualTo(1);
+  }
+
+  @Test
+  void shouldCompareTop1WhenAFloatOutputIsOneDimensional() {
+    Tensor p = floats("P", 1, 0.1f, 0.9f);
+    Tensor s = floats("P", 1, 0.8f, 0.2f);
+
+    OutputComparison.Result r =
+        OutputComparison.compare(
+            List.of(new Tensor("P", p.dataType(), new long[] {2}, p.data())),
+            List.of(new Tensor("P", s.dataType(), new long[] {2}, s.data())),
+            1,
+            1);
+
+    assertThat(r.top1Rows()).isEqualTo(1);
+    assertThat(r.top1Agree()).isZero();
+  }
+
   private static Tensor ints(String name, int... v) {
     ByteBuffer b = ByteBuffer.allocate(v.length * 4).order(ByteOrder.LITTLE_ENDIAN);
     for (int i : v) {

@@ -1,6 +1,7 @@
 package io.tensorgate.server.route;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.offset;
 
 import io.grpc.Context;
 import io.tensorgate.backend.ErrorCode;
@@ -12,6 +13,7 @@ import io.tensorgate.proto.admin.v1.ModelRouting;
 import io.tensorgate.proto.admin.v1.RolloutPolicy;
 import io.tensorgate.proto.admin.v1.RolloutState;
 import io.tensorgate.proto.admin.v1.RoutingEvent;
+import io.tensorgate.proto.admin.v1.Shadow;
 import io.tensorgate.proto.inference.ModelInferRequest;
 import io.tensorgate.server.codec.DecodedRequest;
 import io.tensorgate.server.observe.CompletedRequest;
@@ -239,5 +241,75 @@ class RolloutControllerTest {
     assertThat(routing().getCanary().getWeightPercent()).isEqualTo(30);
     assertThat(g.rollouts.state("m").getPhase()).isEqualTo(RolloutState.Phase.IDLE);
     assertThat(g.windows.models()).isEmpty();
+  }
+
+  /** A rollout of canary 2 over stable 1 with every request mirrored to {@code shadow}. */
+  private void startShadowed(long shadow) throws Exception {
+    g.control.apply(
+        "m",
+        c ->
+            ModelRouting.newBuilder()
+                .setStableVersion(1)
+                .setCanary(Canary.newBuilder().setVersion(2).setWeightPercent(10))
+                .setShadow(Shadow.newBuilder().setVersion(shadow).setFraction(1))
+                .setRollout(steps(10, 50, 100).setMaxMismatchRate(0.1))
+                .build(),
+        "set",
+        "test");
+  }
+
+  /** Records {@code n} comparisons of stable 1 against the shadow, {@code mismatching} of them. */
+  private void compared(int n, int mismatching) {
+    DivergenceStats d =
+        g.divergence.entry(g.registry.get("m").ready().get(1L), g.router.get("m").shadow);
+    for (int i = 0; i < n; i++) {
+      d.record(new OutputComparison.Result(false, i < mismatching, 1, 1, 0, 0));
+    }
+  }
+
+  @Test
+  void shouldRollBackOnTheMismatchesSinceTheStepBeganWhenTheShadowIsTheCanary() throws Exception {
+    startShadowed(2);
+    compared(20, 2);
+    tickAt(0);
+    compared(10, 6);
+
+    tickAt(0.5);
+
+    assertThat(routing().hasCanary()).isFalse();
+    assertThat(lastEvent().getReason())
+        .isEqualTo(
+            "canary version 2 rolled back: shadow mismatch rate 0.600 over 10 comparisons"
+                + " exceeds 0.100");
+  }
+
+  @Test
+  void shouldIgnoreMismatchesAgainstAShadowThatIsNotTheCanary() throws Exception {
+    startShadowed(3);
+    tickAt(0);
+    compared(10, 10);
+
+    tickAt(0.5);
+
+    assertThat(routing().getCanary().getVersion()).isEqualTo(2);
+  }
+
+  @Test
+  void shouldReportTheStepsAgeRequestsLatenciesAndCostRatio() throws Exception {
+    start(steps(10, 50, 100), 10);
+    tickAt(0);
+    g.nanos.set(SECOND + SECOND / 2);
+    answered(2, 20, false);
+    answered(1, 10, false);
+    g.registry.get("m").ready().get(2L).stats().cost().record(10, true, 3_000_000_000L);
+    g.registry.get("m").ready().get(1L).stats().cost().record(10, true, 1_000_000_000L);
+
+    RolloutState s = g.rollouts.state("m");
+
+    assertThat(s.getStepAgeSeconds()).isEqualTo(0.5);
+    assertThat(s.getStepCanaryRequests()).isEqualTo(20);
+    assertThat(s.getCanaryP99Ms()).isCloseTo(1.0, offset(0.01));
+    assertThat(s.getStableP99Ms()).isCloseTo(1.0, offset(0.01));
+    assertThat(s.getCanaryCostRatio()).isCloseTo(3.0, offset(1e-9));
   }
 }

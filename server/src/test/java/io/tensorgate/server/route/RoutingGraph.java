@@ -22,7 +22,8 @@ final class RoutingGraph {
           TestVersions.version(RouteValidatorTest.CONFIG, 3));
   final RouteTableRouter router = new RouteTableRouter(registry);
   final VersionWindows windows = new VersionWindows(router);
-  final RouteMetrics metrics = new RouteMetrics(new SimpleMeterRegistry());
+  final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+  final RouteMetrics metrics = new RouteMetrics(meters);
   final DivergenceTable divergence = new DivergenceTable(router, metrics, Clock.systemUTC());
   final RoutingControl control;
   final RolloutController rollouts;
