@@ -17,6 +17,24 @@ final class BatcherRig {
   final WorkerPool pool;
   final DynamicBatcher batcher;
 
+  /** Clock values tests start from. */
+  static final long T0 = 1_000_000_000L;
+
+  static final long MILLI = 1_000_000L;
+
+  static QueuePolicy reject(long timeoutMicros, int maxQueueSize) {
+    return new QueuePolicy(QueuePolicy.TimeoutAction.REJECT, timeoutMicros, true, maxQueueSize);
+  }
+
+  static QueuePolicy delay(long timeoutMicros, int maxQueueSize) {
+    return new QueuePolicy(QueuePolicy.TimeoutAction.DELAY, timeoutMicros, true, maxQueueSize);
+  }
+
+  /** One instance, dynamic batching up to {@code maxBatchSize}, {@code policy} for every level. */
+  static BatcherRig rig(int maxBatchSize, QueuePolicy policy) {
+    return new BatcherRig(Configs.dynamic(maxBatchSize).defaultQueuePolicy(policy).build(), 1);
+  }
+
   BatcherRig(SchedulerConfig config, int instances) {
     queues = new PriorityQueues(config, wakeup);
     boolean batching = config.maxBatchSize() > 0;
