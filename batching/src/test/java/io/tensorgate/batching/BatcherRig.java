@@ -35,15 +35,24 @@ final class BatcherRig {
     return new BatcherRig(Configs.dynamic(maxBatchSize).defaultQueuePolicy(policy).build(), 1);
   }
 
-  BatcherRig(SchedulerConfig config, int instances) {
-    queues = new PriorityQueues(config, wakeup);
+  /**
+   * Workers over {@link FakeInstance}s whose threads never start, for a batcher a test drives: it
+   * reads what each was handed from its plan.
+   */
+  static List<InstanceWorker> idleWorkers(
+      SchedulerConfig config,
+      int capacity,
+      int instances,
+      RequestAccounting accounting,
+      BatcherWakeup wakeup) {
     boolean batching = config.maxBatchSize() > 0;
+    List<InstanceWorker> out = new ArrayList<>(instances);
     for (int i = 0; i < instances; i++) {
       FakeInstance instance = new FakeInstance("i" + i);
-      workers.add(
+      out.add(
           new InstanceWorker(
               instance,
-              new BatchPlan(DynamicBatcher.capacity(config), batching),
+              new BatchPlan(capacity, batching),
               new BatchAssembler(batching, config.raggedInputs(), null, instance),
               new OutputScatter(batching),
               null,
@@ -52,6 +61,13 @@ final class BatcherRig {
               wakeup,
               new ServiceRate()));
     }
+    return out;
+  }
+
+  BatcherRig(SchedulerConfig config, int instances) {
+    queues = new PriorityQueues(config, wakeup);
+    workers.addAll(
+        idleWorkers(config, DynamicBatcher.capacity(config), instances, accounting, wakeup));
     pool = new WorkerPool(workers);
     batcher = new DynamicBatcher(config, queues, pool, accounting);
   }

@@ -41,21 +41,9 @@ class SequenceBatcherTest {
   }
 
   private void start(SchedulerConfig config, int instances) {
-    boolean batching = config.maxBatchSize() > 0;
-    for (int i = 0; i < instances; i++) {
-      FakeInstance instance = new FakeInstance("i" + i);
-      workers.add(
-          new InstanceWorker(
-              instance,
-              new BatchPlan(SequenceBatcher.capacity(config), batching),
-              new BatchAssembler(batching, config.raggedInputs(), null, instance),
-              new OutputScatter(batching),
-              null,
-              accounting,
-              BatchListener.NONE,
-              wakeup,
-              new ServiceRate()));
-    }
+    workers.addAll(
+        BatcherRig.idleWorkers(
+            config, SequenceBatcher.capacity(config), instances, accounting, wakeup));
     registry = new SequenceRegistry(config, wakeup);
     batcher = new SequenceBatcher(config, registry, new WorkerPool(workers), accounting);
   }

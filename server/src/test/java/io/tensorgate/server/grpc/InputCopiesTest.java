@@ -4,9 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.ByteString;
 import io.grpc.Metadata;
-import io.grpc.MethodDescriptor;
 import io.grpc.ServerCall;
-import io.grpc.Status;
 import io.tensorgate.backend.Batch;
 import io.tensorgate.backend.DataType;
 import io.tensorgate.backend.ExecutionResult;
@@ -307,30 +305,5 @@ class InputCopiesTest {
 
     @Override
     public void close() {}
-  }
-
-  /** A call nobody answers on: the handler under test never writes to it. */
-  private static final class NoCall extends ServerCall<ModelInferRequest, Object> {
-    @Override
-    public void request(int numMessages) {}
-
-    @Override
-    public void sendHeaders(Metadata headers) {}
-
-    @Override
-    public void sendMessage(Object message) {}
-
-    @Override
-    public void close(Status status, Metadata trailers) {}
-
-    @Override
-    public boolean isCancelled() {
-      return false;
-    }
-
-    @Override
-    public MethodDescriptor<ModelInferRequest, Object> getMethodDescriptor() {
-      return null;
-    }
   }
 }

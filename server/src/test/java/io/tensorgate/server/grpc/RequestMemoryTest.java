@@ -3,10 +3,8 @@ package io.tensorgate.server.grpc;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.grpc.Metadata;
-import io.grpc.MethodDescriptor;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
-import io.grpc.Status;
 import io.tensorgate.proto.inference.ModelInferRequest;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -131,30 +129,5 @@ class RequestMemoryTest {
     ByteBuffer network = ByteBuffer.allocateDirect(wire.length).put(wire).flip();
     return List.of(
         network.duplicate().limit(150).slice(), network.duplicate().position(150).slice());
-  }
-
-  /** A call the service under test never writes to. */
-  private static final class NoCall extends ServerCall<ModelInferRequest, Object> {
-    @Override
-    public void request(int numMessages) {}
-
-    @Override
-    public void sendHeaders(Metadata headers) {}
-
-    @Override
-    public void sendMessage(Object message) {}
-
-    @Override
-    public void close(Status status, Metadata trailers) {}
-
-    @Override
-    public boolean isCancelled() {
-      return false;
-    }
-
-    @Override
-    public MethodDescriptor<ModelInferRequest, Object> getMethodDescriptor() {
-      return null;
-    }
   }
 }
